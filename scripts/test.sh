@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set everything up (venv, packages, Debian's chromium for browser tests) and run the whole test suite.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k parse
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null
+  else
+    echo "chromium missing: install Debian's chromium package (sudo apt-get install chromium)" >&2
+  fi
+fi
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+exec .venv/bin/python -m pytest "$@"

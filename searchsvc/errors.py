@@ -1,0 +1,42 @@
+"""Errors (all stages): one tree of domain errors, mapped to HTTP codes or CLI messages only at the edges."""
+
+
+class SearchsvcError(Exception):
+    """Base of every error searchsvc raises on purpose."""
+
+
+class ConfigError(SearchsvcError):
+    """config.toml is missing, unreadable or holds a bad value."""
+
+
+class TranscriptError(SearchsvcError):
+    """A transcript file could not be read or parsed; names the file and, where known, the line."""
+
+    def __init__(self, path: str, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+TranscriptParseError = TranscriptError
+
+
+class QueryError(SearchsvcError):
+    """A query or its parameters break a documented limit or rule (HTTP 400)."""
+
+
+QuerySyntaxError = QueryError
+
+
+class NotFoundError(SearchsvcError):
+    """A turn, conference, speaker or outlet id does not exist (HTTP 404)."""
+
+
+class IndexMissingError(SearchsvcError):
+    """No index has been built at the configured location yet (HTTP 503)."""
+
+
+class IndexBusyError(SearchsvcError):
+    """Another rebuild or add holds the index lock."""

@@ -1,0 +1,198 @@
+"""Models (between all stages): the dataclasses that are the only currency passed from one stage to the next.
+
+Shape of a parsed transcript:
+
+    Conference(id, title, date, source_url, source_file, source_format, officials, turns)
+      turns: [Turn(seq, kind, outlet, question, speakers, answer, line), ...] in order
+
+Turn kinds:
+    "question-answer"  a reporter's question (``question``, ``outlet`` if known) and the
+                       answer (``answer`` by ``speakers``); the answer may be empty if
+                       the next question came before any answer.
+    "statement"        an official speaking outside any question (opening remarks,
+                       announcements): ``speakers`` + ``answer``, empty ``question``.
+    "moderator"        the host/chairperson passing the floor, opening or closing:
+                       ``speakers`` + ``answer``, empty ``question``.
+Every question label starts a new turn; a ``Follow-up:`` question is its own turn and
+inherits the outlet of the question it follows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+KIND_QA = "question-answer"
+KIND_STATEMENT = "statement"
+KIND_MODERATOR = "moderator"
+KINDS = (KIND_QA, KIND_STATEMENT, KIND_MODERATOR)
+
+
+@dataclass(frozen=True)
+class Turn:
+    seq: int                      # 0-based position in the conference
+    kind: str                     # one of KINDS
+    outlet: str = ""              # questioner's outlet, "" when unknown
+    question: str = ""            # question text ("" for statements)
+    speakers: tuple[str, ...] = ()  # who answered / spoke, full names where known
+    answer: str = ""              # answer or statement text
+    line: int = 0                 # 1-based line in the source file where the turn starts
+
+
+@dataclass
+class Conference:
+    id: str                       # stable across rebuilds: see make_conference_id
+    title: str
+    date: date
+    source_url: str
+    source_file: str              # the path as given to the reader
+    source_format: str            # "scio" | "mfa" | "whitehouse"
+    officials: tuple[str, ...] = ()
+    turns: list[Turn] = field(default_factory=list)
+
+
+def turn_id(conference_id: str, seq: int) -> str:
+    """The public id of a turn: '<conference_id>-<seq>'."""
+    return f"{conference_id}-{seq}"
+
+
+def split_turn_id(tid: str) -> tuple[str, int]:
+    """Inverse of turn_id; raises ValueError on a malformed id."""
+    conf, _, seq = tid.rpartition("-")
+    if not conf or not seq.isdigit():
+        raise ValueError(f"malformed turn id {tid!r}")
+    return conf, int(seq)
+
+
+def make_conference_id(source_format: str, day: date, title: str) -> str:
+    """'<yyyy-mm-dd>-<slug>-<hash8>': readable and stable across rebuilds (depends only on format, date, title)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
+    digest = hashlib.sha1(f"{source_format}|{day.isoformat()}|{title}".encode()).hexdigest()[:8]
+    return f"{day.isoformat()}-{slug}-{digest}" if slug else f"{day.isoformat()}-{digest}"
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A file that was skipped (or parsed only in part), with the reason."""
+    path: str
+    message: str
+    line: int | None = None
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ParseResult:
+    conferences: list[Conference] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    files_seen: int = 0
+
+
+# ---- search stage -> web / cli -------------------------------------------------
+
+SORTS = ("relevance", "newest", "oldest")
+SCOPES = ("both", "question", "answer")
+FACETS = ("speaker", "outlet", "conference", "year")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    speakers: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    conferences: tuple[str, ...] = ()   # conference ids
+    years: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    scope: str = "both"
+    page: int = 1
+    per_page: int = 10
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str            # what a filter takes (conference id, speaker name, "2020")
+    count: int
+    selected: bool = False
+    label: str = ""       # what people read (conference title); "" means same as value
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    conference_id: str
+    conference_title: str
+    date: date
+    source: str
+    source_url: str
+    seq: int
+    kind: str
+    outlet: str
+    speakers: tuple[str, ...]
+    question_html: str    # escaped text, matches wrapped in <mark>; fragments joined by " … "
+    answer_html: str
+    score: float
+
+
+@dataclass
+class SearchPage:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None = None          # did-you-mean query, or None
+    optional_terms: tuple[str, ...] = ()   # words that were not required (relaxed matching)
+    notices: tuple[str, ...] = ()          # e.g. "query syntax error; searched plain terms"
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // max(1, self.request.per_page)))
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """A stored turn with its conference's facts, for permalinks and conference pages."""
+    id: str
+    conference_id: str
+    conference_title: str
+    date: date
+    source: str
+    source_url: str
+    source_format: str
+    seq: int
+    kind: str
+    outlet: str
+    question: str
+    speakers: tuple[str, ...]
+    answer: str
+
+
+@dataclass
+class ConferenceRecord:
+    id: str
+    title: str
+    date: date
+    source: str
+    source_url: str
+    source_format: str
+    officials: tuple[str, ...]
+    turns: list[TurnRecord]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    generation: str
+    turns: int
+    conferences: int
+    speakers: int
+    outlets: int
+    size_bytes: int
+    built_at: str          # ISO timestamp
+    build_seconds: float
