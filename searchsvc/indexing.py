@@ -1,0 +1,279 @@
+"""Indexing stage: build index generations from conferences, swap the CURRENT pointer atomically, read stats.
+
+Layout of the index folder:
+    CURRENT                 name of the generation readers use (replaced atomically)
+    gen-<timestamp>/        a complete Whoosh index plus stats.json
+    .lock                   flock'ed while a rebuild/add runs (the kernel drops it if the process dies)
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import index as whoosh_index
+
+from . import schema as S
+from .config import Settings
+from .errors import IndexBusyError, IndexMissingError, SearchsvcError, TranscriptError
+from .models import Conference, IndexStats, ParseProblem
+
+CURRENT = "CURRENT"
+LOCK = ".lock"
+STATS = "stats.json"
+GEN_PREFIX = "gen-"
+WRITER_LIMIT_MB = 256
+PROGRESS_EVERY = 200
+
+Progress = Callable[[int, int], None]
+
+
+# ---- generations -------------------------------------------------------------------
+
+def index_root(settings: Settings) -> Path:
+    return Path(settings.index.dir)
+
+
+def current_generation(settings: Settings) -> str | None:
+    """Name of the generation CURRENT points to, or None when there is no usable index."""
+    root = index_root(settings)
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not name.startswith(GEN_PREFIX) or "/" in name or not (root / name).is_dir():
+        return None
+    return name
+
+
+def open_index(settings: Settings):
+    """The Whoosh index of the current generation; IndexMissingError if none has been built."""
+    gen = current_generation(settings)
+    if gen is None:
+        raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
+    return whoosh_index.open_dir(str(index_root(settings) / gen))
+
+
+def read_stats(settings: Settings, generation: str | None = None) -> IndexStats:
+    """Stats of the current generation (or the given one), written when it was built."""
+    gen = generation or current_generation(settings)
+    if gen is None:
+        raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
+    try:
+        raw = json.loads((index_root(settings) / gen / STATS).read_text(encoding="utf-8"))
+        return IndexStats(**raw)
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexMissingError(f"index generation {gen} has no readable stats: {exc}") from None
+
+
+@contextmanager
+def index_lock(settings: Settings):
+    """Hold the index lock (non-blocking); IndexBusyError if another rebuild/add holds it."""
+    root = index_root(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(f"another rebuild or add is running on {root}") from None
+        yield root
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _new_generation_name(root: Path) -> str:
+    while True:
+        name = GEN_PREFIX + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        if not (root / name).exists():
+            return name
+        time.sleep(0.001)
+
+
+def _swap_current(root: Path, gen: str) -> None:
+    tmp = root / (CURRENT + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(gen + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / CURRENT)
+    dir_fd = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _remove_old_generations(root: Path, keep: Iterable[str | None]) -> None:
+    keep = {k for k in keep if k}
+    for path in root.glob(GEN_PREFIX + "*"):
+        if path.is_dir() and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# ---- writing -----------------------------------------------------------------------
+
+def _add_conferences(writer, conferences: list[Conference], done: int, total: int, progress: Progress | None) -> int:
+    for conf in conferences:
+        for turn in conf.turns:
+            writer.add_document(**S.turn_to_document(conf, turn))
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+    return done
+
+
+def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
+    with ix.reader() as reader:
+        conferences, speakers, outlets = set(), set(), set()
+        live = [not reader.is_deleted(n) for n in range(reader.doc_count_all())] if reader.has_deletions() else None
+        for field, bucket in ((S.CONFERENCE, conferences), (S.SPEAKER, speakers), (S.OUTLET, outlets)):
+            column = reader.column_reader(field)
+            for docnum, value in enumerate(column):
+                if live is not None and not live[docnum]:
+                    continue
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8")
+                if field == S.SPEAKER:
+                    bucket.update(v for v in value.split(",") if v)
+                elif value:
+                    bucket.add(value)
+        turns = reader.doc_count()
+    return IndexStats(
+        generation=gen, turns=turns, conferences=len(conferences), speakers=len(speakers), outlets=len(outlets),
+        size_bytes=_dir_size(gen_dir), built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        build_seconds=round(seconds, 3),
+    )
+
+
+def _finish_generation(root: Path, ix, gen: str, started: float) -> IndexStats:
+    gen_dir = root / gen
+    stats = _compute_stats(ix, gen, gen_dir, time.monotonic() - started)
+    ix.close()
+    (gen_dir / STATS).write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
+    return stats
+
+
+def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
+                             progress: Progress | None = None, started: float | None = None) -> IndexStats:
+    """Index these conferences into a new generation and make it current (keeps the previous one)."""
+    started = time.monotonic() if started is None else started
+    total = sum(len(c.turns) for c in conferences)
+    with index_lock(settings) as root:
+        previous = current_generation(settings)
+        gen = _new_generation_name(root)
+        gen_dir = root / gen
+        gen_dir.mkdir()
+        try:
+            ix = whoosh_index.create_in(str(gen_dir), S.build_schema())
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            try:
+                done = _add_conferences(writer, conferences, 0, total, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            if progress:
+                progress(done, total)
+            stats = _finish_generation(root, ix, gen, started)
+        except BaseException:
+            shutil.rmtree(gen_dir, ignore_errors=True)
+            raise
+        _swap_current(root, gen)
+        _remove_old_generations(root, keep=(gen, previous))
+    return stats
+
+
+def add_conferences(settings: Settings, conferences: list[Conference],
+                    progress: Progress | None = None, started: float | None = None) -> IndexStats:
+    """Replace these conferences (by id) in a copy of the current generation and make the copy current."""
+    started = time.monotonic() if started is None else started
+    total = sum(len(c.turns) for c in conferences)
+    with index_lock(settings) as root:
+        previous = current_generation(settings)
+        if previous is None:
+            raise IndexMissingError(f"no index at {root} to add to: run `searchsvc index rebuild` first")
+        gen = _new_generation_name(root)
+        gen_dir = root / gen
+        try:
+            shutil.copytree(root / previous, gen_dir, ignore=shutil.ignore_patterns(STATS, "*_LOCK"))
+            ix = whoosh_index.open_dir(str(gen_dir))
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            try:
+                for conf in conferences:
+                    writer.delete_by_term(S.CONFERENCE, conf.id)
+                done = _add_conferences(writer, conferences, 0, total, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            if progress:
+                progress(done, total)
+            stats = _finish_generation(root, ix, gen, started)
+        except BaseException:
+            shutil.rmtree(gen_dir, ignore_errors=True)
+            raise
+        _swap_current(root, gen)
+        _remove_old_generations(root, keep=(gen, previous))
+    return stats
+
+
+# ---- from files --------------------------------------------------------------------
+
+def _parse(paths) -> tuple[list[Conference], list[ParseProblem]]:
+    from .transcripts import parse_paths
+
+    result = parse_paths([Path(p) for p in paths])
+    return result.conferences, list(result.problems)
+
+
+def _require_turns(conferences: list[Conference], paths) -> None:
+    if not any(c.turns for c in conferences):
+        where = ", ".join(str(p) for p in paths) or "(no paths)"
+        raise TranscriptError(where, "no transcripts with turns found; the index was left unchanged")
+
+
+def rebuild_index(settings: Settings, paths=None, progress: Progress | None = None,
+                  problems: list[ParseProblem] | None = None) -> IndexStats:
+    """Parse `paths` (default: corpus.paths from the config) and rebuild the whole index as a new generation.
+
+    Skipped files are appended to `problems` when a list is given. Raises IndexBusyError if another
+    rebuild/add runs, TranscriptError if nothing could be parsed (the current index stays).
+    """
+    started = time.monotonic()
+    paths = list(paths) if paths else list(settings.corpus.paths)
+    with index_lock(settings):  # fail fast before parsing if busy
+        pass
+    conferences, found = _parse(paths)
+    if problems is not None:
+        problems.extend(found)
+    _require_turns(conferences, paths)
+    return rebuild_from_conferences(settings, conferences, progress, started)
+
+
+def add_to_index(settings: Settings, paths, progress: Progress | None = None,
+                 problems: list[ParseProblem] | None = None) -> IndexStats:
+    """Parse `paths` and replace their conferences in a new generation (others stay as they are)."""
+    started = time.monotonic()
+    paths = list(paths)
+    if not paths:
+        raise SearchsvcError("index add needs at least one path")
+    if current_generation(settings) is None:
+        raise IndexMissingError(f"no index at {index_root(settings)} to add to: run `searchsvc index rebuild` first")
+    conferences, found = _parse(paths)
+    if problems is not None:
+        problems.extend(found)
+    _require_turns(conferences, paths)
+    return add_conferences(settings, conferences, progress, started)

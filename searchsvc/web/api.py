@@ -1,0 +1,48 @@
+"""Web edge: the JSON API blueprint (/api/search, /api/turns, /api/conferences, /api/facets, /healthz)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from .. import serialize
+from . import get_service
+from .openapi import build_openapi
+from .params import parse_search_args
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    req = parse_search_args(request.args, current_app.config["SEARCHSVC_SETTINGS"].search)
+    return jsonify(serialize.search_page_to_dict(get_service().search(req)))
+
+
+@bp.get("/api/turns/<turn_id>")
+def turn(turn_id: str):
+    return jsonify(serialize.turn_to_dict(get_service().get_turn(turn_id)))
+
+
+@bp.get("/api/conferences/<conference_id>")
+def conference(conference_id: str):
+    return jsonify(serialize.conference_to_dict(get_service().get_conference(conference_id)))
+
+
+@bp.get("/api/facets")
+def facets():
+    values = get_service().facet_values()
+    return jsonify({"facets": {name: [serialize.facet_value_to_dict(v) for v in vals]
+                               for name, vals in values.items()}})
+
+
+@bp.get("/healthz")
+def healthz():
+    service = get_service()
+    stats = service.stats()
+    return jsonify({"status": "ok", "generation": stats.generation, "turns": stats.turns,
+                    "conferences": stats.conferences})
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(build_openapi(current_app.config["SEARCHSVC_SETTINGS"].search))

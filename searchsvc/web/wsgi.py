@@ -1,0 +1,63 @@
+"""Web edge: serving under gunicorn (sync workers, app built in each worker after fork) and a WSGI factory."""
+
+from __future__ import annotations
+
+import os
+
+from gunicorn.app.base import BaseApplication
+
+from ..config import Settings, load_settings
+
+ENV_CONFIG = "SEARCHSVC_CONFIG"
+ENV_INDEX = "SEARCHSVC_INDEX"
+
+
+class SearchApplication(BaseApplication):
+    """gunicorn application holding the Settings object explicitly; workers inherit it when forked and each
+    builds its own Flask app (and so its own SearchService) in load(), since preload_app stays off."""
+
+    def __init__(self, settings: Settings, options: dict):
+        self.settings = settings
+        self.options = options
+        super().__init__(prog="searchsvc serve")
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from . import create_app
+        return create_app(self.settings)
+
+
+def gunicorn_options(settings: Settings, bind: str | None = None, workers: int | None = None) -> dict:
+    """gunicorn settings from config.toml [server], overridden by the command line."""
+    return {
+        "bind": [bind or settings.server.bind],
+        "workers": workers or settings.server.workers,
+        "worker_class": "sync",
+        "timeout": settings.server.timeout,
+        "graceful_timeout": 10,
+        "preload_app": False,            # every worker opens its own searcher after fork
+        "control_socket_disable": True,  # no shared ~/.gunicorn socket between several servers
+        "accesslog": "-",
+        "errorlog": "-",
+        "limit_request_line": 8190,
+        "limit_request_fields": 64,
+        "proc_name": "searchsvc",
+    }
+
+
+def run_gunicorn(settings: Settings, bind: str | None = None, workers: int | None = None) -> None:
+    """Serve until stopped (SIGINT/SIGTERM)."""
+    SearchApplication(settings, gunicorn_options(settings, bind, workers)).run()
+
+
+def create_app_from_env():
+    """For a plain gunicorn command: `gunicorn 'searchsvc.web.wsgi:create_app_from_env()'`.
+    Reads the config path from $SEARCHSVC_CONFIG (default config.toml) and the index from $SEARCHSVC_INDEX."""
+    from . import create_app
+    settings = load_settings(os.environ.get(ENV_CONFIG, "config.toml"))
+    if os.environ.get(ENV_INDEX):
+        settings = settings.with_index_dir(os.environ[ENV_INDEX])
+    return create_app(settings)

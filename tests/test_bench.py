@@ -1,0 +1,127 @@
+"""Benchmark harness (bench/): runs end to end on the bundled sample with tiny sizes so that it cannot rot."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:          # bench/ is a top-level folder of the repo, not part of the package
+    sys.path.insert(0, str(REPO))
+
+from bench import fts5, loadgen, replicate, run  # noqa: E402
+from bench.corpus import parse_rows  # noqa: E402
+from bench.queries import build_queries, fts_string  # noqa: E402
+from bench.stats import percentile  # noqa: E402
+
+SAMPLE = REPO / "sample"
+
+
+@pytest.fixture(scope="module")
+def sample_rows():
+    rows, info = parse_rows([SAMPLE])
+    assert info["turns"] == len(rows) > 100
+    return rows
+
+
+@pytest.fixture(scope="module")
+def sample_db(sample_rows, tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench-fts5") / "db.db"
+    fts5.build_db(sample_rows, path)
+    return path
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tariffs", '"tariffs"'),
+    ('say "no"', '"say ""no"""'),
+    ("NEAR(a b)", '"NEAR(a b)"'),
+    ("AND", '"AND"'),
+    ("taxes*", '"taxes*"'),
+])
+def test_fts_string_quotes_terms_so_no_operator_survives(text, expected, sample_db):
+    assert fts_string(text) == expected
+    conn = sqlite3.connect(sample_db)
+    conn.execute("SELECT count(*) FROM turns_fts WHERE turns_fts MATCH ?", (expected,)).fetchone()  # no syntax error
+
+
+@pytest.mark.parametrize("values, p, expected", [
+    ([5.0], 99, 5.0),
+    ([1.0, 2.0, 3.0, 4.0], 50, 2.5),
+    ([3.0, 1.0, 2.0], 0, 1.0),
+    ([3.0, 1.0, 2.0], 100, 3.0),
+    ([], 50, None),
+])
+def test_percentile(values, p, expected):
+    assert percentile(values, p) == expected
+
+
+def test_query_set_is_seeded_and_each_query_matches_the_turn_it_came_from(sample_rows, sample_db):
+    queries = build_queries(sample_rows, 60, seed=7)
+    assert [q.as_dict() for q in queries] == [q.as_dict() for q in build_queries(sample_rows, 60, seed=7)]
+    assert [q.q for q in queries] != [q.q for q in build_queries(sample_rows, 60, seed=8)]
+    assert {q.kind for q in queries} >= {"term", "and", "phrase", "speaker", "daterange"}
+    conn = sqlite3.connect(sample_db)
+    searcher = fts5.Fts5Searcher(sample_db)
+    for q in queries:
+        where, args = searcher._filters(q)
+        found = conn.execute(
+            f"SELECT count(*) FROM turns_fts CROSS JOIN facts f ON f.rowid = turns_fts.rowid "
+            f"JOIN turns t ON t.rowid = f.rowid WHERE turns_fts MATCH ?{where} AND t.id = ?",
+            [q.fts_match(), *args, q.source_id]).fetchone()[0]
+        assert found == 1, q
+        res = searcher.search(q)
+        assert res["total"] >= 1 and res["hits"] and set(res["facets"]) == {"speaker", "outlet", "conference", "year"}
+    searcher.close()
+
+
+def test_replicate_writes_labelled_shifted_copies_that_the_readers_parse(sample_rows, tmp_path):
+    made = replicate.write_copies(sample_rows, tmp_path / "x2", factor=2)
+    assert made["copies"] == 1 and made["files"] == len({r["conference_id"] for r in sample_rows})
+    rows, info = parse_rows([tmp_path / "x2"])
+    assert info["problems"] == 0
+    assert abs(len(rows) - len(sample_rows)) <= 0.05 * len(sample_rows)
+    assert all(r["title"].startswith("[synthetic x2 #1] ") for r in rows)
+    assert not {r["conference_id"] for r in rows} & {r["conference_id"] for r in sample_rows}
+    real_years = {r["year"] for r in sample_rows}
+    assert {r["year"] for r in rows} == {y + replicate.YEARS_PER_COPY for y in real_years}
+    assert replicate.shift_date(date(2020, 2, 29), 1) == date(2021, 2, 28)
+
+
+@pytest.mark.parametrize("host", ["10.0.0.1", "192.168.1.1", "example.org"])
+def test_load_generator_only_targets_loopback(host):
+    with pytest.raises(ValueError):
+        loadgen.run_open_loop(host, 80, ["/"], rate=1, seconds=0.1)
+    with pytest.raises(ValueError):
+        loadgen.fetch(host, 80, "/")
+
+
+def test_bench_run_on_the_sample_with_tiny_sizes(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    rc = run.main(["--corpus", str(SAMPLE), "--queries", "30", "--warmup", "2", "--coldstart-repeat", "1",
+                   "--http-steps", "5", "--step-seconds", "1", "--http-queries", "10", "--skip-datasette",
+                   "--workdir", str(tmp_path / "work"), "--out", str(out)])
+    assert rc == 0
+    r = json.loads(out.read_text())
+    build = r["build"]
+    assert build["turns"] > 100 and build["ours"]["seconds"] > 0 and build["fts5"]["seconds"] > 0
+    assert build["ours"]["index_bytes"] > 0 and build["fts5"]["index_bytes"] > 0 and build["ratio_seconds"] > 0
+    assert abs(build["ours"]["indexed_turns"] - build["turns"]) <= 0.02 * build["turns"]
+    search = r["search"]
+    for side in ("ours", "fts5"):
+        assert search[side]["n"] == 30 and search[side]["errors"] == 0
+        assert search[side]["highlighted_share"] >= 0.9 and search[side]["facets_share"] == 1.0
+    assert search["ratio"]["p50"] > 0 and search["ratio"]["p99"] > 0
+    assert search["agreement"]["both_found_something"] == search["agreement"]["queries_compared"] > 0
+    assert all(v["ok"] for k, v in r["coldstart"].items() if k != "query")
+    http = r["http"]
+    assert http["ours_sequential"]["n"] == 10 and http["ours_sequential"]["errors"] == 0
+    step = http["load_steps"][0]
+    assert step["offered_rps"] == 5 and step["completed"] == step["requests"] == 5 and step["errors"] == 0
+    assert {t["target"] for t in r["targets"]} and len(r["query_set"]) == 30
+    printed = capsys.readouterr().out
+    assert "== build ==" in printed and "== targets (reported, not asserted) ==" in printed
