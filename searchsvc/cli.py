@@ -62,16 +62,15 @@ def parse(obj: _Ctx, paths: tuple[str, ...], strict: bool) -> None:
     from .transcripts import parse_paths
 
     result = parse_paths(paths)
-    out = click.get_text_stream("stdout")
     turns = 0
     for conf in result.conferences:
         for turn in conf.turns:
-            out.write(json.dumps({
+            click.echo(json.dumps({
                 "conference_id": conf.id, "conference_title": conf.title, "date": conf.date.isoformat(),
                 "source": conf.source_file, "source_url": conf.source_url, "source_format": conf.source_format,
                 "seq": turn.seq, "kind": turn.kind, "outlet": turn.outlet, "question": turn.question,
                 "speakers": list(turn.speakers), "answer": turn.answer, "line": turn.line,
-            }, ensure_ascii=False) + "\n")
+            }, ensure_ascii=False))
             turns += 1
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)
@@ -281,7 +280,9 @@ def serve(obj: _Ctx, bind: str | None, workers: int | None, dev: bool) -> None:
     host, port = _split_bind(bind or settings.server.bind)
     if dev:
         from .web import create_app
-        create_app(settings).run(host=host, port=port, debug=True)
+        # Auto-reload always; the interactive debugger only on a loopback address.
+        create_app(settings).run(host=host, port=port, debug=host in ("127.0.0.1", "localhost", "::1"),
+                                 use_reloader=True)
         return
     from .web.wsgi import run_gunicorn
     click.echo(f"searchsvc: serving {settings.index.dir} on http://{bind or settings.server.bind}/", err=True)

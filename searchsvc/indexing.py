@@ -30,8 +30,10 @@ CURRENT = "CURRENT"
 LOCK = ".lock"
 STATS = "stats.json"
 GEN_PREFIX = "gen-"
-WRITER_LIMIT_MB = 256
+WRITER_LIMIT_MB = 512          # postings pool per writer process before spilling sorted runs to disk
 PROGRESS_EVERY = 200
+PARALLEL_MIN_TURNS = 5_000     # below this a second writer process costs more than it saves
+MAX_QUEUED_JOBS = 4            # job files waiting for the writer processes before the feeder waits
 
 Progress = Callable[[int, int], None]
 
@@ -125,13 +127,40 @@ def _dir_size(path: Path) -> int:
 
 # ---- writing -----------------------------------------------------------------------
 
+def _writer_procs(total: int) -> int:
+    return max(1, min(2, os.cpu_count() or 1)) if total >= PARALLEL_MIN_TURNS else 1
+
+
+def _open_writer(ix, total: int):
+    """A single SegmentWriter, or for big builds Whoosh's MpWriter with one segment per process (no merge)."""
+    procs = _writer_procs(total)
+    if procs > 1:
+        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=100)
+    return ix.writer(limitmb=WRITER_LIMIT_MB)
+
+
+def _wait_for_queue(writer) -> int:
+    """Documents handed to MpWriter's processes but not taken yet; waits while too many are queued."""
+    jobs = getattr(writer, "jobqueue", None)
+    if jobs is None:
+        return 0
+    try:
+        while jobs.qsize() > MAX_QUEUED_JOBS:
+            time.sleep(0.05)
+        return jobs.qsize() * writer.batchsize + len(writer.docbuffer)
+    except NotImplementedError:  # qsize() is not available on every platform
+        return 0
+
+
 def _add_conferences(writer, conferences: list[Conference], done: int, total: int, progress: Progress | None) -> int:
     for conf in conferences:
         for turn in conf.turns:
             writer.add_document(**S.turn_to_document(conf, turn))
             done += 1
-            if progress and done % PROGRESS_EVERY == 0:
-                progress(done, total)
+            if done % PROGRESS_EVERY == 0:
+                pending = _wait_for_queue(writer)
+                if progress:
+                    progress(max(0, done - pending), total)
     return done
 
 
@@ -158,10 +187,13 @@ def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     )
 
 
-def _finish_generation(root: Path, ix, gen: str, started: float) -> IndexStats:
+def _finish_generation(root: Path, ix, gen: str, started: float, expected: int | None = None) -> IndexStats:
     gen_dir = root / gen
     stats = _compute_stats(ix, gen, gen_dir, time.monotonic() - started)
     ix.close()
+    if expected is not None and stats.turns != expected:
+        raise SearchsvcError(f"index generation {gen} holds {stats.turns} turns, expected {expected}; "
+                             "the current index was left unchanged")
     (gen_dir / STATS).write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
     return stats
 
@@ -178,7 +210,7 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
         gen_dir.mkdir()
         try:
             ix = whoosh_index.create_in(str(gen_dir), S.build_schema())
-            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            writer = _open_writer(ix, total)
             try:
                 done = _add_conferences(writer, conferences, 0, total, progress)
             except BaseException:
@@ -187,7 +219,7 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
             writer.commit()
             if progress:
                 progress(done, total)
-            stats = _finish_generation(root, ix, gen, started)
+            stats = _finish_generation(root, ix, gen, started, expected=total)
         except BaseException:
             shutil.rmtree(gen_dir, ignore_errors=True)
             raise

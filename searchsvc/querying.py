@@ -92,9 +92,15 @@ def _plain_query(text: str, scope: str) -> Q.Query | None:
 def _expand_prefix(reader, node: Q.Prefix, limit: int, notices: list[str]) -> Q.Query:
     """A Prefix as an Or of at most `limit` existing terms (the most frequent ones)."""
     texts = {node.text}
-    if node.fieldname in S.TEXT_FIELDS:
-        texts.add(stem_word(fold_word(node.text)))
     found = {}
+    if node.fieldname in S.TEXT_FIELDS:
+        # Index terms are stems: "investigat*" must also find the stem "investig" (investigate, -ion, -or ...)
+        folded = fold_word(node.text)
+        texts.add(stem_word(folded))
+        for cut in range(len(folded) - 1, max(2, len(folded) - 4), -1):
+            if reader.doc_frequency(node.fieldname, folded[:cut]):
+                found[folded[:cut]] = reader.doc_frequency(node.fieldname, folded[:cut])
+                break
     for prefix in texts:
         for n, term in enumerate(reader.expand_prefix(node.fieldname, prefix)):
             if n >= PREFIX_SCAN_LIMIT:

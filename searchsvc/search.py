@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from itertools import chain
 
 from whoosh import index as whoosh_index, query as Q
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from . import schema as S
 from .config import Settings
 from .errors import IndexMissingError, NotFoundError
+from .analysis import TOKEN_RE, fold_word, term_for_token
 from .facets import FacetTables, count_values, docs_with_values, facet_list, load_facet_tables
 from .highlight import highlight
 from .indexing import current_generation, index_root, read_stats
 from .models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
-from .querying import ParsedQuery, highlight_terms, parse_query, validate_request
+from .querying import SCOPE_FIELDS, ParsedQuery, highlight_terms, parse_query, validate_request
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word when relaxing, so turns with more of the words rank first
@@ -180,9 +182,7 @@ class SearchService:
 
     def _suggest(self, searcher, parsed: ParsedQuery, scope: str) -> str | None:
         """Did-you-mean: the query with each unknown word replaced by the closest indexed word."""
-        from .querying import SCOPE_FIELDS
-
-        fields = SCOPE_FIELDS[scope]
+        fields = [f for f in (S.ANSWER, S.QUESTION) if f in SCOPE_FIELDS[scope]]
         reader = searcher.reader()
         spans = {}
         for leaf in parsed.query.leaves():
@@ -190,15 +190,14 @@ class SearchService:
                 spans.setdefault((leaf.startchar, leaf.endchar), []).append(leaf)
         text, changed = parsed.text, False
         for (start, end), leaves in sorted(spans.items(), reverse=True):
-            if any(reader.doc_frequency(l.fieldname, l.text) for l in leaves):
+            if any(reader.doc_frequency(leaf.fieldname, leaf.text) for leaf in leaves):
                 continue
-            word = text[start:end].lower()
-            for field in (S.ANSWER, S.QUESTION):
-                if field not in fields:
-                    continue
-                found = searcher.corrector(field).suggest(word, limit=1, maxdist=2, prefix=1)
-                if found and found[0] != word:
-                    text, changed = text[:start] + found[0] + text[end:], True
+            word = fold_word(text[start:end])
+            for field in fields:
+                stems = searcher.corrector(field).suggest(leaves[0].text, limit=1, maxdist=2, prefix=1)
+                surface = _surface_form(searcher, field, stems[0], word) if stems else None
+                if surface and surface != word:
+                    text, changed = text[:start] + surface + text[end:], True
                     break
         return text if changed else None
 
@@ -256,6 +255,17 @@ def _relaxed_rank_query(parsed: ParsedQuery) -> Q.Query:
     scoring = [r for r in parsed.required if not isinstance(r, Q.Not)]
     plain = [q for _, q in parsed.plain]
     return Q.Or(scoring + plain + [Q.ConstantScoreQuery(q, RELAX_BONUS) for q in plain])
+
+
+def _surface_form(searcher, field: str, term: str, near: str) -> str | None:
+    """A word as written in the texts whose index term is `term` (stems are not for reading), closest to `near`."""
+    for docnum in searcher.reader().postings(field, term).all_ids():
+        stored = searcher.stored_fields(docnum).get(field, "")
+        forms = {fold_word(m.group()) for m in TOKEN_RE.finditer(stored) if term_for_token(m.group()) == term}
+        if forms:
+            return min(forms, key=lambda f: (damerau_levenshtein(f, near), f))
+        break
+    return None
 
 
 def _speakers(f: dict) -> tuple[str, ...]:

@@ -74,17 +74,17 @@ def tiny_conferences() -> list[Conference]:
     return [mfa, wh]
 
 
-@pytest.fixture()
-def tiny_settings(tmp_path):
-    """Settings with an index of tiny_conferences() in a fresh tmp dir."""
+@pytest.fixture(scope="session")
+def tiny_settings(tmp_path_factory):
+    """Settings with an index of tiny_conferences() (built once per session: do not modify it)."""
     from searchsvc.indexing import rebuild_from_conferences
 
-    settings = base_settings().with_index_dir(tmp_path / "index")
+    settings = base_settings().with_index_dir(tmp_path_factory.mktemp("tiny-index"))
     rebuild_from_conferences(settings, tiny_conferences())
     return settings
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def tiny_service(tiny_settings):
     from searchsvc.search import SearchService
 
@@ -211,14 +211,13 @@ def loopback_port() -> int:
 
 
 class LiveServer:
-    """`searchsvc [--config C] [--index I] serve ...` in a subprocess on 127.0.0.1, stopped with SIGTERM."""
+    """A server command (`searchsvc ... serve ...`) in a subprocess on 127.0.0.1, stopped with SIGTERM."""
 
-    def __init__(self, global_args: list[str], serve_args: list[str], port: int, log_path):
+    def __init__(self, cmd: list[str], port: int, log_path, env: dict | None = None):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        cmd = [_sys.executable, "-m", "searchsvc.cli", *global_args, "serve", *serve_args]
         env = dict(_os.environ, PYTHONPATH=str(WEB_ROOT) + _os.pathsep + _os.environ.get("PYTHONPATH", ""),
-                   PYTHONUNBUFFERED="1")
+                   PYTHONUNBUFFERED="1", **(env or {}))
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "wb")
         # Own session, so the gunicorn master and its workers (or the dev reloader) form one process group.
@@ -280,7 +279,12 @@ def start_server(tmp_path_factory):
     started: list[LiveServer] = []
     logs = tmp_path_factory.mktemp("server-logs")
 
-    def start(index_dir=None, workers: int | None = 2, dev: bool = False, config=None, port: int | None = None):
+    def start(index_dir=None, workers: int | None = 2, dev: bool = False, config=None, port: int | None = None,
+              cmd: list[str] | None = None, env: dict | None = None):
+        if cmd is not None:      # any other server command line, e.g. plain gunicorn
+            server = LiveServer(cmd, port, logs / f"server-{len(started)}.log", env=env)
+            started.append(server)
+            return server
         global_args = ["--config", str(config or WEB_ROOT / "config.toml")]
         if index_dir is not None:
             global_args += ["--index", str(index_dir)]
@@ -292,7 +296,8 @@ def start_server(tmp_path_factory):
             serve_args += ["--workers", str(workers)]
         if dev:
             serve_args.append("--dev")
-        server = LiveServer(global_args, serve_args, port, logs / f"server-{len(started)}.log")
+        cmd = [_sys.executable, "-m", "searchsvc.cli", *global_args, "serve", *serve_args]
+        server = LiveServer(cmd, port, logs / f"server-{len(started)}.log")
         started.append(server)
         return server
 

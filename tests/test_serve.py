@@ -108,6 +108,17 @@ def test_dev_server(start_server, sample_settings):
     server.stop()
 
 
+def test_plain_gunicorn_with_the_env_factory(start_server, sample_settings, loopback_port):
+    import sys
+    cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{loopback_port}", "--workers", "1",
+           "--no-control-socket", "searchsvc.web.wsgi:create_app_from_env()"]
+    server = start_server(cmd=cmd, port=loopback_port, env={
+        "SEARCHSVC_CONFIG": str(ROOT / "config.toml"), "SEARCHSVC_INDEX": str(sample_settings.index.dir)})
+    status, health = server.get_json("/healthz")
+    assert status == 200 and health["generation"] == current_generation(sample_settings)
+    server.stop()
+
+
 @pytest.mark.parametrize("bind", ["nonsense", "127.0.0.1", "127.0.0.1:99999", ":8000", "host:port"])
 def test_bad_bind_is_a_usage_error(bind):
     result = CliRunner().invoke(main, ["--config", str(ROOT / "config.toml"), "serve", "--bind", bind])

@@ -214,7 +214,7 @@ def test_form_is_a_plain_get_form_with_labelled_controls(client):
 
 # ---- permalinks and conference pages -----------------------------------------------
 
-def test_turn_permalink_shows_full_turn_neighbours_and_source(client, sample_service, trade_page):
+def test_turn_permalink_shows_full_turn_neighbours_and_source(client, sample_service, sample_settings, trade_page):
     hit = next(h for h in trade_page.hits if h.source_url)
     turn = sample_service.get_turn(hit.id)
     conf = sample_service.get_conference(turn.conference_id)
@@ -227,6 +227,8 @@ def test_turn_permalink_shows_full_turn_neighbours_and_source(client, sample_ser
         assert " ".join(text.split())[-80:] in " ".join(body.split())
     assert soup.select_one("a.source-link")["href"] == turn.source_url
     assert soup.select_one("a.source-link")["rel"] == ["external", "noopener", "noreferrer"]
+    assert "Ministry of Foreign Affairs" in soup.select_one(".meta").get_text()
+    assert str(sample_settings.base_dir) not in resp.get_data(as_text=True), "no server paths on pages"
     pos = [t.id for t in conf.turns].index(turn.id)
     prev_link, next_link = soup.select_one("a.prev-turn"), soup.select_one("a.next-turn")
     if pos > 0:

@@ -10,9 +10,8 @@ from pathlib import Path
 from ..errors import TranscriptError
 from ..models import KIND_MODERATOR, KIND_QA, KIND_STATEMENT, Turn
 
-_WS = re.compile(r"[\s\u00a0\u200b\u3000\ufeff]+")
 _PARAS = re.compile(r"\n[ \t\u00a0]*\n")
-_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 MONTHS = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -48,7 +47,9 @@ def read_text(path: Path) -> str:
 
 def clean(text: str) -> str:
     """One paragraph: non-breaking and other odd spaces to spaces, whitespace collapsed, trimmed."""
-    return _WS.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
+    if not text.isascii():
+        text = _ZERO_WIDTH.sub("", text)
+    return " ".join(text.split())          # str.split() splits at nbsp, ideographic and other spaces
 
 
 def month_number(name: str) -> int:

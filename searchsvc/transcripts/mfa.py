@@ -1,13 +1,14 @@
-"""Transcripts stage: reader for China MFA spokesperson press-conference HTML pages (bs4 + lxml)."""
+"""Transcripts stage: reader for China MFA spokesperson press-conference HTML pages (lxml + bs4)."""
 
 from __future__ import annotations
 
-import bisect
 import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.etree
+import lxml.html
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..errors import TranscriptError
@@ -18,7 +19,7 @@ from .labels import is_follow_up, is_questioner_word, looks_like_label, looks_li
 FORMAT = "mfa"
 _BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 tr table blockquote ul ol section article br hr".split())
 _SKIP_TAGS = frozenset("script style noscript head title".split())
-_OPEN_TAG = re.compile(r"<(p|div|br|li|h[1-6]|tr|blockquote)(?=[\s/>])", re.I)
+_CONTAINER = re.compile(r"content|article|text|editor|body", re.I)
 _SPOKES = re.compile(r"Spokes(?:person|man|woman|persons)\s+(.+?)(?:'s|’s|'|’)?\s+(?:Regular|Daily|Remarks|Press|"
                      r"Answers?|Comments?|Statement|Q&A|Briefing|on\b)", re.I)
 # label: text before the first colon; a colon followed by a digit is a time ("24:00"), not a label
@@ -39,27 +40,32 @@ def looks_like_mfa(text: str) -> bool:
     return len(re.findall(r"<p[\s>]", text, re.I)) >= 2 and len(re.findall(r"</p>", text, re.I)) >= 2
 
 
-def _mark_lines(html: str) -> str:
-    """Tag each block element with its source line (bs4's lxml builder keeps no line numbers)."""
-    starts = [m.start() for m in re.finditer("\n", html)]
-
-    def repl(m: re.Match) -> str:
-        return f'{m.group(0)} data-srcline="{bisect.bisect_left(starts, m.start()) + 1}"'
-    return _OPEN_TAG.sub(repl, html)
-
-
-def _body_element(soup: BeautifulSoup) -> Tag:
+def _container(doc) -> "lxml.html.HtmlElement":
     """The element holding the transcript: a 'content'-like container with the most paragraphs."""
-    best, best_n = None, -1
-    for tag in soup.find_all(["div", "td", "article", "section"]):
-        classes = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
-        if re.search(r"content|article|text|editor|body", classes, re.I):
-            n = len(tag.find_all("p", recursive=True))
-            if n > best_n or (n == best_n and best is not None and tag in best.descendants):
-                best, best_n = tag, n
-    if best is None or best_n <= 0:
-        best = soup.body or soup
+    best, best_n = None, 0
+    for el in doc.iter("div", "td", "article", "section"):
+        if _CONTAINER.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            n = sum(1 for _ in el.iter("p"))
+            # more paragraphs wins; with as many, the inner element (less page furniture) wins
+            if n > best_n or (n == best_n and best is not None and any(a is best for a in el.iterancestors())):
+                best, best_n = el, n
+    if best is None:
+        best = doc.find("body")
+        if best is None:
+            best = doc
     return best
+
+
+def _container_soup(doc) -> Tag:
+    """The container as a bs4 tree (lxml builder), each element marked with its source line."""
+    root = _container(doc)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.sourceline:
+            el.set("data-srcline", str(el.sourceline))
+    html = lxml.html.tostring(root, encoding="unicode", with_tail=False)
+    soup = BeautifulSoup(html, "lxml")
+    body = soup.body or soup
+    return next((c for c in body.children if isinstance(c, Tag)), body)
 
 
 def _blocks(root: Tag) -> list[Block]:
@@ -143,15 +149,26 @@ def _conference_date(path: str, title: str, html: str, blocks_text: str):
     raise TranscriptError(path, "no date in the title or the page")
 
 
+def _title(doc) -> str:
+    for el in doc.iter("h1", "h2"):
+        if "title" in (el.get("class") or "").lower():
+            title = clean(el.text_content())
+            if title:
+                return title
+    found = doc.find(".//title")
+    return clean(found.text_content()) if found is not None else ""
+
+
 def parse(path: str, text: str, urls: dict[str, str] | None = None) -> list[Conference]:
-    soup = BeautifulSoup(_mark_lines(text), "lxml")
-    heading = soup.find(["h1", "h2"], class_=re.compile("title", re.I))
-    title = clean(heading.get_text()) if heading and clean(heading.get_text()) else ""
-    if not title and soup.title:
-        title = clean(soup.title.get_text())
+    try:
+        doc = lxml.html.document_fromstring(text.encode("utf-8"),
+                                            parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise TranscriptError(path, f"cannot parse HTML: {exc}") from None
+    title = _title(doc)
     if not title:
         raise TranscriptError(path, "no title")
-    body = _body_element(soup)
+    body = _container_soup(doc)
     blocks = _blocks(body)
     if not blocks:
         raise TranscriptError(path, "no transcript text found in the page")

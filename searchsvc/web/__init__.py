@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import Callable
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -36,15 +37,18 @@ class ServiceHolder:
         self._factory = factory
         self._service = service
         self._pid = os.getpid() if service is not None else None
+        self._lock = threading.Lock()   # the dev server is threaded; gunicorn sync workers are not
 
     def get(self):
         if self._service is None or self._pid != os.getpid():
-            factory = self._factory
-            if factory is None:
-                from ..search import SearchService  # imported late: the web edge depends on search, not vice versa
-                factory = SearchService
-            self._service = factory(self.settings)
-            self._pid = os.getpid()
+            with self._lock:
+                if self._service is None or self._pid != os.getpid():
+                    factory = self._factory
+                    if factory is None:
+                        from ..search import SearchService  # late: the web edge depends on search, not vice versa
+                        factory = SearchService
+                    self._service = factory(self.settings)
+                    self._pid = os.getpid()
         return self._service
 
     def close(self) -> None:
@@ -104,6 +108,8 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if app.debug:
+            raise exc  # let the dev server's debugger show it
         log.exception("unexpected error on %s", request.path)
         return error_response(500, "internal_error", "Something went wrong on our side.")
 

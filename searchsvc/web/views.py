@@ -35,13 +35,13 @@ def _search_context() -> dict:
 
 @bp.get("/")
 def search():
-    return render_template("search.html", landing=not request.args, **_search_context())
+    return render_template("search.html", **_search_context())
 
 
 @bp.get("/results")
 def results_fragment():
     """The facet sidebar and result list only; the page's script swaps them in without a reload."""
-    return render_template("_results.html", landing=not request.args, **_search_context())
+    return render_template("_results.html", **_search_context())
 
 
 @bp.get("/turns/<turn_id>")
@@ -172,8 +172,18 @@ def who(outlet: str, speakers) -> Markup:
     return escape(outlet or names)
 
 
+PUBLISHERS = {"scio": "State Council Information Office", "mfa": "Ministry of Foreign Affairs of China",
+              "whitehouse": "The White House"}
+
+
+def publisher(source_format: str) -> str:
+    """Who published a transcript format ('' when unknown; the source file path is never shown)."""
+    return PUBLISHERS.get(source_format, "")
+
+
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters.update(paragraphs=paragraphs, safe_url=safe_url, long_date=long_date, shorten=shorten)
+    app.jinja_env.filters.update(paragraphs=paragraphs, safe_url=safe_url, long_date=long_date, shorten=shorten,
+                                 publisher=publisher)
     app.jinja_env.globals.update(who=who, facet_titles=FACET_TITLES)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

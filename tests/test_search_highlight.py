@@ -1,0 +1,95 @@
+"""Tests for searchsvc.highlight and the snippets SearchService returns: escaping, marks, fragments."""
+
+import re
+
+import pytest
+
+from searchsvc.analysis import analyze_terms
+from searchsvc.highlight import ELLIPSIS, find_matches, highlight
+from searchsvc.models import SearchRequest
+
+from conftest import tiny_conferences
+
+MFA = tiny_conferences()[0].id
+
+
+def terms(*words):
+    return {t for w in words for t in analyze_terms(w)}
+
+
+def unmark(html_text):
+    return re.sub(r"</?mark>", "", html_text)
+
+
+def test_marks_every_form_of_the_word():
+    html_text = highlight("Investigators investigated; the investigation goes on.", terms("investigating"))
+    assert html_text.count("<mark>") == 3
+    assert "<mark>investigated</mark>" in html_text
+
+
+def test_text_is_escaped_around_and_inside_marks():
+    text = "<script>alert('x')</script> & <b>tariffs</b>"
+    html_text = highlight(text, terms("script", "tariffs"))
+    assert "<script>" not in html_text and "<b>" not in html_text
+    assert "&lt;<mark>script</mark>&gt;" in html_text
+    assert "&amp;" in html_text and "&#x27;x&#x27;" in html_text
+    assert unmark(html_text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") \
+        .replace("&#x27;", "'") == text
+
+
+def test_short_text_is_shown_whole_even_without_matches():
+    assert highlight("A short answer.", terms("zebra")) == "A short answer."
+    assert highlight("", terms("x")) == ""
+
+
+@pytest.mark.parametrize("fragment_chars, max_fragments", [(100, 1), (100, 2), (200, 3), (60, 5)])
+def test_long_text_is_cut_into_fragments_around_matches(fragment_chars, max_fragments):
+    filler = "Nothing to see here at all. " * 40
+    text = filler + "The tariffs rose. " + filler + "Tariffs fell again. " + filler + "More tariffs. " + filler
+    html_text = highlight(text, terms("tariffs"), fragment_chars, max_fragments)
+    pieces = html_text.split(f" {ELLIPSIS} ")
+    assert 1 <= len([p for p in pieces if "<mark>" in p]) <= max_fragments
+    assert html_text.count("<mark>") == min(3, max_fragments)
+    assert len(unmark(html_text)) < max_fragments * (fragment_chars + 70) + 10
+    assert html_text.startswith(ELLIPSIS) and html_text.endswith(ELLIPSIS)
+
+
+def test_fragments_prefer_windows_with_more_distinct_terms():
+    filler = "Nothing to see here at all. " * 30
+    text = filler + "tariffs " + filler + "tariffs and China together " + filler
+    html_text = highlight(text, terms("tariffs", "china"), 100, 1)
+    assert "<mark>China</mark>" in html_text
+
+
+def test_long_text_without_matches_shows_its_beginning():
+    text = "Opening words of a long statement. " * 30
+    html_text = highlight(text, set(), 100, 3)
+    assert html_text.startswith("Opening words") and html_text.endswith(ELLIPSIS)
+    assert len(html_text) < 140
+
+
+def test_find_matches_positions():
+    text = "Café tariffs, CAFE!"
+    assert [(text[s:e], t) for s, e, t in find_matches(text, terms("cafe"))] == [("Café", "cafe"), ("CAFE", "cafe")]
+
+
+def test_service_returns_escaped_highlights(tiny_service):
+    page = tiny_service.search(SearchRequest(q="script"))
+    assert [h.id for h in page.hits] == [f"{MFA}-2"]
+    answer = page.hits[0].answer_html
+    assert "<script>" not in answer and "&lt;<mark>script</mark>&gt;" in answer
+    assert "&amp; more" in answer
+
+
+def test_service_highlights_question_and_answer_separately(tiny_service):
+    hit = tiny_service.search(SearchRequest(q="security")).hits[0]
+    assert "<mark>security</mark>" in hit.question_html
+    assert "<mark>security</mark>" in hit.answer_html
+
+
+def test_excluded_and_field_words_are_not_marked(tiny_service):
+    hit = tiny_service.search(SearchRequest(q="speaker:psaki tariffs -zebra")).hits[0]
+    assert "<mark>tariffs</mark>" in hit.answer_html
+    assert "psaki" not in hit.answer_html.lower()
+    hit = tiny_service.search(SearchRequest(q="hong -retaliate")).hits[0]
+    assert "<mark>" in hit.answer_html and "<mark>retaliat" not in hit.question_html
