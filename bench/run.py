@@ -64,12 +64,12 @@ class Clock:
         print(f"[bench {time.perf_counter() - self.t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
 
-def run_child(module: str, args: list[str], log, saved: Path | None = None) -> dict:
+def run_child(module: str, args: list[str], log, saved: Path | None = None, reuse: bool = False) -> dict:
     """`python -m module args` in a fresh process (so its peak RSS is its own); its last stdout line as JSON.
 
-    With `saved`, the figures are also written there, and read back instead when it already exists.
+    With `saved`, the figures are also written there; with `reuse`, read back from there when it exists.
     """
-    if saved is not None and saved.exists():
+    if reuse and saved is not None and saved.exists():
         log(f"{module}: reusing the build in {saved.parent}")
         return json.loads(saved.read_text(encoding="utf-8"))
     t0 = time.perf_counter()
@@ -227,12 +227,12 @@ def main(argv=None) -> int:
     try:
         db, index_dir = workdir / "db.db", workdir / "index"
         clock.log(f"corpus {', '.join(map(str, corpus))}; building FTS5 (parse + load) in a child process")
-        reuse = args.reuse and args.workdir
+        reuse = bool(args.reuse and args.workdir)
         fts = run_child("bench.fts5", ["build", "--db", str(db), *map(str, corpus)], clock.log,
-                        workdir / "fts5-build.json" if reuse else None)
+                        workdir / "fts5-build.json", reuse)
         clock.log("building searchsvc (rebuild_index, parsing included) in a child process")
         ours = run_child("bench.ours", ["build", "--config", str(args.config), "--index", str(index_dir),
-                                        *map(str, corpus)], clock.log, workdir / "ours-build.json" if reuse else None)
+                                        *map(str, corpus)], clock.log, workdir / "ours-build.json", reuse)
         rows = load_rows(db)
         results["build"] = build_figures(ours, fts, text_bytes(rows), raw_bytes(corpus))
         queries = build_queries(rows, args.queries, args.seed)

@@ -58,6 +58,21 @@ def normalize_token_text(text: str) -> str:
     return text
 
 
+class ContractionStopFilter(Filter):
+    """Drops contracted stop words ("what's", "they'll") that a plain stop list misses."""
+
+    def __eq__(self, other):
+        return other is not None and self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if "'" in t.text and is_stop_word(t.text):
+                if t.removestops:
+                    continue
+                t.stopped = True
+            yield t
+
+
 class NormalizeFilter(Filter):
     """Whoosh filter applying normalize_token_text (thousands separators, acronym dots)."""
 
@@ -131,6 +146,7 @@ def build_filter_chain():
         | CharsetFilter(FOLD_MAP)
         | NormalizeFilter()
         | StopFilter(stoplist=load_stop_words(), minsize=1)
+        | ContractionStopFilter()
         | StemFilter(stemfn=stem_word, cachesize=None)
     )
 
@@ -150,11 +166,23 @@ def fold_word(raw: str) -> str:
     return normalize_token_text(raw.lower().translate(FOLD_MAP))
 
 
+CONTRACTIONS = frozenset({"s", "re", "ll", "ve", "d", "m", "t"})
+
+
+def is_stop_word(text: str) -> bool:
+    """A folded token that carries no meaning: a listed stop word or one contracted ("what's", "we'll")."""
+    stops = load_stop_words()
+    if text in stops:
+        return True
+    head, apostrophe, tail = text.partition("'")
+    return bool(apostrophe) and tail in CONTRACTIONS and head in stops
+
+
 @lru_cache(maxsize=STEM_CACHE_SIZE)
 def term_for_token(raw: str) -> str | None:
     """The index term of one raw token as TOKEN_RE found it (None for stop words): same steps as the analyzer."""
     text = fold_word(raw)
-    if not text or text in load_stop_words():
+    if not text or is_stop_word(text):
         return None
     return stem_word(text)
 

@@ -1,34 +1,33 @@
-"""Search stage: per-searcher facet tables (docnum -> values, date order) and disjunctive facet counting."""
+"""Search stage: per-searcher column tables (facet codes, dates, field lengths) and facet counting with numpy."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import chain
+
+import numpy as np
 
 from . import schema as S
 from .models import FacetValue
 
 FACET_LIMIT = 50          # values listed per facet on a search page (selected values always listed)
-FACET_FIELDS = S.FACET_FIELDS
 MULTI_VALUED = {"speaker"}
+FACET_COLUMNS = {"speaker": S.SPEAKER, "outlet": S.OUTLET, "conference": S.CONFERENCE, "year": S.YEAR}
 
 
 @dataclass
-class FacetTables:
-    """Column values of every document, read once per searcher, so counting is a C-speed Counter."""
-    live: frozenset[int]                   # non-deleted docnums
-    values: dict[str, list]                # facet -> per docnum: str (tuple of str for speaker)
-    titles: dict[str, str]                 # conference id -> title
-    day: list[int]                         # per docnum: date ordinal
-    rank: list[int]                        # per docnum: position in (date, conference, seq) order
-
-    def newest_first(self, docs, limit: int | None = None) -> list[int]:
-        return sorted(docs, key=self.rank.__getitem__, reverse=True)[:limit]
-
-    def oldest_first(self, docs, limit: int | None = None) -> list[int]:
-        return sorted(docs, key=self.rank.__getitem__)[:limit]
+class IndexTables:
+    """Every document's column values as arrays, read once per opened generation."""
+    size: int                                # doc_count_all (docnums are 0..size-1)
+    live: np.ndarray                         # bool[size]: not deleted
+    codes: dict[str, np.ndarray]             # facet -> int32[size] (int32[size, k] for speaker), -1 = none
+    values: dict[str, list[str]]             # facet -> code -> value
+    index: dict[str, dict[str, int]]         # facet -> value -> code
+    titles: dict[str, str]                   # conference id -> title
+    day: np.ndarray                          # int32[size]: date ordinal
+    rank: np.ndarray                         # int32[size]: position in (date, conference, seq) order
+    lengths: dict[str, np.ndarray]           # text field -> float32[size]: field length in terms
+    avg_length: dict[str, float]
 
 
 def _column(reader, fieldname: str) -> list:
@@ -36,71 +35,99 @@ def _column(reader, fieldname: str) -> list:
     return [v.decode("utf-8") if isinstance(v, bytes) else v for v in values]
 
 
+def _encode(values: list[str]) -> tuple[np.ndarray, list[str], dict[str, int]]:
+    names = sorted({v for v in values if v})
+    index = {v: i for i, v in enumerate(names)}
+    codes = np.fromiter((index.get(v, -1) for v in values), dtype=np.int32, count=len(values))
+    return codes, names, index
+
+
+def _encode_multi(values: list[str]) -> tuple[np.ndarray, list[str], dict[str, int]]:
+    split = [[p for p in v.split(",") if p] if v else [] for v in values]
+    names = sorted({p for parts in split for p in parts})
+    index = {v: i for i, v in enumerate(names)}
+    width = max((len(parts) for parts in split), default=1) or 1
+    codes = np.full((len(values), width), -1, dtype=np.int32)
+    for docnum, parts in enumerate(split):
+        for k, part in enumerate(parts):
+            codes[docnum, k] = index[part]
+    return codes, names, index
+
+
 def _ordinal(value) -> int:
-    if isinstance(value, datetime):
-        return value.toordinal()
-    if isinstance(value, date):
-        return value.toordinal()
-    return 0
+    return value.toordinal() if isinstance(value, (datetime, date)) else 0
 
 
-def load_facet_tables(reader) -> FacetTables:
-    """Read the facet columns of an index reader into a FacetTables."""
+def _field_lengths(reader, fieldname: str) -> np.ndarray:
+    return np.fromiter((reader.doc_field_length(n, fieldname) or 0 for n in range(reader.doc_count_all())),
+                       dtype=np.float32, count=reader.doc_count_all())
+
+
+def load_tables(reader) -> IndexTables:
+    """Read the columns of an index reader into IndexTables."""
     size = reader.doc_count_all()
+    live = np.ones(size, dtype=bool)
     if reader.has_deletions():
-        live = frozenset(n for n in range(size) if not reader.is_deleted(n))
-    else:
-        live = frozenset(range(size))
-    speakers = [tuple(v.split(",")) if v else () for v in _column(reader, S.SPEAKER)]
-    conference = _column(reader, S.CONFERENCE)
-    values = {
-        "speaker": speakers,
-        "outlet": _column(reader, S.OUTLET),
-        "conference": conference,
-        "year": _column(reader, S.YEAR),
-    }
+        for n in range(size):
+            if reader.is_deleted(n):
+                live[n] = False
+    codes, values, index = {}, {}, {}
+    for facet, column in FACET_COLUMNS.items():
+        encode = _encode_multi if facet in MULTI_VALUED else _encode
+        codes[facet], values[facet], index[facet] = encode(_column(reader, column))
     titles = {}
-    for conf, title in zip(conference, _column(reader, S.TITLE)):
+    for conf, title in zip(_column(reader, S.CONFERENCE), _column(reader, S.TITLE)):
         if conf and conf not in titles:
             titles[conf] = title
-    day = [_ordinal(v) for v in _column(reader, S.DATE)]
-    seq = _column(reader, S.SEQ)
-    order = sorted(range(size), key=lambda n: (day[n], conference[n], seq[n]))
-    rank = [0] * size
-    for position, docnum in enumerate(order):
-        rank[docnum] = position
-    return FacetTables(live=live, values=values, titles=titles, day=day, rank=rank)
+    day = np.fromiter((_ordinal(v) for v in _column(reader, S.DATE)), dtype=np.int32, count=size)
+    seq = np.fromiter((v or 0 for v in _column(reader, S.SEQ)), dtype=np.int64, count=size)
+    order = np.lexsort((seq, codes["conference"], day))
+    rank = np.empty(size, dtype=np.int32)
+    rank[order] = np.arange(size, dtype=np.int32)
+    lengths = {f: _field_lengths(reader, f) for f in S.TEXT_FIELDS}
+    count = max(1, int(live.sum()))
+    avg = {f: max(1.0, float(lengths[f][live].sum()) / count) for f in S.TEXT_FIELDS}
+    return IndexTables(size=size, live=live, codes=codes, values=values, index=index, titles=titles, day=day,
+                       rank=rank, lengths=lengths, avg_length=avg)
 
 
-def docs_with_values(tables: FacetTables, facet: str, selected) -> set[int]:
-    """Docnums having any of the selected values of a facet (OR within a facet)."""
-    wanted = {str(v) for v in selected}
-    column = tables.values[facet]
-    if facet in MULTI_VALUED:
-        return {n for n in tables.live if not wanted.isdisjoint(column[n])}
-    return {n for n in tables.live if column[n] in wanted}
+def values_mask(tables: IndexTables, facet: str, selected) -> np.ndarray:
+    """Documents having any of the selected values of a facet (OR within a facet)."""
+    wanted = [tables.index[facet][str(v)] for v in selected if str(v) in tables.index[facet]]
+    if not wanted:
+        return np.zeros(tables.size, dtype=bool)
+    hit = np.isin(tables.codes[facet], wanted)
+    if hit.ndim == 2:
+        hit = hit.any(axis=1)
+    return hit & tables.live
 
 
-def count_values(tables: FacetTables, facet: str, docs) -> Counter:
-    column = tables.values[facet]
-    if facet in MULTI_VALUED:
-        counts = Counter(chain.from_iterable(map(column.__getitem__, docs)))
-    else:
-        counts = Counter(map(column.__getitem__, docs))
-    counts.pop("", None)
-    return counts
+def count_values(tables: IndexTables, facet: str, mask: np.ndarray) -> np.ndarray:
+    """Count per value code of the documents in `mask`."""
+    codes = tables.codes[facet][mask]
+    codes = codes[codes >= 0]
+    return np.bincount(codes.ravel(), minlength=len(tables.values[facet]))
 
 
-def facet_list(tables: FacetTables, facet: str, counts: Counter, selected=(), limit: int | None = FACET_LIMIT
+def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected=(), limit: int | None = FACET_LIMIT
                ) -> list[FacetValue]:
-    """FacetValues by count (years newest first), selected values always included."""
+    """FacetValues by count (years newest first); selected values are always included."""
     chosen = {str(v) for v in selected}
+    names = tables.values[facet]
+    present = np.flatnonzero(counts)
     if facet == "year":
-        keys = sorted(counts, reverse=True)
+        keys = sorted((names[i] for i in present), reverse=True)
     else:
-        keys = sorted(counts, key=lambda v: (-counts[v], v.lower()))
+        if limit is not None and len(present) > 4 * limit:
+            present = present[np.argsort(-counts[present], kind="stable")[:2 * limit]]
+        keys = sorted((names[i] for i in present), key=lambda v: (-counts[tables.index[facet][v]], v.lower()))
     if limit is not None:
         keys = keys[:limit]
     keys += [v for v in sorted(chosen) if v not in keys]
-    label = tables.titles.get if facet == "conference" else (lambda v, d="": d)
-    return [FacetValue(value=v, count=counts.get(v, 0), selected=v in chosen, label=label(v, "")) for v in keys]
+    out = []
+    for v in keys:
+        code = tables.index[facet].get(v)
+        count = int(counts[code]) if code is not None else 0
+        label = tables.titles.get(v, "") if facet == "conference" else ""
+        out.append(FacetValue(value=v, count=count, selected=v in chosen, label=label))
+    return out

@@ -197,3 +197,30 @@ def highlight_terms(q: Q.Query | None) -> dict[str, set[str]]:
     if q is not None:
         walk(q)
     return found
+
+
+def scoring_terms(q: Q.Query | None) -> list[tuple[str, str, float]]:
+    """(field, term, boost) of every non-negated question/answer word (phrase words included), for BM25F."""
+    found: dict[tuple[str, str], float] = {}
+
+    def walk(node, boost):
+        if isinstance(node, Q.Not):
+            return
+        if isinstance(node, Q.AndNot):
+            walk(node.a, boost)
+            return
+        if isinstance(node, Q.Term):
+            if node.fieldname in S.TEXT_FIELDS:
+                key = (node.fieldname, node.text)
+                found[key] = max(found.get(key, 0.0), boost * node.boost)
+        elif isinstance(node, Q.Phrase):
+            if node.fieldname in S.TEXT_FIELDS:
+                for word in node.words:
+                    found[(node.fieldname, word)] = max(found.get((node.fieldname, word), 0.0), boost * node.boost)
+        elif not node.is_leaf():
+            for child in node.children():
+                walk(child, boost * getattr(node, "boost", 1.0))
+
+    if q is not None:
+        walk(q, 1.0)
+    return [(field, text, boost) for (field, text), boost in found.items()]

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import heapq
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 
+import numpy as np
 from whoosh import index as whoosh_index, query as Q
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from . import schema as S
-from .config import Settings
-from .errors import IndexMissingError, NotFoundError
 from .analysis import TOKEN_RE, fold_word, term_for_token
-from .facets import FacetTables, count_values, docs_with_values, facet_list, load_facet_tables
+from .config import Settings
+from .docsets import DocSets
+from .errors import IndexMissingError, NotFoundError
+from .facets import IndexTables, count_values, facet_list, load_tables, values_mask
 from .highlight import highlight
 from .indexing import current_generation, index_root, read_stats
 from .models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
-from .querying import SCOPE_FIELDS, ParsedQuery, highlight_terms, parse_query, validate_request
+from .querying import SCOPE_FIELDS, ParsedQuery, highlight_terms, parse_query, scoring_terms, validate_request
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word when relaxing, so turns with more of the words rank first
@@ -32,7 +31,8 @@ class _Open:
     generation: str
     ix: object
     searcher: object
-    tables: FacetTables
+    tables: IndexTables
+    docsets: DocSets
     all_facets: dict | None = None
 
 
@@ -63,10 +63,11 @@ class SearchService:
                 return self._open
             try:
                 ix = whoosh_index.open_dir(str(index_root(self._settings) / gen))
+                searcher = ix.searcher()
             except (OSError, whoosh_index.EmptyIndexError):
                 continue  # the generation vanished between reading CURRENT and opening it; read CURRENT again
-            searcher = ix.searcher()
-            opened = _Open(gen, ix, searcher, load_facet_tables(searcher.reader()))
+            tables = load_tables(searcher.reader())
+            opened = _Open(gen, ix, searcher, tables, DocSets(searcher, tables))
             old, self._open = self._open, opened
             if old is not None:
                 old.searcher.close()
@@ -96,78 +97,80 @@ class SearchService:
         validate_request(request, limits)
         with self._lock:
             op = self._current()
-            searcher, tables = op.searcher, op.tables
+            searcher, tables, docsets = op.searcher, op.tables, op.docsets
             parsed = parse_query(request, op.ix.schema, searcher.reader(), limits)
             notices = list(parsed.notices)
-            base = self._base_docs(searcher, tables, parsed, request)
-            filters = {f: docs_with_values(tables, f, v) for f, v in _request_filters(request).items() if v}
+            base = _date_range(self._base_mask(docsets, tables, parsed), tables, request)
+            filters = {f: values_mask(tables, f, v) for f, v in _request_filters(request).items() if v}
             final = _intersect(base, filters.values())
             matched = None
-            if len(parsed.plain) >= 2 and len(final) < RELAX_BELOW:
-                relaxed, matched = self._relaxed_docs(searcher, tables, parsed, request)
+            if len(parsed.plain) >= 2 and int(final.sum()) < RELAX_BELOW:
+                relaxed, counts = self._relaxed(docsets, tables, parsed)
+                relaxed = _date_range(relaxed, tables, request)
                 relaxed_final = _intersect(relaxed, filters.values())
-                if len(relaxed_final) > len(final):
-                    base, final = relaxed, relaxed_final
+                if int(relaxed_final.sum()) > int(final.sum()):
+                    base, final, matched = relaxed, relaxed_final, counts
                     notices.append(NOTICE_RELAXED)
-                else:
-                    matched = None
             facets = self._facets(tables, base, filters, request)
-            top = self._rank(searcher, tables, parsed, request, final, matched)
+            top, scores = self._rank(docsets, tables, parsed, request, final, matched)
             terms = highlight_terms(parsed.query)
-            hits = [self._hit(searcher.stored_fields(d), score, terms) for d, score in top]
+            hits = [self._hit(searcher.stored_fields(int(d)), float(scores[i]), terms) for i, d in enumerate(top)]
             suggestion = self._suggest(searcher, parsed, request.scope) if parsed.query is not None else None
         return SearchPage(
-            request=request, total=len(final), hits=hits, facets=facets, suggestion=suggestion,
+            request=request, total=int(final.sum()), hits=hits, facets=facets, suggestion=suggestion,
             optional_terms=tuple(w for w, _ in parsed.plain) if matched is not None else (),
             notices=tuple(notices), took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
-    def _base_docs(self, searcher, tables: FacetTables, parsed: ParsedQuery, request: SearchRequest) -> set[int]:
+    def _base_mask(self, docsets: DocSets, tables: IndexTables, parsed: ParsedQuery) -> np.ndarray:
         if parsed.query is None:
-            docs = set() if parsed.empty else set(tables.live)
-        else:
-            docs = set(searcher.docs_for_query(parsed.query))
-        return _date_range(docs, tables, request)
+            return np.zeros(tables.size, dtype=bool) if parsed.empty else tables.live.copy()
+        return docsets.mask(parsed.query)
 
-    def _relaxed_docs(self, searcher, tables, parsed: ParsedQuery, request) -> tuple[set[int], dict[int, int]]:
-        """Turns with at least half of the plain words (and every required part), with their match counts."""
-        positive = [r for r in parsed.required if not isinstance(r, Q.Not)]
-        negative = [r.query for r in parsed.required if isinstance(r, Q.Not)]
-        allowed = set(searcher.docs_for_query(Q.And(positive))) if positive else set(tables.live)
-        if negative:
-            allowed -= set(searcher.docs_for_query(Q.Or(negative)))
-        counts = Counter(chain.from_iterable(set(searcher.docs_for_query(q)) for _, q in parsed.plain))
+    def _relaxed(self, docsets: DocSets, tables: IndexTables, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray]:
+        """Turns with at least half of the plain words (and every required part), and each turn's word count."""
+        allowed = tables.live.copy()
+        for part in parsed.required:
+            allowed &= docsets.mask(part)
+        counts = np.zeros(tables.size, dtype=np.int16)
+        for _, q in parsed.plain:
+            counts += docsets.mask(q)
         need = len(parsed.plain) - len(parsed.plain) // 2
-        matched = {d: c for d, c in counts.items() if c >= need and d in allowed}
-        return _date_range(set(matched), tables, request), matched
+        return allowed & (counts >= need), counts
 
-    def _facets(self, tables, base: set[int], filters: dict[str, set[int]], request) -> dict[str, list[FacetValue]]:
+    def _facets(self, tables, base: np.ndarray, filters: dict[str, np.ndarray], request) -> dict[str, list[FacetValue]]:
         selected = _request_filters(request)
         out = {}
         for facet in FACETS:
-            others = [docs for f, docs in filters.items() if f != facet]
-            docs = _intersect(base, others)
-            out[facet] = facet_list(tables, facet, count_values(tables, facet, docs), selected[facet])
+            mask = _intersect(base, [m for f, m in filters.items() if f != facet])
+            out[facet] = facet_list(tables, facet, count_values(tables, facet, mask), selected[facet])
         return out
 
-    def _rank(self, searcher, tables, parsed, request, final: set[int], matched) -> list[tuple[int, float]]:
+    def _rank(self, docsets: DocSets, tables: IndexTables, parsed: ParsedQuery, request, final: np.ndarray,
+              matched) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums of the requested page, and their scores (0 for date sorts)."""
         start, end = (request.page - 1) * request.per_page, request.page * request.per_page
-        if not final or start >= len(final):
-            return []
-        if request.sort == "relevance" and parsed.query is not None:
-            q = parsed.query if matched is None else _relaxed_rank_query(parsed)
-            results = searcher.search(q, filter=final, limit=end)
-            return [(hit.docnum, float(hit.score or 0.0)) for hit in results[start:end]]
-        rank = tables.rank
+        docs = np.flatnonzero(final)
+        if start >= len(docs):
+            return docs[:0], np.zeros(0, dtype=np.float32)
+        newest_first = tables.rank[docs].astype(np.float64)
+        if request.sort == "oldest":
+            newest_first = -newest_first
+        terms = scoring_terms(parsed.query) if request.sort == "relevance" else []
+        scores = docsets.scores(terms)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
         if matched is not None:
-            key = (lambda d: (matched.get(d, 0), rank[d])) if request.sort != "oldest" else \
-                  (lambda d: (matched.get(d, 0), -rank[d]))
-            ordered = heapq.nlargest(end, final, key=key)
-        elif request.sort == "oldest":
-            ordered = heapq.nsmallest(end, final, key=rank.__getitem__)
+            scores = scores + RELAX_BONUS * matched[docs]
+            keys = (newest_first, scores) if request.sort == "relevance" else (newest_first, matched[docs])
         else:
-            ordered = heapq.nlargest(end, final, key=rank.__getitem__)
-        return [(d, 0.0) for d in ordered[start:end]]
+            keys = (newest_first, scores) if terms else (newest_first,)
+        if len(docs) > end:   # only the first `end` matter: partition on the main key, then sort those
+            main = keys[-1]
+            cut = np.partition(main, len(main) - end)[len(main) - end]
+            keep = np.flatnonzero(main >= cut)
+            docs, scores, keys = docs[keep], scores[keep], tuple(k[keep] for k in keys)
+        order = np.lexsort(tuple(-k for k in keys))[start:end]
+        shown = scores[order] if request.sort == "relevance" else np.zeros(len(order), dtype=np.float32)
+        return docs[order], shown
 
     def _hit(self, f: dict, score: float, terms: dict[str, set[str]]) -> Hit:
         limits = self._settings.search
@@ -235,26 +238,19 @@ class SearchService:
             return op.all_facets
 
 
-def _intersect(base: set[int], others) -> set[int]:
+def _intersect(base: np.ndarray, others) -> np.ndarray:
     out = base
-    for docs in sorted(others, key=len):
-        out = out & docs
+    for mask in others:
+        out = out & mask
     return out
 
 
-def _date_range(docs: set[int], tables: FacetTables, request: SearchRequest) -> set[int]:
+def _date_range(mask: np.ndarray, tables: IndexTables, request: SearchRequest) -> np.ndarray:
     if request.date_from is None and request.date_to is None:
-        return docs
+        return mask
     lo = request.date_from.toordinal() if request.date_from else 0
     hi = request.date_to.toordinal() if request.date_to else 10**7
-    day = tables.day
-    return {d for d in docs if lo <= day[d] <= hi}
-
-
-def _relaxed_rank_query(parsed: ParsedQuery) -> Q.Query:
-    scoring = [r for r in parsed.required if not isinstance(r, Q.Not)]
-    plain = [q for _, q in parsed.plain]
-    return Q.Or(scoring + plain + [Q.ConstantScoreQuery(q, RELAX_BONUS) for q in plain])
+    return mask & (tables.day >= lo) & (tables.day <= hi)
 
 
 def _surface_form(searcher, field: str, term: str, near: str) -> str | None:

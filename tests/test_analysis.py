@@ -33,10 +33,16 @@ def test_stemming_keeps_different_words_apart(a, b):
     assert analyze_terms(a) != analyze_terms(b)
 
 
-@pytest.mark.parametrize("word", ["the", "The", "and", "of", "don't", "DON\u2019T", "is", "were"])
+@pytest.mark.parametrize("word", ["the", "The", "and", "of", "don't", "DON\u2019T", "is", "were", "what's",
+                                  "What\u2019s", "they'll", "we've", "can't"])
 def test_stop_words_are_dropped(word):
     assert analyze_terms(word) == []
     assert term_for_token(word) is None
+
+
+@pytest.mark.parametrize("word, term", [("China's", "china"), ("let's", "let"), ("O'Brien", "o'brien")])
+def test_apostrophe_words_that_are_not_stop_words(word, term):
+    assert term_for_token(word) == term
 
 
 def test_stop_word_list_is_shipped_and_sane():

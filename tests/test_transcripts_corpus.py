@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,11 @@ def parsed():
     return result, {c.source_file: c for c in result.conferences}
 
 
+@lru_cache(maxsize=4)
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+
+
 def _words(text: str) -> Counter:
     return Counter(w.lower() for w in WORD.findall(text))
 
@@ -41,7 +47,7 @@ def _body_text(path: Path) -> str:
         body = re.sub(r"(?m)^\s*(END\b.*|\(?\d{1,2}:\d\d\s*([AaPp]\.?\s?[Mm]\.?)?\s*[A-Z]{0,5}\)?\.?)\s*$", "", body)
         return body
     if path.suffix == ".html":
-        content = BeautifulSoup(text, "lxml").select_one("div.content")
+        content = _soup(path).select_one("div.content")
         body = content.get_text("")
         return re.sub(r"\b(Q|A|Follow[- ]up|Journalist|Reporter)\s*:", "", body)
     lines = [ln for ln in text.split("\n")
@@ -64,22 +70,30 @@ def test_every_corpus_file_parses(parsed):
     assert len({c.id for c in result.conferences}) == len(result.conferences)
 
 
-def test_no_text_lost(parsed):
+def test_no_text_lost_and_every_question_label_is_a_turn(parsed):
+    """Per file: turn words (plus title) cover >= 99.5% of body words; question turns == question labels."""
     _, by_file = parsed
-    low = []
+    low, wrong = [], []
     for source, conf in by_file.items():
-        body = _words(_body_text(Path(source)))
+        path = Path(source)
+        body = _words(_body_text(path))
         got = _conference_words(conf)
         total = sum(body.values())
         covered = sum(min(n, got[w]) for w, n in body.items())
         if total and covered / total < MIN_COVERAGE:
             low.append((round(covered / total, 4), source))
+        if conf.source_format in ("mfa", "whitehouse"):
+            expected = (_mfa_question_labels(path) if conf.source_format == "mfa" else _wh_question_labels(path))
+            questions = sum(1 for t in conf.turns if t.kind == KIND_QA)
+            if questions != expected:
+                wrong.append((path.name, expected, questions))
     assert low == []
+    assert wrong == []
 
 
 def _mfa_question_labels(path: Path) -> int:
     """Question labels: 'Q:', 'Follow-up:', and bold (or capitalised) labels that are not an answerer's name."""
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+    soup = _soup(path)
     spokes = re.search(r"Spokesperson (.+?)['’]s", soup.title.get_text()).group(1).lower()
     items = []
     for block in mfa._blocks(soup.select_one("div.content")):
@@ -104,23 +118,6 @@ def _wh_question_labels(path: Path) -> int:
         if re.match(r"Q(?::|[\xa0\t]|\s\s|\s*$)", text) or (re.match(r"Q (?=\S)", text) and brk):
             count += 1
     return count
-
-
-def test_question_turns_match_question_labels(parsed):
-    _, by_file = parsed
-    wrong = []
-    for source, conf in by_file.items():
-        path = Path(source)
-        if conf.source_format == "mfa":
-            expected = _mfa_question_labels(path)
-        elif conf.source_format == "whitehouse":
-            expected = _wh_question_labels(path)
-        else:
-            continue
-        got = sum(1 for t in conf.turns if t.kind == KIND_QA)
-        if got != expected:
-            wrong.append((path.name, expected, got))
-    assert wrong == []
 
 
 def test_mfa_answers_come_from_the_spokesperson_or_a_labelled_name(parsed):

@@ -83,6 +83,10 @@ def test_outlet_style_with_follow_up_split_spans_and_two_spokespeople():
     ("<P><B><SPAN>Q: Split </SPAN></B><B><SPAN>spans</SPAN></B><B><SPAN>&nbsp;here?</SPAN></B></P><P>A: Ok.</P>",
      [("", "Split spans here?", ("Zhao Lijian",), "Ok.")]),
     ("<p><b>Reporter: One?</b></p><p>A: Yes.</p>", [("", "One?", ("Zhao Lijian",), "Yes.")]),
+    ("<p><b>Q: One?</b></p><p>Our position is clear: yes.</p><p>More.</p>",      # answer label missing
+     [("", "One?", ("Zhao Lijian",), "Our position is clear: yes.\n\nMore.")]),
+    ("<p>Q: One?</p><p>More question.</p><p>A: Yes.</p>",                        # nothing bold
+     [("", "One?\n\nMore question.", ("Zhao Lijian",), "Yes.")]),
 ])
 def test_label_cases(tmp_path, body, expected):
     path = tmp_path / "t1.html"

@@ -103,3 +103,23 @@ def test_single_page_of_a_longer_conference_parses_alone():
     [conf] = parse_transcript(DATA / "tourism-briefing-page-2.txt")
     assert conf.turns[0].kind == KIND_STATEMENT and conf.turns[0].speakers == ("Zhou Meifang",)
     assert conf.turns[1].kind == KIND_QA
+
+
+def test_intro_text_inline_date_host_label_and_honorific_labels(tmp_path):
+    page = tmp_path / "water-page-1.txt"
+    page.write_text(
+        "ㄑ Press Room ㄑ Press Conference Transcripts\n\nSCIO briefing on water\n\nChina.org.cn | July 9, 2024\n\n"
+        "The SCIO held a press conference in Beijing.\n\nSpeakers:\nMr. Li Guoying, minister of water resources\n\n"
+        "Chairperson:\nMs. Xing Huina, spokesperson of the SCIO\n\nDate: July 8, 2024\n\n"
+        "Host:\n\nGood morning.\n\nMr. Li Guoying:\n\nWe built many reservoirs.\n\n"
+        "Ta Kung Pao:\n\nHow many?\n\nLi Guoying:\n\nFifty.\n\n<  1  2  >\n", encoding="utf-8")
+    [conf] = parse_transcript(page)
+    assert conf.date == date(2024, 7, 8)
+    rows = [(t.kind, t.outlet, t.speakers, t.question, t.answer) for t in conf.turns]
+    assert rows == [
+        (KIND_STATEMENT, "", (), "", "The SCIO held a press conference in Beijing."),
+        (KIND_MODERATOR, "", ("Xing Huina",), "", "Good morning."),
+        (KIND_STATEMENT, "", ("Li Guoying",), "", "We built many reservoirs."),
+        (KIND_QA, "Ta Kung Pao", ("Li Guoying",), "How many?", "Fifty."),   # name-shaped outlet
+    ]
+    assert set(conf.officials) == {"Li Guoying", "Xing Huina"}

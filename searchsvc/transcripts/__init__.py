@@ -39,10 +39,7 @@ def _read(path: Path, shown: str) -> tuple[str, str]:
     if path.is_dir():
         raise TranscriptError(shown, "is a folder, not a transcript file")
     text = read_text(path)
-    try:
-        return detect_format(shown, text), text
-    except TranscriptError:
-        raise
+    return detect_format(shown, text), text
 
 
 def _check(shown: str, conferences: list[Conference]) -> list[Conference]:

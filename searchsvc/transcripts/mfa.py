@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import lxml.etree
@@ -129,22 +130,22 @@ def _spokespeople(title: str) -> list[str]:
     return [clean(n) for n in names if looks_like_person(clean(n)) or len(clean(n).split()) == 2]
 
 
-def _conference_date(path: str, title: str, html: str, blocks_text: str):
+def _conference_date(path: str, title: str, html: str) -> date:
+    """The title's date; else the title's month and day in the year of the page's other dates; else the latest
+    date the page shows (its list of other briefings). Images named W0<yyyymmdd>... count as dates too."""
     day = find_date(title)
     if day:
         return day
     others = all_dates(html)
-    # images are stored as W0<yyyymmdd>...: the publication date
     for m in re.finditer(r"W0(20\d\d)(\d\d)(\d\d)\d", html):
         try:
-            from datetime import date
             others.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
         except ValueError:
             pass
     md = find_month_day(title)
     if md and others:
         return nearest_year(md[0], md[1], max(others))
-    if others:                  # no date in the title: the latest date the page shows (its listing of briefings)
+    if others:
         return max(others)
     raise TranscriptError(path, "no date in the title or the page")
 
@@ -157,6 +158,14 @@ def _title(doc) -> str:
                 return title
     found = doc.find(".//title")
     return clean(found.text_content()) if found is not None else ""
+
+
+def _unlabelled(builder: TurnBuilder, block: Block, question_bold: bool, main: str) -> None:
+    """A paragraph without a label continues the turn above; after a bold question, plain text is the answer."""
+    if builder.part == "question" and question_bold and not block.bold:
+        builder.answer(main, block.text, block.line)
+    else:
+        builder.text(block.text, block.line)
 
 
 def parse(path: str, text: str, urls: dict[str, str] | None = None) -> list[Conference]:
@@ -172,7 +181,7 @@ def parse(path: str, text: str, urls: dict[str, str] | None = None) -> list[Conf
     blocks = _blocks(body)
     if not blocks:
         raise TranscriptError(path, "no transcript text found in the page")
-    day = _conference_date(path, title, text, "")
+    day = _conference_date(path, title, text)
     spokes = _spokespeople(title)
     main = spokes[0] if spokes else ""
     answerers = {surname_key(s): s for s in spokes}
@@ -183,13 +192,16 @@ def parse(path: str, text: str, urls: dict[str, str] | None = None) -> list[Conf
             answerers.setdefault(surname_key(m.group(1)), clean(m.group(1)))
 
     builder = TurnBuilder(default_speaker=main)
+    q_bold = False
     for b in blocks:
+        if builder.part != "question":
+            q_bold = False
         m = _LABEL.match(b.text)
         label = m.group(1).strip() if m else ""
         rest = b.text[m.end():] if m else b.text
         key = surname_key(label)
         if not m or not label:
-            builder.text(b.text, b.line)
+            _unlabelled(builder, b, q_bold, main)
         elif label.upper() == "A":
             builder.answer(main, rest, b.line)
         elif key in answerers:
@@ -207,7 +219,9 @@ def parse(path: str, text: str, urls: dict[str, str] | None = None) -> list[Conf
         elif looks_like_label(label) and (b.bold or not looks_like_person(label)):
             builder.question(label, rest, b.line)
         else:
-            builder.text(b.text, b.line)
+            _unlabelled(builder, b, q_bold, main)
+        if builder.part == "question" and m and label:
+            q_bold = b.bold
     officials = list(dict.fromkeys([*builder.speakers(), *spokes]))
     url = (urls or {}).get(Path(path).name, "")
     return [Conference(id=make_conference_id(FORMAT, day, title), title=title, date=day, source_url=url,

@@ -98,33 +98,41 @@ def build_conference(pages: list[ScioPage]) -> Conference:
     segments: list[tuple[int, str | None, list[str]]] = []   # (line, label or None, paragraphs)
     block = None
     held = None                          # the 'Date:' block: the day the conference was held
+    labelled = False                     # header blocks come before the first label
+    header: tuple[int, str] | None = None  # the open block's 'Speakers:' line
+    items = 0
     for n, raw in lines:
         text = clean(raw)
         if not text:
             continue
         m = _LABEL_LINE.match(text)
         head = m.group(1).strip().lower() if m else ""
-        if m and head in _BLOCKS and not segments:
-            block = _BLOCKS[head]
+        if not labelled and m and head in _BLOCKS:
+            block, header, items = _BLOCKS[head], (n, m.group(1).strip()), 0
             continue
-        inline = _INLINE_BLOCK.match(text) if not segments else None
+        inline = _INLINE_BLOCK.match(text) if not labelled and not m else None
         if inline and inline.group(1).lower() in _BLOCKS:      # 'Date: March 8, 2024' on one line
-            block, text, m = _BLOCKS[inline.group(1).lower()], inline.group(2), None
-        if block and not m and not segments:
-            if block in ("speakers", "chair") and len(text.split()) <= 40:
-                name = _item_name(text)
-                if name:
-                    (officials if block == "speakers" else chairs).append(name)
-                    known[surname_key(name)] = name
+            block, header, items, text = _BLOCKS[inline.group(1).lower()], None, 0, inline.group(2)
+        if block in ("speakers", "chair"):
+            name = "" if m else _item_name(text)
+            if name and looks_like_person(name):
+                (officials if block == "speakers" else chairs).append(name)
+                known[surname_key(name)] = name
+                items += 1
                 continue
-            if block in ("date", "skip"):        # one item
-                if block == "date" and held is None:
-                    held = find_date(text)
-                block = None
-                continue
+            if items == 0 and header is not None and header[1].lower() in _MODERATOR_WORDS:
+                # 'Host:' followed by words, not names: it was a label after all
+                segments.append((header[0], header[1], []))
+                labelled = True
+        elif block in ("date", "skip") and not m:               # one item
+            if block == "date" and held is None:
+                held = find_date(text)
+            block = None
+            continue
         block = None
         if m and looks_like_label(m.group(1)):
             segments.append((n, m.group(1).strip(), []))
+            labelled = True
         elif segments:
             segments[-1][2].append(text)
         else:

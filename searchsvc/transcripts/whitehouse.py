@@ -112,6 +112,13 @@ def _ends_name(tok: str) -> bool:
     return (tok.isupper() and len(tok) > 1) or bool(_NOUN_END.search(tok.lower())) or tok.lower() in _TITLE_ROLES
 
 
+def _is_role(tok: str) -> bool:
+    """A word naming a job or body just before a person's name ('Secretary', 'APNSA', 'Engagement')."""
+    low = tok.lower().strip(".")
+    return (low in _TITLE_ROLES and low not in _SMALL) or (tok.isupper() and len(tok) > 1) or bool(
+        re.search(r"(ment|ion|ions|ers|ors)$", low))
+
+
 def _name_from_run(run: list[str], before: str = "") -> str:
     """The person name at the end of a run of capitalised title words: given name(s), initials, surname.
 
@@ -132,18 +139,32 @@ def _name_from_run(run: list[str], before: str = "") -> str:
             break
         if count == 2:
             prev = run[k - 1] if k > 0 else before
-            if not (k == 0 and before in ("by", "")) and (prev.lower() in _SMALL or not _ends_name(prev)):
+            if not (k == 0 and before in ("by", "")) and not _is_role(prev):
                 break
         start, count = k, count + 1
     name = run[start:]
     return " ".join(name) if len([t for t in name if not re.fullmatch(r"[A-Z]\.?", t)]) >= 2 else ""
 
 
+_KEEP_LOWER = frozenset("the and of for one two air mr ms mrs dr sr jr mr. ms. mrs. dr. sr. jr.".split())
+
+
 def readable(label: str) -> str:
-    """'MS. JEAN-PIERRE' -> 'Ms. Jean-Pierre', 'THE PRESIDENT' -> 'The President'."""
-    def cap(word: str) -> str:
-        return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
-    return " ".join(cap(w) for w in label.split())
+    """'MS. JEAN-PIERRE' -> 'Ms. Jean-Pierre', 'THE PRESIDENT' -> 'The President', 'FBI OFFICIAL' -> 'FBI Official'."""
+    def cap(part: str) -> str:
+        if not part:
+            return part
+        part = part[0].upper() + part[1:].lower()
+        part = re.sub(r"^(Mc|O['’])([a-z])", lambda m: m.group(1) + m.group(2).upper(), part)
+        return part
+
+    def word(w: str) -> str:
+        letters = re.sub(r"[^A-Za-z]", "", w)
+        if 2 <= len(letters) <= 3 and w.isupper() and w.lower() not in _KEEP_LOWER:
+            return w                                                       # an acronym: FBI, NSC, DOD
+        return "-".join(cap(p) for p in w.split("-"))
+    words = [word(w) for w in label.split()]
+    return " ".join(w.lower() if k and w.lower() in _SMALL else w for k, w in enumerate(words))
 
 
 def speaker_name(label: str, names: list[str]) -> str:

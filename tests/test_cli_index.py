@@ -1,0 +1,55 @@
+"""Tests for `searchsvc index rebuild|add|stats` (click CliRunner, real index in a tmp dir)."""
+
+import json
+
+from click.testing import CliRunner
+
+from searchsvc.cli import main
+from searchsvc.indexing import index_lock
+
+from conftest import REPO, SAMPLE, base_settings
+
+
+def run(tmp_path, *args):
+    return CliRunner().invoke(main, ["--config", str(REPO / "config.toml"), "--index", str(tmp_path / "idx"), *args])
+
+
+def test_rebuild_prints_stats_and_lists_skipped_files(tmp_path):
+    bad = tmp_path / "junk.txt"
+    bad.write_text("not a transcript\n")
+    result = run(tmp_path, "index", "rebuild", str(SAMPLE / "scio"), str(bad))
+    assert result.exit_code == 0, result.output
+    assert "turns" in result.output and "generation   gen-" in result.output
+    assert f"skipped {bad}" in result.output
+    assert "1 file(s) skipped" in result.output
+
+
+def test_rebuild_defaults_to_config_paths_then_stats_and_add(tmp_path):
+    assert run(tmp_path, "index", "rebuild").exit_code == 0
+    stats = json.loads(run(tmp_path, "index", "stats", "--json").output)
+    assert stats["conferences"] == 25 and stats["turns"] > 500
+    result = run(tmp_path, "index", "add", str(SAMPLE / "mfa" / "t1794629.html"))
+    assert result.exit_code == 0, result.output
+    again = json.loads(run(tmp_path, "index", "stats", "--json").output)
+    assert again["turns"] == stats["turns"] and again["generation"] != stats["generation"]
+    plain = run(tmp_path, "index", "stats")
+    assert plain.exit_code == 0 and "conferences  25" in plain.output
+
+
+def test_stats_without_index_is_a_clear_error(tmp_path):
+    result = run(tmp_path, "index", "stats")
+    assert result.exit_code == 1
+    assert "no index" in result.output and "index rebuild" in result.output
+
+
+def test_rebuild_while_locked_is_busy(tmp_path):
+    with index_lock(base_settings().with_index_dir(tmp_path / "idx")):
+        result = run(tmp_path, "index", "rebuild", str(SAMPLE / "scio"))
+    assert result.exit_code == 1 and "another rebuild" in result.output
+
+
+def test_rebuild_of_nothing_fails_and_add_needs_paths(tmp_path):
+    result = run(tmp_path, "index", "rebuild", str(tmp_path / "missing"))
+    assert result.exit_code == 1
+    assert "skipped" in result.output and "left unchanged" in result.output
+    assert run(tmp_path, "index", "add").exit_code == 2   # click usage error: PATHS required
