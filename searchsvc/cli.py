@@ -119,9 +119,11 @@ def _echo_stats(stats) -> None:
 
 def _run_indexing(obj: _Ctx, build, paths) -> None:
     problems: list = []
+    settings = obj.settings
+    click.echo(f"parsing {', '.join(str(p) for p in (paths or settings.corpus.paths))} ...", err=True)
     bar, progress = _progress_bar()
     try:
-        stats = build(obj.settings, paths, progress=progress, problems=problems)
+        stats = build(settings, paths, progress=progress, problems=problems)
     except SearchsvcError as exc:
         bar.close()
         for problem in problems:

@@ -10,6 +10,7 @@ Term/And/Or/Not (phrases) fall back to Whoosh's own matching for the mask.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from math import log
 
@@ -17,9 +18,11 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.reading import TermNotFound
 
+from .errors import QueryError
 from .facets import IndexTables
 
 CACHE_BUDGET = 8_000_000   # postings kept in the per-searcher cache
+MASK_CACHE = 64            # masks of phrase (and other non-boolean) queries kept per searcher
 B, K1 = 0.75, 1.2          # whoosh.scoring.BM25F defaults
 
 
@@ -33,6 +36,13 @@ class DocSets:
         self.deletions = self.reader.has_deletions()
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
+        self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
+
+    def check_time(self) -> None:
+        """QueryError once the current search has used up its time budget (checked before costly steps)."""
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise QueryError("query is too expensive (time budget exceeded); use fewer or more specific words")
 
     # ---- postings -------------------------------------------------------------------
 
@@ -43,6 +53,7 @@ class DocSets:
         if found is not None:
             self._cache.move_to_end(key)
             return found
+        self.check_time()
         ids, weights = self._read(field, text)
         found = (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32))
         self._cache[key] = found
@@ -120,9 +131,23 @@ class DocSets:
         child = getattr(q, "child", None)
         if isinstance(child, Q.Query):   # wrappers (ConstantScoreQuery ...)
             return self.mask(child)
+        return self._matched_mask(q)
+
+    def _matched_mask(self, q) -> np.ndarray:
+        """Mask from Whoosh's own matching (phrases), cached: paging and facet clicks repeat the same query."""
+        key = repr(q)
+        found = self._masks.get(key)
+        if found is not None:
+            self._masks.move_to_end(key)
+            return found
+        self.check_time()
         out = np.zeros(self.tables.size, dtype=bool)
         out[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
-        return out & live
+        out &= self.tables.live
+        self._masks[key] = out
+        if len(self._masks) > MASK_CACHE:
+            self._masks.popitem(last=False)
+        return out
 
     # ---- scores ---------------------------------------------------------------------
 

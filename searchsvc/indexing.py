@@ -246,6 +246,7 @@ def add_conferences(settings: Settings, conferences: list[Conference],
             try:
                 for conf in conferences:
                     writer.delete_by_term(S.CONFERENCE, conf.id)
+                    writer.delete_by_term(S.SOURCE, conf.source_file)   # same file, changed title -> new id
                 done = _add_conferences(writer, conferences, 0, total, progress)
             except BaseException:
                 writer.cancel()

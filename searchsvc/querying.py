@@ -224,3 +224,26 @@ def scoring_terms(q: Q.Query | None) -> list[tuple[str, str, float]]:
     if q is not None:
         walk(q, 1.0)
     return [(field, text, boost) for (field, text), boost in found.items()]
+
+
+RELAX_MIN_STEM = 5        # stems at least this long also match longer words built on them when relaxing
+RELAX_PREFIX_BOOST = 0.5
+RELAX_PREFIX_LIMIT = 16
+
+
+def widen_word(node: Q.Query, reader) -> Q.Query:
+    """A plain word plus the indexed words that start with its stem (retaliation ~ retaliatory), for relaxing."""
+    extra = []
+    for leaf in list(node.leaves()):
+        if not isinstance(leaf, Q.Term) or leaf.fieldname not in S.TEXT_FIELDS or len(leaf.text) < RELAX_MIN_STEM:
+            continue
+        found = []
+        for n, term in enumerate(reader.expand_prefix(leaf.fieldname, leaf.text)):
+            term = term.decode("utf-8") if isinstance(term, bytes) else term
+            if n >= PREFIX_SCAN_LIMIT:
+                break
+            if term != leaf.text:
+                found.append((reader.doc_frequency(leaf.fieldname, term), term))
+        found.sort(reverse=True)
+        extra += [Q.Term(leaf.fieldname, t, boost=leaf.boost * RELAX_PREFIX_BOOST) for _, t in found[:RELAX_PREFIX_LIMIT]]
+    return Q.Or([node] + extra) if extra else node

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 from whoosh import index as whoosh_index, query as Q
@@ -19,10 +20,15 @@ from .facets import IndexTables, count_values, facet_list, load_tables, values_m
 from .highlight import highlight
 from .indexing import current_generation, index_root, read_stats
 from .models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
-from .querying import SCOPE_FIELDS, ParsedQuery, highlight_terms, parse_query, scoring_terms, validate_request
+from .querying import (
+    SCOPE_FIELDS, ParsedQuery, highlight_terms, parse_query, scoring_terms, validate_request, widen_word,
+)
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word when relaxing, so turns with more of the words rank first
+RARE_WORD_DOCS = 3      # did-you-mean looks at words in at most this many turns ...
+SUGGEST_FACTOR = 20     # ... and offers a word found in this many times more turns
+SUGGEST_TRIES = 4       # closest candidate stems whose written forms are looked up
 NOTICE_RELAXED = "Few turns contain all the words; turns with most of them follow."
 
 
@@ -97,25 +103,36 @@ class SearchService:
         validate_request(request, limits)
         with self._lock:
             op = self._current()
-            searcher, tables, docsets = op.searcher, op.tables, op.docsets
-            parsed = parse_query(request, op.ix.schema, searcher.reader(), limits)
-            notices = list(parsed.notices)
-            base = _date_range(self._base_mask(docsets, tables, parsed), tables, request)
-            filters = {f: values_mask(tables, f, v) for f, v in _request_filters(request).items() if v}
-            final = _intersect(base, filters.values())
-            matched = None
-            if len(parsed.plain) >= 2 and int(final.sum()) < RELAX_BELOW:
-                relaxed, counts = self._relaxed(docsets, tables, parsed)
-                relaxed = _date_range(relaxed, tables, request)
-                relaxed_final = _intersect(relaxed, filters.values())
-                if int(relaxed_final.sum()) > int(final.sum()):
-                    base, final, matched = relaxed, relaxed_final, counts
-                    notices.append(NOTICE_RELAXED)
-            facets = self._facets(tables, base, filters, request)
-            top, scores = self._rank(docsets, tables, parsed, request, final, matched)
-            terms = highlight_terms(parsed.query)
-            hits = [self._hit(searcher.stored_fields(int(d)), float(scores[i]), terms) for i, d in enumerate(top)]
-            suggestion = self._suggest(searcher, parsed, request.scope) if parsed.query is not None else None
+            op.docsets.deadline = time.perf_counter() + limits.time_budget_ms / 1000  # opening does not count
+            try:
+                return self._search(request, op, started)
+            finally:
+                op.docsets.deadline = None
+
+    def _search(self, request: SearchRequest, op: _Open, started: float) -> SearchPage:
+        """One search on an open generation (the caller holds the lock)."""
+        limits = self._settings.search
+        searcher, tables, docsets = op.searcher, op.tables, op.docsets
+        parsed = parse_query(request, op.ix.schema, searcher.reader(), limits)
+        notices = list(parsed.notices)
+        base = _date_range(self._base_mask(docsets, tables, parsed), tables, request)
+        filters = {f: values_mask(tables, f, v) for f, v in _request_filters(request).items() if v}
+        final = _intersect(base, filters.values())
+        matched, shown_query = None, parsed.query
+        if len(parsed.plain) >= 2 and int(final.sum()) < RELAX_BELOW:
+            widened = [widen_word(q, searcher.reader()) for _, q in parsed.plain]
+            relaxed, counts = self._relaxed(docsets, tables, parsed, widened)
+            relaxed = _date_range(relaxed, tables, request)
+            relaxed_final = _intersect(relaxed, filters.values())
+            if int(relaxed_final.sum()) > int(final.sum()):
+                base, final, matched = relaxed, relaxed_final, counts
+                shown_query = Q.Or(widened + [r for r in parsed.required if not isinstance(r, Q.Not)])
+                notices.append(NOTICE_RELAXED)
+        facets = self._facets(tables, base, filters, request)
+        top, scores = self._rank(docsets, tables, shown_query, request, final, matched)
+        terms = highlight_terms(shown_query)
+        hits = [self._hit(searcher.stored_fields(int(d)), float(scores[i]), terms) for i, d in enumerate(top)]
+        suggestion = self._suggest(searcher, parsed, request.scope) if parsed.query is not None else None
         return SearchPage(
             request=request, total=int(final.sum()), hits=hits, facets=facets, suggestion=suggestion,
             optional_terms=tuple(w for w, _ in parsed.plain) if matched is not None else (),
@@ -127,13 +144,13 @@ class SearchService:
             return np.zeros(tables.size, dtype=bool) if parsed.empty else tables.live.copy()
         return docsets.mask(parsed.query)
 
-    def _relaxed(self, docsets: DocSets, tables: IndexTables, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray]:
-        """Turns with at least half of the plain words (and every required part), and each turn's word count."""
+    def _relaxed(self, docsets: DocSets, tables: IndexTables, parsed: ParsedQuery, words) -> tuple[np.ndarray, np.ndarray]:
+        """Turns with at least half of the (widened) plain words and every required part; each turn's word count."""
         allowed = tables.live.copy()
         for part in parsed.required:
             allowed &= docsets.mask(part)
         counts = np.zeros(tables.size, dtype=np.int16)
-        for _, q in parsed.plain:
+        for q in words:
             counts += docsets.mask(q)
         need = len(parsed.plain) - len(parsed.plain) // 2
         return allowed & (counts >= need), counts
@@ -146,7 +163,7 @@ class SearchService:
             out[facet] = facet_list(tables, facet, count_values(tables, facet, mask), selected[facet])
         return out
 
-    def _rank(self, docsets: DocSets, tables: IndexTables, parsed: ParsedQuery, request, final: np.ndarray,
+    def _rank(self, docsets: DocSets, tables: IndexTables, query, request, final: np.ndarray,
               matched) -> tuple[np.ndarray, np.ndarray]:
         """Docnums of the requested page, and their scores (0 for date sorts)."""
         start, end = (request.page - 1) * request.per_page, request.page * request.per_page
@@ -156,7 +173,7 @@ class SearchService:
         newest_first = tables.rank[docs].astype(np.float64)
         if request.sort == "oldest":
             newest_first = -newest_first
-        terms = scoring_terms(parsed.query) if request.sort == "relevance" else []
+        terms = scoring_terms(query) if request.sort == "relevance" else []
         scores = docsets.scores(terms)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
         if matched is not None:
             scores = scores + RELAX_BONUS * matched[docs]
@@ -187,21 +204,31 @@ class SearchService:
         """Did-you-mean: the query with each unknown word replaced by the closest indexed word."""
         fields = [f for f in (S.ANSWER, S.QUESTION) if f in SCOPE_FIELDS[scope]]
         reader = searcher.reader()
+        vocabulary = fields[:1]   # answers hold nearly every word; one field halves the corrector's cost
         spans = {}
         for leaf in parsed.query.leaves():
             if isinstance(leaf, Q.Term) and leaf.fieldname in fields and getattr(leaf, "startchar", None) is not None:
                 spans.setdefault((leaf.startchar, leaf.endchar), []).append(leaf)
         text, changed = parsed.text, False
         for (start, end), leaves in sorted(spans.items(), reverse=True):
-            if any(reader.doc_frequency(leaf.fieldname, leaf.text) for leaf in leaves):
+            known = max(reader.doc_frequency(leaf.fieldname, leaf.text) for leaf in leaves)
+            if known > RARE_WORD_DOCS:
                 continue
             word = fold_word(text[start:end])
-            for field in fields:
-                stems = searcher.corrector(field).suggest(leaves[0].text, limit=1, maxdist=2, prefix=1)
-                surface = _surface_form(searcher, field, stems[0], word) if stems else None
-                if surface and surface != word:
-                    text, changed = text[:start] + surface + text[end:], True
-                    break
+            best = None
+            for field in vocabulary:
+                stem = leaves[0].text
+                found = set(searcher.corrector(field).suggest(stem, limit=8, maxdist=2, prefix=1))
+                found.update(word[:k] for k in range(len(word) - 1, max(2, len(word) - 5), -1))  # presidnet: presid
+                ranked = sorted((damerau_levenshtein(cand, stem), -reader.doc_frequency(field, cand), cand)
+                                for cand in found if cand != stem)
+                for _, negdf, cand in [r for r in ranked if -r[1] > known * SUGGEST_FACTOR][:SUGGEST_TRIES]:
+                    surface = _surface_form(searcher, field, cand, word)
+                    dist = damerau_levenshtein(surface, word) if surface else 99
+                    if dist <= 2 and (best is None or (dist, negdf) < best[:2]):
+                        best = (dist, negdf, surface)
+            if best and best[2] != word:
+                text, changed = text[:start] + best[2] + text[end:], True
         return text if changed else None
 
     # ---- records ----------------------------------------------------------------------
@@ -253,15 +280,17 @@ def _date_range(mask: np.ndarray, tables: IndexTables, request: SearchRequest) -
     return mask & (tables.day >= lo) & (tables.day <= hi)
 
 
-def _surface_form(searcher, field: str, term: str, near: str) -> str | None:
+def _surface_form(searcher, field: str, term: str, near: str, docs: int = 3) -> str | None:
     """A word as written in the texts whose index term is `term` (stems are not for reading), closest to `near`."""
-    for docnum in searcher.reader().postings(field, term).all_ids():
-        stored = searcher.stored_fields(docnum).get(field, "")
-        forms = {fold_word(m.group()) for m in TOKEN_RE.finditer(stored) if term_for_token(m.group()) == term}
-        if forms:
-            return min(forms, key=lambda f: (damerau_levenshtein(f, near), f))
-        break
-    return None
+    forms = set()
+    for n, docnum in enumerate(searcher.reader().postings(field, term).all_ids()):
+        if n >= docs:
+            break
+        stored = searcher.stored_fields(docnum)
+        for text in (stored.get(S.QUESTION, ""), stored.get(S.ANSWER, "")):
+            forms.update(fold_word(m.group()) for m in TOKEN_RE.finditer(text) if term_for_token(m.group()) == term)
+    return min(forms, key=lambda f: (damerau_levenshtein(f, near), -SequenceMatcher(None, f, near).ratio(), f)) \
+        if forms else None
 
 
 def _speakers(f: dict) -> tuple[str, ...]:

@@ -57,6 +57,9 @@ def tiny_conferences() -> list[Conference]:
                  ("Zhao Lijian",), "Scientists are investigating. <script>alert('x')</script> & more.", 11),
             Turn(3, KIND_QA, "Reuters", "What about Café Zürich tariffs?", ("Zhao Lijian",),
                  "I am not aware of the café matter.", 15),
+            Turn(4, KIND_QA, "Bloomberg", "What is your response to the sanctions?", ("Zhao Lijian",),
+                 "The national security legislation for Hong Kong is China's internal affair. If the US insists, "
+                 "China will take resolute retaliatory measures.", 19),
         ],
     )
     wh = Conference(

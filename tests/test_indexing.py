@@ -36,13 +36,13 @@ def test_rebuild_writes_a_generation_stats_and_pointer(settings):
     assert gen == stats.generation and gen.startswith("gen-")
     assert (settings.index.dir / "CURRENT").read_text().strip() == gen
     on_disk = json.loads((settings.index.dir / gen / "stats.json").read_text())
-    assert on_disk["turns"] == stats.turns == 7
-    assert stats.conferences == 2 and stats.speakers == 3 and stats.outlets == 2
+    assert on_disk["turns"] == stats.turns == 8
+    assert stats.conferences == 2 and stats.speakers == 3 and stats.outlets == 3
     assert stats.size_bytes > 0 and stats.build_seconds >= 0
     assert read_stats(settings) == stats
-    assert calls[-1] == (7, 7)
+    assert calls[-1] == (8, 8)
     with open_index(settings).searcher() as s:
-        assert s.doc_count() == 7
+        assert s.doc_count() == 8
 
 
 def test_rebuild_keeps_the_previous_generation_only(settings):
@@ -98,7 +98,7 @@ def test_lock_of_a_killed_process_is_released(settings):
     finally:
         proc.kill()
         proc.wait()
-    assert rebuild_from_conferences(settings, tiny_conferences()).turns == 7
+    assert rebuild_from_conferences(settings, tiny_conferences()).turns == 8
 
 
 def test_failed_build_leaves_current_index_and_no_debris(settings):
@@ -133,7 +133,7 @@ def test_add_replaces_conferences_in_a_new_generation(settings):
     # the previous generation is untouched and still readable
     from whoosh import index as whoosh_index
     with whoosh_index.open_dir(str(settings.index.dir / first.generation)).searcher() as s:
-        assert s.doc_count() == 7
+        assert s.doc_count() == 8
 
 
 def test_rebuild_index_parses_paths_and_reports_skipped_files(settings, tmp_path):

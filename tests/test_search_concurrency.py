@@ -44,7 +44,7 @@ def test_rebuild_while_searches_run_in_another_thread(tmp_path):
         stop.set()
         thread.join(timeout=60)
     assert not errors, errors[:3]
-    assert counts and set(counts) == {2}
+    assert counts and set(counts) == {3}
     assert service.generation == generations[-1] == current_generation(settings)
     assert service.search(SearchRequest(q="zebra3")).total == 1     # results switched to the new index
     assert service.search(SearchRequest(q="zebra0")).total == 0
@@ -68,4 +68,26 @@ def test_services_in_two_threads_share_nothing_broken(tiny_settings):
     for t in threads:
         t.join()
     assert not errors
+    service.close()
+
+
+def test_search_after_add_sees_replaced_turns_only(tmp_path):
+    from searchsvc.indexing import add_conferences
+
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    rebuild_from_conferences(settings, tiny_conferences())
+    service = SearchService(settings)
+    assert service.search(SearchRequest(q="sullivan")).total == 0
+    mfa, wh = tiny_conferences()
+    changed = dataclasses.replace(wh, turns=[Turn(0, "question-answer", "CNN", "Any news about giraffes?",
+                                                  ("Jake Sullivan",), "Giraffes are tall.", 3)])
+    add_conferences(settings, [changed])
+    page = service.search(SearchRequest(q="giraffes"))
+    assert [h.id for h in page.hits] == [f"{wh.id}-0"]
+    assert service.search(SearchRequest(q="tariffs")).total == 1          # the old briefing turn is gone
+    everything = service.search(SearchRequest(per_page=50))
+    assert everything.total == len(mfa.turns) + 1
+    speakers = {v.value: v.count for v in everything.facets["speaker"]}
+    assert speakers == {"Zhao Lijian": len(mfa.turns), "Jake Sullivan": 1}  # deleted turns are not counted
+    assert {v.value for v in service.facet_values()["conference"]} == {mfa.id, wh.id}
     service.close()
