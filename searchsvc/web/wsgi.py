@@ -27,7 +27,20 @@ class SearchApplication(BaseApplication):
 
     def load(self):
         from . import create_app
-        return create_app(self.settings)
+        return warm_up(create_app(self.settings))
+
+
+def warm_up(app):
+    """Open the index and load its tables in this worker before the first request (about 1-2 s on the
+    shared corpus), so no user pays for it. A missing index is not an error here: requests get a 503."""
+    from ..errors import SearchsvcError
+    from ..models import SearchRequest
+    from . import get_service
+    try:
+        get_service(app).search(SearchRequest(q="warm up"))
+    except SearchsvcError:
+        pass
+    return app
 
 
 def gunicorn_options(settings: Settings, bind: str | None = None, workers: int | None = None) -> dict:
@@ -60,4 +73,4 @@ def create_app_from_env():
     settings = load_settings(os.environ.get(ENV_CONFIG, "config.toml"))
     if os.environ.get(ENV_INDEX):
         settings = settings.with_index_dir(os.environ[ENV_INDEX])
-    return create_app(settings)
+    return warm_up(create_app(settings))
