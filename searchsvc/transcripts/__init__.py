@@ -15,6 +15,7 @@ from ..errors import TranscriptError
 from ..models import Conference, ParseProblem, ParseResult
 from . import mfa, scio, whitehouse
 from .common import read_text
+from .names import resolve_short_names
 
 FORMATS = ("scio", "mfa", "whitehouse")
 _IGNORED_NAMES = ("pages.tsv",)
@@ -141,5 +142,6 @@ def parse_paths(paths: Iterable[str | Path]) -> ParseResult:
                     conf.id = f"{base}-{used[base]}"
             used[conf.id] = used.get(conf.id, 1)
             result.conferences.append(conf)
+    resolve_short_names(result.conferences)
     result.problems.sort(key=lambda p: (p.path, p.line or 0))
     return result
