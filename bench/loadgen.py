@@ -80,6 +80,7 @@ def run_open_loop(host: str, port: int, paths: list[str], rate: float, seconds: 
                 errors.append(f"HTTP {status}")
 
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="load")
+    cpu0 = time.process_time()
     start = time.perf_counter()
     deadline[0] = start + seconds + timeout
     for i in range(total):
@@ -90,11 +91,14 @@ def run_open_loop(host: str, port: int, paths: list[str], rate: float, seconds: 
         pool.submit(one, due, paths[i % len(paths)])
     pool.shutdown(wait=True, cancel_futures=False)
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu0
     summary = latency_summary(took)
     return {
         "offered_rps": rate, "seconds": seconds, "requests": total, "completed": len(took),
         "achieved_rps": round(len(took) / elapsed, 1) if elapsed else None,
-        "errors": len(errors), "error_samples": sorted(set(errors))[:5], **summary,
+        "errors": len(errors), "error_samples": sorted(set(errors))[:5],
+        "client_cpu_cores": round(cpu / elapsed, 2) if elapsed else None,   # the generator's own share of the CPUs
+        **summary,
     }
 
 

@@ -105,9 +105,9 @@ def render(r: dict) -> str:
             rows.append(["ours / Datasette", _x(rr["p50"]), _x(rr["p95"]), _x(rr["p99"]), ""])
         parts.append(render_table("HTTP, sequential, same client", ["", "p50", "p95", "p99", "errors"], rows))
         rows = [[f"{x['offered_rps']:g} req/s", fmt(x["achieved_rps"]), _ms(x["p50_ms"]), _ms(x["p99_ms"]),
-                 fmt(x["errors"])] for x in h.get("load_steps", [])]
+                 fmt(x["errors"]), fmt(x.get("client_cpu_cores"))] for x in h.get("load_steps", [])]
         parts.append(render_table(f"HTTP open-loop load, gunicorn {h['workers']} workers",
-                                  ["offered", "achieved", "p50", "p99", "errors"], rows))
+                                  ["offered", "achieved", "p50", "p99", "errors", "client CPU (cores)"], rows))
         parts.append(f"highest step with p99 < 200 ms and no errors: {fmt(h.get('highest_step_p99_under_200ms'))}")
     sc = r.get("scale")
     if sc:

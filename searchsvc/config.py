@@ -27,6 +27,7 @@ class SearchSettings:
     max_query_chars: int = 500
     max_terms: int = 32
     max_prefix_expansion: int = 64
+    min_prefix_chars: int = 2
     max_page_depth: int = 2000
     max_filter_values: int = 20
     time_budget_ms: int = 2000

@@ -18,7 +18,7 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.reading import TermNotFound
 
-from .errors import QueryError
+from .errors import QueryBudgetError
 from .facets import IndexTables
 
 CACHE_BUDGET = 8_000_000   # postings kept in the per-searcher cache
@@ -39,10 +39,14 @@ class DocSets:
         self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
         self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
 
+    def over_budget(self) -> bool:
+        """True once the current search has used up its time budget (optional extras are then skipped)."""
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
     def check_time(self) -> None:
-        """QueryError once the current search has used up its time budget (checked before costly steps)."""
-        if self.deadline is not None and time.perf_counter() > self.deadline:
-            raise QueryError("query is too expensive (time budget exceeded); use fewer or more specific words")
+        """QueryBudgetError once the current search has used up its time budget (checked before costly steps)."""
+        if self.over_budget():
+            raise QueryBudgetError("query is too expensive (time budget exceeded); use fewer or more specific words")
 
     # ---- postings -------------------------------------------------------------------
 

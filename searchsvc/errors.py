@@ -30,6 +30,10 @@ class QueryError(SearchsvcError):
 QuerySyntaxError = QueryError
 
 
+class QueryBudgetError(QueryError):
+    """A search used up its time budget (search.time_budget_ms) before its required part was done (HTTP 400)."""
+
+
 class NotFoundError(SearchsvcError):
     """A turn, conference, speaker or outlet id does not exist (HTTP 404)."""
 

@@ -31,8 +31,7 @@ class IndexTables:
 
 
 def _column(reader, fieldname: str) -> list:
-    values = list(reader.column_reader(fieldname, translate=True))
-    return [v.decode("utf-8") if isinstance(v, bytes) else v for v in values]
+    return S.column_values(reader, fieldname)
 
 
 def _encode(values: list[str]) -> tuple[np.ndarray, list[str], dict[str, int]]:

@@ -2,8 +2,10 @@
 
 Layout of the index folder:
     CURRENT                 name of the generation readers use (replaced atomically)
-    gen-<timestamp>/        a complete Whoosh index plus stats.json
-    .lock                   flock'ed while a rebuild/add runs (the kernel drops it if the process dies)
+    gen-<timestamp>/        a complete Whoosh index plus stats.json (a folder without stats.json is a
+                            build that died half way; the next rebuild/add removes it)
+    .lock                   flock'ed while a rebuild/add runs (the kernel drops it if the process dies;
+                            writer processes drop their inherited copy and die with the build)
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import time
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
+from whoosh.multiproc import MpWriter, SubWriterTask
 
 from . import schema as S
 from .config import Settings
@@ -77,8 +81,8 @@ def read_stats(settings: Settings, generation: str | None = None) -> IndexStats:
 
 
 @contextmanager
-def index_lock(settings: Settings):
-    """Hold the index lock (non-blocking); IndexBusyError if another rebuild/add holds it."""
+def _held_lock(settings: Settings):
+    """Hold the index lock (non-blocking); yields (index folder, lock fd). IndexBusyError if another holds it."""
     root = index_root(settings)
     root.mkdir(parents=True, exist_ok=True)
     fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
@@ -87,9 +91,16 @@ def index_lock(settings: Settings):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise IndexBusyError(f"another rebuild or add is running on {root}") from None
-        yield root
+        yield root, fd
     finally:
         os.close(fd)  # closing releases the flock
+
+
+@contextmanager
+def index_lock(settings: Settings):
+    """Hold the index lock (non-blocking); IndexBusyError if another rebuild/add holds it."""
+    with _held_lock(settings) as (root, _fd):
+        yield root
 
 
 def _new_generation_name(root: Path) -> str:
@@ -114,6 +125,13 @@ def _swap_current(root: Path, gen: str) -> None:
         os.close(dir_fd)
 
 
+def _remove_partial_generations(root: Path, keep: str | None) -> None:
+    """Remove generation folders without stats.json: builds killed half way (only while holding the lock)."""
+    for path in root.glob(GEN_PREFIX + "*"):
+        if path.is_dir() and path.name != keep and not (path / STATS).exists():
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def _remove_old_generations(root: Path, keep: Iterable[str | None]) -> None:
     keep = {k for k in keep if k}
     for path in root.glob(GEN_PREFIX + "*"):
@@ -131,11 +149,55 @@ def _writer_procs(total: int) -> int:
     return max(1, min(2, os.cpu_count() or 1)) if total >= PARALLEL_MIN_TURNS else 1
 
 
-def _open_writer(ix, total: int):
-    """A single SegmentWriter, or for big builds Whoosh's MpWriter with one segment per process (no merge)."""
+def _die_with_parent(parent_pid: int) -> None:
+    """In a writer process: get SIGKILL when the build process dies (Linux prctl PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the lock is still dropped, only the orphan lingers
+        pass
+    if os.getppid() != parent_pid:     # the build died before prctl took effect
+        os._exit(1)
+
+
+class _WriterTask(SubWriterTask):
+    """A writer process that cannot keep the index locked: it closes its inherited copy of the lock fd
+    (flock belongs to the open file, so an orphan would hold it forever) and dies with the build."""
+
+    lock_fd: int | None = None
+    parent_pid: int = 0
+
+    def run(self):
+        if self.lock_fd is not None:
+            try:
+                os.close(self.lock_fd)
+            except OSError:
+                pass
+        _die_with_parent(self.parent_pid)
+        super().run()
+
+
+class _MpWriter(MpWriter):
+    """Whoosh's MpWriter whose writer processes are _WriterTasks."""
+
+    def __init__(self, ix, lock_fd: int | None, **kwargs):
+        self._lock_fd = lock_fd
+        super().__init__(ix, **kwargs)
+
+    def _new_task(self):
+        task = _WriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+                           self.multisegment)
+        task.lock_fd, task.parent_pid = self._lock_fd, os.getpid()
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def _open_writer(ix, total: int, lock_fd: int | None = None):
+    """A single SegmentWriter, or for big builds an MpWriter with one segment per process (no merge)."""
     procs = _writer_procs(total)
     if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=100)
+        return _MpWriter(ix, lock_fd, procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=100)
     return ix.writer(limitmb=WRITER_LIMIT_MB)
 
 
@@ -169,12 +231,9 @@ def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
         conferences, speakers, outlets = set(), set(), set()
         live = [not reader.is_deleted(n) for n in range(reader.doc_count_all())] if reader.has_deletions() else None
         for field, bucket in ((S.CONFERENCE, conferences), (S.SPEAKER, speakers), (S.OUTLET, outlets)):
-            column = reader.column_reader(field)
-            for docnum, value in enumerate(column):
+            for docnum, value in enumerate(S.column_values(reader, field, default="")):
                 if live is not None and not live[docnum]:
                     continue
-                if isinstance(value, bytes):
-                    value = value.decode("utf-8")
                 if field == S.SPEAKER:
                     bucket.update(v for v in value.split(",") if v)
                 elif value:
@@ -203,14 +262,15 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
     """Index these conferences into a new generation and make it current (keeps the previous one)."""
     started = time.monotonic() if started is None else started
     total = sum(len(c.turns) for c in conferences)
-    with index_lock(settings) as root:
+    with _held_lock(settings) as (root, lock_fd):
         previous = current_generation(settings)
+        _remove_partial_generations(root, keep=previous)
         gen = _new_generation_name(root)
         gen_dir = root / gen
         gen_dir.mkdir()
         try:
             ix = whoosh_index.create_in(str(gen_dir), S.build_schema())
-            writer = _open_writer(ix, total)
+            writer = _open_writer(ix, total, lock_fd)
             try:
                 done = _add_conferences(writer, conferences, 0, total, progress)
             except BaseException:
@@ -228,6 +288,16 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
     return stats
 
 
+def _turns_after_replacing(ix, conferences: list[Conference]) -> int:
+    """Turns of the index that stay when these conferences (by id or by source file) are replaced."""
+    with ix.searcher() as searcher:
+        gone = set()
+        for conf in conferences:
+            gone.update(searcher.document_numbers(**{S.CONFERENCE: conf.id}))
+            gone.update(searcher.document_numbers(**{S.SOURCE: conf.source_file}))
+        return searcher.doc_count() - len(gone)
+
+
 def add_conferences(settings: Settings, conferences: list[Conference],
                     progress: Progress | None = None, started: float | None = None) -> IndexStats:
     """Replace these conferences (by id) in a copy of the current generation and make the copy current."""
@@ -237,11 +307,13 @@ def add_conferences(settings: Settings, conferences: list[Conference],
         previous = current_generation(settings)
         if previous is None:
             raise IndexMissingError(f"no index at {root} to add to: run `searchsvc index rebuild` first")
+        _remove_partial_generations(root, keep=previous)
         gen = _new_generation_name(root)
         gen_dir = root / gen
         try:
             shutil.copytree(root / previous, gen_dir, ignore=shutil.ignore_patterns(STATS, "*_LOCK"))
             ix = whoosh_index.open_dir(str(gen_dir))
+            expected = _turns_after_replacing(ix, conferences) + total
             writer = ix.writer(limitmb=WRITER_LIMIT_MB)
             try:
                 for conf in conferences:
@@ -254,7 +326,7 @@ def add_conferences(settings: Settings, conferences: list[Conference],
             writer.commit()
             if progress:
                 progress(done, total)
-            stats = _finish_generation(root, ix, gen, started)
+            stats = _finish_generation(root, ix, gen, started, expected=expected)
         except BaseException:
             shutil.rmtree(gen_dir, ignore_errors=True)
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from whoosh import qparser, query as Q
@@ -20,6 +21,10 @@ PREFIX_SCAN_LIMIT = 20_000   # vocabulary entries looked at for one prefix
 
 NOTICE_SYNTAX = "Could not understand the query syntax; searched for its words instead."
 NOTICE_NOTHING = "The query has no words to search for (only common words or exclusions)."
+NOTICE_LEADING_WILDCARD = "A * works only at the end of a word (e.g. vaccin*); a * before a word was ignored."
+NOTICE_FUZZY = "Fuzzy search (word~) is not supported; the words were searched as written."
+_LEADING_WILDCARD_RE = re.compile(r"(?:^|[\s(\"'+-])[*?]+\w")
+_FUZZY_RE = re.compile(r"\w~")
 
 
 @dataclass
@@ -89,8 +94,13 @@ def _plain_query(text: str, scope: str) -> Q.Query | None:
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
 
-def _expand_prefix(reader, node: Q.Prefix, limit: int, notices: list[str]) -> Q.Query:
-    """A Prefix as an Or of at most `limit` existing terms (the most frequent ones)."""
+def _expand_prefix(reader, node: Q.Prefix, limits: SearchSettings, notices: list[str]) -> Q.Query:
+    """A Prefix as an Or of at most max_prefix_expansion existing terms (the most frequent ones).
+    QueryError when fewer than min_prefix_chars characters come before the *."""
+    if len(node.text) < limits.min_prefix_chars:
+        raise QueryError(f"{node.text}* is too short for a prefix search: put at least {limits.min_prefix_chars} "
+                         "characters before the *")
+    limit = limits.max_prefix_expansion
     texts = {node.text}
     found = {}
     if node.fieldname in S.TEXT_FIELDS:
@@ -117,7 +127,7 @@ def _expand_prefix(reader, node: Q.Prefix, limit: int, notices: list[str]) -> Q.
 
 def _rewrite(node: Q.Query, reader, limits: SearchSettings, notices: list[str]) -> Q.Query:
     if isinstance(node, Q.Prefix):
-        return _expand_prefix(reader, node, limits.max_prefix_expansion, notices)
+        return _expand_prefix(reader, node, limits, notices)
     if node.is_leaf():
         return node
     return node.apply(lambda child: _rewrite(child, reader, limits, notices))
@@ -162,12 +172,19 @@ def parse_query(request: SearchRequest, schema, reader, limits: SearchSettings) 
     if not text:
         return ParsedQuery(text="", query=None)
     notices: list[str] = []
+    if _LEADING_WILDCARD_RE.search(text):
+        notices.append(NOTICE_LEADING_WILDCARD)
+    if _FUZZY_RE.search(text):
+        notices.append(NOTICE_FUZZY)
     try:
         q = build_parser(schema, request.scope).parse(text)
         q = _rewrite(q, reader, limits, notices).normalize()
+    except QueryError:   # a broken limit (too short a prefix) is the user's to fix, not a syntax fallback
+        raise
     except Exception:  # whoosh raises assorted errors on odd syntax; never let them out
         notices.append(NOTICE_SYNTAX)
         q = _plain_query(text, request.scope) or Q.NullQuery
+    notices = list(dict.fromkeys(notices))   # a prefix over several fields notes its cut once
     if q is Q.NullQuery or isinstance(q, Q.Not):
         return ParsedQuery(text=text, query=None, notices=notices + [NOTICE_NOTHING], empty=True)
     plain, required = _split_top(q, text)

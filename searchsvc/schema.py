@@ -138,3 +138,20 @@ def turn_to_document(conf: Conference, turn: Turn) -> dict:
         doc[OUTLET] = outlet
         doc[OUTLET_TEXT] = outlet
     return doc
+
+
+def column_values(reader, fieldname: str, default=None) -> list:
+    """Every document's value of a column field in docnum order (deleted documents too), bytes as str.
+
+    Whoosh's MultiReader.column_reader leaves out segments that hold no value at all in a column (an
+    `index add` of White House turns without outlets, say), so the docnums of later segments shift.
+    Here each segment is read on its own and such a segment gives `default` for each of its documents.
+    """
+    out: list = []
+    for sub, _base in reader.leaf_readers():
+        if sub.has_column(fieldname):
+            out.extend(v.decode("utf-8") if isinstance(v, bytes) else v
+                       for v in sub.column_reader(fieldname, translate=True))
+        else:
+            out.extend([default] * sub.doc_count_all())
+    return out

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -15,7 +18,7 @@ from . import schema as S
 from .analysis import TOKEN_RE, fold_word, term_for_token
 from .config import Settings
 from .docsets import DocSets
-from .errors import IndexMissingError, NotFoundError
+from .errors import IndexMissingError, NotFoundError, QueryBudgetError
 from .facets import IndexTables, count_values, facet_list, load_tables, values_mask
 from .highlight import highlight
 from .indexing import current_generation, index_root, read_stats
@@ -30,6 +33,8 @@ RARE_WORD_DOCS = 3      # did-you-mean looks at words in at most this many turns
 SUGGEST_FACTOR = 20     # ... and offers a word found in this many times more turns
 SUGGEST_TRIES = 4       # closest candidate stems whose written forms are looked up
 NOTICE_RELAXED = "Few turns contain all the words; turns with most of them follow."
+NOTICE_BUDGET = ("The search reached its time budget, so extras were skipped (turns with only some of "
+                 "the words, spelling suggestions).")
 
 
 @dataclass
@@ -40,6 +45,20 @@ class _Open:
     tables: IndexTables
     docsets: DocSets
     all_facets: dict | None = None
+    cache: OrderedDict = field(default_factory=OrderedDict)   # analyses of this generation (Snapshot.cache)
+
+
+@dataclass
+class _Match:
+    """What a request matches (search() counts and pages `final`) and how it was matched."""
+    parsed: ParsedQuery
+    base: np.ndarray                 # query and dates, before the facet filters
+    filters: dict[str, np.ndarray]   # facet -> turns having a selected value
+    final: np.ndarray                # everything applied: the result set
+    matched: np.ndarray | None       # words each turn has, when relaxed
+    query: object                    # the query that ranks and highlights
+    notices: list[str]
+    skipped: bool                    # an optional extra was left out (time budget)
 
 
 def _request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
@@ -109,8 +128,9 @@ class SearchService:
             finally:
                 op.docsets.deadline = None
 
-    def _search(self, request: SearchRequest, op: _Open, started: float) -> SearchPage:
-        """One search on an open generation (the caller holds the lock)."""
+    def _match(self, request: SearchRequest, op: _Open) -> _Match:
+        """The turns a request matches (query, dates, filters; relaxed when few turns have every word).
+        search() and Snapshot (analytics, export) both count and order exactly these."""
         limits = self._settings.search
         searcher, tables, docsets = op.searcher, op.tables, op.docsets
         parsed = parse_query(request, op.ix.schema, searcher.reader(), limits)
@@ -118,21 +138,40 @@ class SearchService:
         base = _date_range(self._base_mask(docsets, tables, parsed), tables, request)
         filters = {f: values_mask(tables, f, v) for f, v in _request_filters(request).items() if v}
         final = _intersect(base, filters.values())
-        matched, shown_query = None, parsed.query
+        matched, shown_query, skipped = None, parsed.query, False
         if len(parsed.plain) >= 2 and int(final.sum()) < RELAX_BELOW:
-            widened = [widen_word(q, searcher.reader()) for _, q in parsed.plain]
-            relaxed, counts = self._relaxed(docsets, tables, parsed, widened)
-            relaxed = _date_range(relaxed, tables, request)
-            relaxed_final = _intersect(relaxed, filters.values())
-            if int(relaxed_final.sum()) > int(final.sum()):
-                base, final, matched = relaxed, relaxed_final, counts
-                shown_query = Q.Or(widened + [r for r in parsed.required if not isinstance(r, Q.Not)])
-                notices.append(NOTICE_RELAXED)
+            # Optional extra: when the budget runs out it is left out (with a notice), not the whole search.
+            try:
+                docsets.check_time()
+                widened = [widen_word(q, searcher.reader()) for _, q in parsed.plain]
+                relaxed, counts = self._relaxed(docsets, tables, parsed, widened)
+            except QueryBudgetError:
+                skipped = True
+            else:
+                relaxed = _date_range(relaxed, tables, request)
+                relaxed_final = _intersect(relaxed, filters.values())
+                if int(relaxed_final.sum()) > int(final.sum()):
+                    base, final, matched = relaxed, relaxed_final, counts
+                    shown_query = Q.Or(widened + [r for r in parsed.required if not isinstance(r, Q.Not)])
+                    notices.append(NOTICE_RELAXED)
+        return _Match(parsed, base, filters, final, matched, shown_query, notices, skipped)
+
+    def _search(self, request: SearchRequest, op: _Open, started: float) -> SearchPage:
+        """One search on an open generation (the caller holds the lock)."""
+        searcher, tables, docsets = op.searcher, op.tables, op.docsets
+        m = self._match(request, op)
+        parsed, base, filters, final, matched = m.parsed, m.base, m.filters, m.final, m.matched
+        shown_query, notices, skipped = m.query, m.notices, m.skipped
         facets = self._facets(tables, base, filters, request)
         top, scores = self._rank(docsets, tables, shown_query, request, final, matched)
         terms = highlight_terms(shown_query)
         hits = [self._hit(searcher.stored_fields(int(d)), float(scores[i]), terms) for i, d in enumerate(top)]
-        suggestion = self._suggest(searcher, parsed, request.scope) if parsed.query is not None else None
+        suggestion = None
+        if parsed.query is not None:
+            suggestion, cut = self._suggest(searcher, docsets, parsed, request.scope)
+            skipped = skipped or cut
+        if skipped:
+            notices.append(NOTICE_BUDGET)
         return SearchPage(
             request=request, total=int(final.sum()), hits=hits, facets=facets, suggestion=suggestion,
             optional_terms=tuple(w for w, _ in parsed.plain) if matched is not None else (),
@@ -200,8 +239,9 @@ class SearchService:
             score=round(score, 4),
         )
 
-    def _suggest(self, searcher, parsed: ParsedQuery, scope: str) -> str | None:
-        """Did-you-mean: the query with each unknown word replaced by the closest indexed word."""
+    def _suggest(self, searcher, docsets: DocSets, parsed: ParsedQuery, scope: str) -> tuple[str | None, bool]:
+        """Did-you-mean: the query with each unknown word replaced by the closest indexed word; and whether
+        the time budget cut it short (words left when it ran out are kept as typed)."""
         fields = [f for f in (S.ANSWER, S.QUESTION) if f in SCOPE_FIELDS[scope]]
         reader = searcher.reader()
         vocabulary = fields[:1]   # answers hold nearly every word; one field halves the corrector's cost
@@ -211,6 +251,8 @@ class SearchService:
                 spans.setdefault((leaf.startchar, leaf.endchar), []).append(leaf)
         text, changed = parsed.text, False
         for (start, end), leaves in sorted(spans.items(), reverse=True):
+            if docsets.over_budget():
+                return (text if changed else None), True
             known = max(reader.doc_frequency(leaf.fieldname, leaf.text) for leaf in leaves)
             if known > RARE_WORD_DOCS:
                 continue
@@ -229,7 +271,7 @@ class SearchService:
                         best = (dist, negdf, surface)
             if best and best[2] != word:
                 text, changed = text[:start] + best[2] + text[end:], True
-        return text if changed else None
+        return (text if changed else None), False
 
     # ---- records ----------------------------------------------------------------------
 
@@ -255,6 +297,12 @@ class SearchService:
             officials=tuple(first.get(S.OFFICIALS, ())), turns=turns,
         )
 
+    @contextmanager
+    def snapshot(self):
+        """The current generation, under the service lock, for analyses built on search (analytics, export)."""
+        with self._lock:
+            yield Snapshot(self, self._current())
+
     def facet_values(self) -> dict[str, list[FacetValue]]:
         """Every value of each facet with its count over the whole index."""
         with self._lock:
@@ -263,6 +311,69 @@ class SearchService:
                 op.all_facets = {f: facet_list(op.tables, f, count_values(op.tables, f, op.tables.live), limit=None)
                                  for f in FACETS}
             return op.all_facets
+
+
+class Snapshot:
+    """One open generation seen through the search API; valid only inside SearchService.snapshot().
+
+    `mask` and `ordered` give exactly the turns (and order) search() gives for a request; `cache` lives as
+    long as the generation. Callers get numpy masks/docnums and models, never Whoosh objects.
+    """
+
+    def __init__(self, service: SearchService, op: _Open):
+        self._service, self._op = service, op
+        self.generation, self.tables, self.docsets, self.searcher = op.generation, op.tables, op.docsets, op.searcher
+        self.cache = op.cache
+
+    @contextmanager
+    def _budget(self):
+        limits = self._service._settings.search
+        self.docsets.deadline = time.perf_counter() + limits.time_budget_ms / 1000
+        try:
+            yield
+        finally:
+            self.docsets.deadline = None
+
+    def mask(self, request: SearchRequest) -> np.ndarray:
+        """bool[size]: the turns matching `request` (query, filters, dates): what search() counts as total."""
+        validate_request(request, self._service._settings.search)
+        with self._budget():
+            return self._service._match(request, self._op).final
+
+    def ordered(self, request: SearchRequest, limit: int) -> tuple[int, np.ndarray]:
+        """(total, docnums of the first `limit` matching turns in the request's sort order)."""
+        validate_request(request, self._service._settings.search)
+        with self._budget():
+            m = self._service._match(request, self._op)
+            first = replace(request, page=1, per_page=max(1, limit))
+            docs, _ = self._service._rank(self.docsets, self.tables, m.query, first, m.final, m.matched)
+        return int(m.final.sum()), docs[:max(0, limit)]
+
+    def stored(self, docnum: int) -> dict:
+        return self.searcher.stored_fields(int(docnum))
+
+    def record(self, docnum: int) -> TurnRecord:
+        return _turn_record(self.stored(docnum))
+
+    def docnum(self, turn_id: str) -> int:
+        found = self.searcher.document_number(id=str(turn_id))
+        if found is None:
+            raise NotFoundError(f"no turn with id {turn_id!r}")
+        return found
+
+    def detached_records(self, docnums) -> Iterator[TurnRecord]:
+        """TurnRecords of `docnums`, read lazily through a private searcher of this generation: iterate them
+        after the snapshot (streaming a response) without the service lock, even if the generation moves on."""
+        ix = self._op.ix
+
+        def read():
+            searcher = ix.searcher()
+            try:
+                for d in docnums:
+                    yield _turn_record(searcher.stored_fields(int(d)))
+            finally:
+                searcher.close()
+        return read()
 
 
 def _intersect(base: np.ndarray, others) -> np.ndarray:

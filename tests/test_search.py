@@ -93,7 +93,8 @@ def test_leading_wildcard_does_not_scan_everything(tiny_service):
 
 def test_prefix_expansion_is_bounded(tiny_settings):
     settings = dataclasses.replace(tiny_settings, search=dataclasses.replace(tiny_settings.search,
-                                                                              max_prefix_expansion=1))
+                                                                              max_prefix_expansion=1,
+                                                                              min_prefix_chars=1))
     service = SearchService(settings)
     page = service.search(SearchRequest(q="s*"))  # many words start with s
     assert any("most frequent" in n for n in page.notices)

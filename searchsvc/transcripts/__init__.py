@@ -120,6 +120,8 @@ def parse_paths(paths: Iterable[str | Path]) -> ParseResult:
             result.problems.append(ParseProblem(exc.path, exc.message, exc.line))
         except RecursionError:
             result.problems.append(ParseProblem(shown, "document nested too deeply"))
+        except Exception as exc:  # a reader bug on odd input costs this file only, never the whole rebuild
+            result.problems.append(ParseProblem(shown, f"cannot parse: {type(exc).__name__}: {exc}"[:300]))
     for group in scio_groups.values():
         group.sort(key=lambda item: (item[1].page, item[1].path))
         pages = [page for _, page in group]
@@ -127,8 +129,8 @@ def parse_paths(paths: Iterable[str | Path]) -> ParseResult:
             ordered.append((min(p for p, _ in group), _check(pages[0].path, [scio.build_conference(pages)])))
         except TranscriptError as exc:
             result.problems.append(ParseProblem(exc.path, exc.message, exc.line))
-        except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
-            result.problems.append(ParseProblem(pages[0].path, f"cannot parse scio transcript: {exc}"))
+        except Exception as exc:  # as above: one bad conference never stops the others
+            result.problems.append(ParseProblem(pages[0].path, f"cannot parse scio transcript: {exc}"[:300]))
     ordered.sort(key=lambda item: item[0])
     used: dict[str, int] = {}
     for _, conferences in ordered:

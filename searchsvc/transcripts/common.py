@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +27,8 @@ _MD = re.compile(_MONTH_RE + r"\.?\s*(\d{1,2})\b(?!,?\s*\d{4})", re.I)
 
 
 def read_text(path: Path) -> str:
-    """The file's text: UTF-8 (BOM allowed), else a clear TranscriptError naming the first bad byte's line.
+    """The file's text: UTF-8 (BOM allowed; UTF-16/32 only with their BOM), else a clear TranscriptError naming
+    the first bad byte's line (or saying the file is binary).
 
     No silent fallback: a transcript in another encoding is reported, never half-read.
     """
@@ -35,14 +37,33 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise TranscriptError(str(path), f"cannot read file: {exc.strerror or exc}") from None
     try:
-        text = raw.decode("utf-8-sig")
+        text = _decode(raw)
     except UnicodeDecodeError as exc:
+        if not exc.encoding.startswith("utf-8"):
+            name = exc.encoding.upper()[:6]
+            raise TranscriptError(str(path), f"not valid {name} although it starts with a {name} byte order mark") \
+                from None
+        if b"\x00" in raw[:8192]:
+            raise TranscriptError(str(path), "binary file (NUL bytes; UTF-16 needs a byte order mark), "
+                                             "not a UTF-8 transcript") from None
         line = raw[: exc.start].count(b"\n") + 1
         raise TranscriptError(str(path), f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
                               line) from None
     if not text.strip():
         raise TranscriptError(str(path), "empty file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (BOM allowed); UTF-16/32 only when the file starts with their byte order mark (no guessing)."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(encoding)
+    return raw.decode("utf-8-sig")
 
 
 def clean(text: str) -> str:

@@ -49,6 +49,9 @@ def looks_like_whitehouse(text: str) -> bool:
     return bool(m and re.search(r"^(title|date)\s*:", m.group(1), re.M))
 
 
+_SCALARS = (str, int, float, dt.date)
+
+
 def _front_matter(path: str, text: str) -> tuple[dict, str, int]:
     m = _FRONT.match(text)
     if not m:
@@ -61,6 +64,9 @@ def _front_matter(path: str, text: str) -> tuple[dict, str, int]:
                               (line + 2) if line is not None else 1) from None
     if not isinstance(meta, dict):
         raise TranscriptError(path, "front matter is not a mapping", 1)
+    # Only plain values are read: a list or mapping (e.g. a YAML alias bomb) would be turned into a string of
+    # any size by str(); such a field counts as missing.
+    meta = {key: value for key, value in meta.items() if isinstance(value, _SCALARS)}
     return meta, text[m.end():], m.group(0).count("\n") + 1
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import __version__
+from .. import __version__, analytics
 from ..config import SearchSettings
 from ..models import FACETS, KINDS, SCOPES, SORTS
 
@@ -84,7 +84,9 @@ def _search_parameters(limits: SearchSettings) -> list[dict]:
     return [
         param("q", {"type": "string", "maxLength": limits.max_query_chars},
               'Query: words (all required), "phrases", OR, NOT or -word, prefix*, field:word '
-              "(question, answer, speaker, outlet). Empty: every turn."),
+              "(question, answer, speaker, outlet). Empty: every turn. "
+              f"At most {limits.max_terms} words; prefix* needs {limits.min_prefix_chars}+ characters before the *; "
+              f"a search may take {limits.time_budget_ms} ms at most (else 400)."),
         param("speaker", {"type": "array", "items": _STR, "maxItems": limits.max_filter_values},
               "Speaker filter; repeat for several (any of them).", **many),
         param("outlet", {"type": "array", "items": _STR, "maxItems": limits.max_filter_values},
@@ -116,7 +118,7 @@ def build_openapi(limits: SearchSettings | None = None) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "searchsvc", "version": __version__,
                  "description": "Full-text search over press-conference transcripts. Errors are JSON "
-                                "`{\"error\": {\"code\", \"message\"}}` with a 4xx or 503 status."},
+                                "`{\"error\": {\"code\", \"message\"}}` with a 4xx or 503 status. " + EXPORTS_NOTE},
         "servers": [{"url": "/"}],
         "paths": {
             "/api/search": get("Search turns", "SearchPage", "A page of results", (400, 503),
@@ -126,13 +128,14 @@ def build_openapi(limits: SearchSettings | None = None) -> dict:
             "/api/conferences/{conference_id}": get("One conference with its turns", "Conference", "The conference",
                                                     (404, 503), [id_param("conference_id", "Conference id")]),
             "/api/facets": get("All facet values with counts", "FacetList", "Facet values", (503,)),
+            **_insight_paths(limits),
             "/healthz": get("Health: index generation and size", "Health", "Serving", (503,)),
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": {"description": "OpenAPI 3.1 document", "content": {"application/json": {
                     "schema": {"type": "object"}}}}}}},
         },
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **_insight_schemas()},
             "responses": {
                 "E400": _json(_ref("Error"), "Bad parameters (the message says which and why)"),
                 "E404": _json(_ref("Error"), "No such id"),
@@ -141,3 +144,81 @@ def build_openapi(limits: SearchSettings | None = None) -> dict:
             },
         },
     }
+
+
+# ---- insights (searchsvc/web/insights.py) ---------------------------------------------------
+
+EXPORTS_NOTE = ("Outside /api, the same search parameters (plus `limit`) give every matching turn as `/search.csv`, "
+                "`/search.jsonl` (one Turn object and its `url` per line) and an Atom feed of the newest, "
+                "`/search.atom`; headers X-Total-Count and X-Export-Rows tell how many matched and were written "
+                "(at most [export] max_rows).")
+
+
+def _insight_schemas() -> dict:
+    count = {"type": "integer", "minimum": 0}
+    value_count = _obj({"value": _STR, "count": count})
+    timeline = _obj({
+        "interval": {"type": "string", "enum": ["week", "month", "year"]}, "total": count, "max_count": count,
+        "buckets": {"type": "array", "items": _obj({
+            "start": _DATE, "end": _DATE, "from": _DATE, "to": _DATE, "count": count, "label": _STR},
+            "One bar: `from`/`to` are start/end clipped to the request's dates (what a click filters on).")},
+    }, "Matching turns per week, month or year, every period from the first to the last (zeros included).")
+    similar = _obj({"id": _STR, "conference_id": _STR, "conference_title": _STR, "date": _DATE, "outlet": _STR,
+                    "speakers": _STRS, "question": _STR, "score": {"type": "number"}})
+    return {
+        "Matrix": _obj({
+            "total": count, "attributed": count,
+            "outlets": {"type": "array", "items": value_count}, "speakers": {"type": "array", "items": value_count},
+            "cells": {"type": "array", "items": {"type": "array", "items": count}}, "max_cell": count,
+            "more_outlets": count, "more_speakers": count,
+        }, "Who asked whom: cells[i][j] counts matching turns from outlets[i] answered by speakers[j]."),
+        "Timeline": timeline,
+        "Profile": _obj({
+            "facet": {"type": "string", "enum": ["speaker", "outlet"]}, "name": _STR, "turns": count,
+            "first_date": _DATE, "last_date": _DATE, "timeline": _ref("Timeline"),
+            "counterparts": {"type": "array", "items": value_count}, "conference_count": count,
+            "conferences": {"type": "array", "items": _obj({"id": _STR, "title": _STR, "date": _DATE, "count": count})},
+            "terms_field": {"type": "string", "enum": ["question", "answer"]},
+            "terms": {"type": "array", "items": _obj({
+                "term": _STR, "word": _STR, "count": count, "docs": count, "corpus_count": count,
+                "g2": {"type": "number", "minimum": 0}})},
+        }, "A speaker's or outlet's turns: over time, counterparts (outlets questioning a speaker, officials an "
+           "outlet questions), conferences (newest first) and distinctive words (Dunning G2 against the index)."),
+        "SimilarQuestions": _obj({"terms": _STRS, "earlier": {"type": "array", "items": similar},
+                                  "later": {"type": "array", "items": similar}},
+                                 "Questions from other conferences like this one, asked before and after it."),
+    }
+
+
+def _insight_paths(limits: SearchSettings) -> dict:
+    def get(summary, schema, desc, errors, params):
+        return {"get": {"summary": summary, "parameters": params,
+                        "responses": {"200": _json(_ref(schema), desc), **_errors(*errors)}}}
+
+    def param(name, schema, description):
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+    def name(what):
+        return [{"name": "name", "in": "path", "required": True, "schema": _STR, "description": what}]
+
+    search = _search_parameters(limits)   # the same as /api/search (sort and paging change nothing here)
+    size = lambda default: {"type": "integer", "minimum": 1, "maximum": analytics.MATRIX_MAX,  # noqa: E731
+                            "default": default}
+    return {
+        "/api/matrix": get("Who asked whom: outlet x official counts of the matching turns", "Matrix", "The matrix",
+                           (400, 503), search + [
+                               param("rows", size(analytics.MATRIX_ROWS), "Outlets shown (most turns first)."),
+                               param("columns", size(analytics.MATRIX_COLUMNS), "Officials shown (most turns first).")]),
+        "/api/timeline": get("Matching turns over time", "Timeline", "The timeline", (400, 503), search + [
+            param("interval", {"type": "string", "enum": list(analytics.INTERVALS), "default": "auto"},
+                  "Bar width; auto: weeks up to about six months of dates, months up to 20 years, else years.")]),
+        "/api/speakers/{name}": get("A speaker's profile", "Profile", "The profile", (404, 503),
+                                    name("Speaker name as in the speaker facet")),
+        "/api/outlets/{name}": get("An outlet's profile", "Profile", "The profile", (404, 503),
+                                   name("Outlet name as in the outlet facet")),
+        "/api/turns/{turn_id}/similar": get(
+            "Similar questions asked at other conferences (more-like-this)", "SimilarQuestions", "Similar questions",
+            (404, 503), [{"name": "turn_id", "in": "path", "required": True, "schema": _STR,
+                          "description": "Turn id"}]),
+    }
+

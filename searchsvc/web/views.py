@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 
+from .. import analytics
 from ..config import SearchSettings
 from ..models import FACETS, SearchPage, SearchRequest
-from . import get_service
+from . import get_service, insights
 from .params import FACET_PARAMS, has_filters, parse_search_args, request_to_query, toggle_filter
 
 bp = Blueprint("views", __name__)
@@ -30,7 +31,7 @@ def _search_context() -> dict:
     limits = _limits()
     req = parse_search_args(request.args, limits)
     page = get_service().search(req)
-    return {"req": req, "page": page, "nav": SearchNav(req, page, limits)}
+    return {"req": req, "page": page, "nav": SearchNav(req, page, limits), **insights.results_context(req, page)}
 
 
 @bp.get("/")
@@ -52,7 +53,8 @@ def turn(turn_id: str):
     pos = next((i for i, t in enumerate(conference.turns) if t.id == record.id), None)
     before = conference.turns[pos - 1] if pos else None
     after = conference.turns[pos + 1] if pos is not None and pos + 1 < len(conference.turns) else None
-    return render_template("turn.html", turn=record, conference=conference, before=before, after=after)
+    similar = analytics.similar_questions(service, record.id)
+    return render_template("turn.html", turn=record, conference=conference, before=before, after=after, similar=similar)
 
 
 @bp.get("/conferences/<conference_id>")

@@ -138,9 +138,10 @@
   form.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-nav]");
     if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
-    if (link.origin !== location.origin) { return; }
+    var target = new URL(link.getAttribute("href"), location.href);   // also SVG <a> (timeline bars)
+    if (target.origin !== location.origin) { return; }
     event.preventDefault();
-    var query = link.search.replace(/^\?/, "");
+    var query = target.search.replace(/^\?/, "");
     syncControls(query);
     navigate(query);
     var main = document.getElementById("results");

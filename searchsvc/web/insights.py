@@ -1,0 +1,278 @@
+"""Web edge: the insights blueprint: who-asked-whom matrix and timeline (results page and JSON), speaker and
+outlet pages, similar questions, and exports of a search (CSV, JSON Lines, Atom feed)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, stream_with_context, url_for
+
+from .. import analytics, export
+from ..errors import QueryError
+from ..models import SearchPage, SearchRequest
+from . import get_service
+from .params import parse_search_args, request_to_query
+
+bp = Blueprint("insights", __name__)
+
+HEAT_LEVELS = 8
+CHART_W, CHART_H = 720, 150        # SVG viewBox of the timeline
+CHART_LEFT, CHART_TOP, CHART_AXIS = 40, 8, 20
+MAX_TICKS = 9
+TICK_GAP = 56                      # least distance between two axis labels (viewBox units)
+_FILENAME_RE = re.compile(r"[^A-Za-z0-9]+")
+
+
+def _settings():
+    return current_app.config["SEARCHSVC_SETTINGS"]
+
+
+def _search_request() -> SearchRequest:
+    return parse_search_args(request.args, _settings().search)
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    values = [v.strip() for v in request.args.getlist(name) if v.strip()]
+    if not values:
+        return default
+    if len(values) > 1 or not values[0].isdigit() or len(values[0]) > 9:
+        raise QueryError(f"parameter {name!r} must be one whole number, got {values[-1][:40]!r}")
+    value = int(values[0])
+    if not low <= value <= high:
+        raise QueryError(f"parameter {name!r} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _interval_arg() -> str:
+    value = request.args.get("interval", "").strip() or "auto"
+    if value not in analytics.INTERVALS:
+        raise QueryError(f"parameter 'interval' must be one of {', '.join(analytics.INTERVALS)}, got {value[:40]!r}")
+    return value
+
+
+def search_url(req: SearchRequest, **changes) -> str:
+    """The search page for `req` with `changes` applied (page 1 unless given)."""
+    changes.setdefault("page", 1)
+    query = request_to_query(req, _settings().search.per_page, **changes)
+    return url_for("views.search") + ("?" + query if query else "")
+
+
+def profile_url(facet: str, name: str) -> str:
+    """/speakers/<name> or /outlets/<name>, every character but "/" percent-encoded (no raw = or quotes in hrefs)."""
+    endpoint = "insights.speaker" if facet == "speaker" else "insights.outlet"
+    return url_for(endpoint, name="-")[:-1] + quote(name, safe="/")
+
+
+@bp.record_once
+def _template_globals(state) -> None:
+    state.app.jinja_env.globals["profile_url"] = profile_url    # also inside imported macros
+
+
+def export_url(endpoint: str, req: SearchRequest) -> str:
+    query = request_to_query(req, _settings().search.per_page, page=1, per_page=_settings().search.per_page)
+    return url_for(endpoint) + ("?" + query if query else "")
+
+
+# ---- view models -------------------------------------------------------------------------
+
+def heat(count: int, top: int) -> int:
+    """Shade 0 (none) to HEAT_LEVELS (the largest cell) of a matrix cell."""
+    return 0 if count <= 0 or top <= 0 else max(1, math.ceil(HEAT_LEVELS * count / top))
+
+
+@dataclass
+class MatrixView:
+    matrix: analytics.Matrix
+    rows: list[dict]
+
+    @classmethod
+    def build(cls, m: analytics.Matrix, req: SearchRequest) -> "MatrixView":
+        rows = []
+        for outlet, counts in zip(m.outlets, m.cells):
+            cells = [{"count": c, "heat": heat(c, m.max_cell), "speaker": s.value,
+                      "href": search_url(req, outlets=(outlet.value,), speakers=(s.value,)) if c else ""}
+                     for s, c in zip(m.speakers, counts)]
+            rows.append({"outlet": outlet, "cells": cells})
+        return cls(m, rows)
+
+
+def timeline_chart(tl: analytics.Timeline, href_for) -> dict | None:
+    """Geometry of the timeline's SVG bar chart; `href_for(bucket)` links a bar (None: no link)."""
+    n = len(tl.buckets)
+    if not n or not tl.max_count:
+        return None
+    plot_w, plot_h = CHART_W - CHART_LEFT - 4, CHART_H - CHART_TOP - CHART_AXIS
+    slot = plot_w / n
+    gap = min(2.0, slot * 0.2)
+    bars = []
+    for i, b in enumerate(tl.buckets):
+        h = 0.0 if not b.count else max(1.5, plot_h * b.count / tl.max_count)
+        x = CHART_LEFT + i * slot
+        bars.append({"x": round(x + gap / 2, 2), "w": round(max(0.5, slot - gap), 2),
+                     "y": round(CHART_TOP + plot_h - h, 2), "h": round(h, 2), "slot_x": round(x, 2),
+                     "slot_w": round(slot, 2), "bucket": b, "href": href_for(b) if b.count else "",
+                     "text": f"{b.label}: {b.count:,} {'turn' if b.count == 1 else 'turns'}"})
+    firsts = [i for i, b in enumerate(tl.buckets) if _tick_start(b, tl.interval, i)]
+    step = max(1, math.ceil(len(firsts) / MAX_TICKS))
+    ticks = []
+    for i in firsts[::step]:
+        x = CHART_LEFT + i * slot
+        if ticks and x - ticks[-1]["x"] < TICK_GAP:
+            if len(ticks) == 1 and i != firsts[0]:
+                ticks.pop()           # the first bar's label gives way to the first regular one
+            else:
+                continue
+        b = tl.buckets[i]
+        ticks.append({"x": round(x, 2), "label": _tick_label(b, tl.interval), "year": b.start.year})
+    if ticks and not any(ch.isdigit() for ch in ticks[0]["label"]):
+        ticks[0]["label"] += f" {ticks[0]['year']}"          # the first label always says the year
+    return {"width": CHART_W, "height": CHART_H, "bars": bars, "ticks": ticks, "left": CHART_LEFT, "top": CHART_TOP,
+            "base": CHART_TOP + plot_h, "right": CHART_W - 4, "max": tl.max_count, "interval": tl.interval,
+            "total": tl.total}
+
+
+def _tick_start(b, interval: str, i: int) -> bool:
+    if interval == "month":
+        return b.start.month == 1 or i == 0
+    if interval == "week":
+        return b.start.day <= 7 or i == 0
+    return True
+
+
+def _tick_label(b, interval: str) -> str:
+    if interval == "month":
+        return str(b.start.year) if b.start.month == 1 else f"{b.start:%b %Y}"
+    if interval == "week":
+        return f"{b.start:%b %Y}" if b.start.month == 1 or b.start.day > 7 else f"{b.start:%b}"
+    return str(b.start.year)
+
+
+def results_context(req: SearchRequest, page: SearchPage) -> dict:
+    """What the results page shows beside the hits: matrix, timeline chart, export and feed links."""
+    exports = {"csv": export_url("insights.search_csv", req), "jsonl": export_url("insights.search_jsonl", req),
+               "atom": export_url("insights.search_atom", req)}
+    if not page.total:
+        return {"insights": None, "exports": exports}
+    matrix, tl = analytics.overview(get_service(), req)
+    chart = timeline_chart(tl, lambda b: search_url(req, date_from=b.date_from, date_to=b.date_to))
+    return {"insights": {"matrix": MatrixView.build(matrix, req) if matrix.outlets else None, "chart": chart},
+            "exports": exports}
+
+
+# ---- JSON -----------------------------------------------------------------------------------
+
+@bp.get("/api/matrix")
+def api_matrix():
+    req = _search_request()
+    rows = _int_arg("rows", analytics.MATRIX_ROWS, 1, analytics.MATRIX_MAX)
+    columns = _int_arg("columns", analytics.MATRIX_COLUMNS, 1, analytics.MATRIX_MAX)
+    return jsonify(analytics.matrix_to_dict(analytics.who_asked_whom(get_service(), req, rows, columns)))
+
+
+@bp.get("/api/timeline")
+def api_timeline():
+    req = _search_request()
+    return jsonify(analytics.timeline_to_dict(analytics.timeline(get_service(), req, _interval_arg())))
+
+
+@bp.get("/api/speakers/<name>")
+def api_speaker(name: str):
+    return jsonify(analytics.profile_to_dict(analytics.profile(get_service(), "speaker", name)))
+
+
+@bp.get("/api/outlets/<name>")
+def api_outlet(name: str):
+    return jsonify(analytics.profile_to_dict(analytics.profile(get_service(), "outlet", name)))
+
+
+@bp.get("/api/turns/<turn_id>/similar")
+def api_similar(turn_id: str):
+    return jsonify(analytics.similar_to_dict(analytics.similar_questions(get_service(), turn_id)))
+
+
+# ---- pages ----------------------------------------------------------------------------------
+
+def _profile_page(facet: str, name: str):
+    prof = analytics.profile(get_service(), facet, name)
+    mine = SearchRequest(**{facet + "s": (name,)})
+    other = "outlet" if facet == "speaker" else "speaker"
+    chart = timeline_chart(prof.timeline, lambda b: search_url(mine, date_from=b.date_from, date_to=b.date_to))
+    return render_template(
+        "profile.html", profile=prof, kind=facet.title(), chart=chart, other=other, all_url=search_url(mine),
+        with_url=lambda value: search_url(mine, **{other + "s": (value,)}),
+        term_url=lambda word: search_url(mine, q=word),
+        conference_url=lambda cid: search_url(mine, conferences=(cid,)),
+        exports={"csv": export_url("insights.search_csv", mine), "atom": export_url("insights.search_atom", mine)},
+    )
+
+
+@bp.get("/speakers/<path:name>")
+def speaker(name: str):
+    return _profile_page("speaker", name)
+
+
+@bp.get("/outlets/<path:name>")
+def outlet(name: str):
+    return _profile_page("outlet", name)
+
+
+# ---- exports and feeds ----------------------------------------------------------------------
+
+def _filename(req: SearchRequest, ext: str) -> str:
+    words = _FILENAME_RE.sub("-", req.q).strip("-")[:40].lower()
+    return f"search-{words}.{ext}" if words else f"search.{ext}"
+
+
+def _export(kind: str, mimetype: str, chunks_of) -> Response:
+    req = _search_request()
+    cap = _settings().export.max_rows
+    found = export.export_turns(get_service(), req, _int_arg("limit", cap, 1, cap))
+    turn_url = lambda tid: url_for("views.turn", turn_id=tid, _external=True)  # noqa: E731
+    resp = Response(stream_with_context(chunks_of(found.records, turn_url)), mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(req, kind)}"'
+    resp.headers["X-Total-Count"] = str(found.total)
+    resp.headers["X-Export-Rows"] = str(found.rows)
+    resp.headers["X-Export-Truncated"] = "true" if found.truncated else "false"
+    return resp
+
+
+@bp.get("/search.csv")
+def search_csv():
+    return _export("csv", "text/csv", export.csv_chunks)
+
+
+@bp.get("/search.jsonl")
+def search_jsonl():
+    return _export("jsonl", "application/jsonl", export.jsonl_chunks)
+
+
+def feed_title(req: SearchRequest) -> str:
+    parts = [f"“{req.q}”"] if req.q else []
+    for label, values in (("speaker", req.speakers), ("outlet", req.outlets), ("conference", req.conferences),
+                          ("year", req.years)):
+        if values:
+            parts.append(f"{label}: {', '.join(str(v) for v in values)}")
+    if req.date_from or req.date_to:
+        parts.append(f"dates: {req.date_from or '…'} to {req.date_to or '…'}")
+    return "Press conference search" + (" – " + "; ".join(parts) if parts else ": newest turns")
+
+
+@bp.get("/search.atom")
+def search_atom():
+    req = _search_request()
+    cap = min(export.FEED_ENTRIES, _settings().export.max_rows)
+    found = export.feed_turns(get_service(), req, _int_arg("limit", cap, 1, _settings().export.max_rows))
+    query = request_to_query(req, _settings().search.per_page, page=1, per_page=_settings().search.per_page,
+                             sort="relevance")
+    root, tail = request.url_root.rstrip("/"), ("?" + query if query else "")
+    built = datetime.fromisoformat(get_service().stats().built_at)
+    body = export.atom_feed(
+        found.records, title=feed_title(req), feed_url=root + url_for("insights.search_atom") + tail,
+        html_url=root + url_for("views.search") + tail,
+        turn_url=lambda tid: url_for("views.turn", turn_id=tid, _external=True), updated=built,
+    )
+    return Response(body, mimetype="application/atom+xml")
