@@ -134,6 +134,7 @@ def main(argv=None) -> int:
     out = {key: (str(v) if not isinstance(v, (int, float, str)) else v)
            for key, v in dataclasses.asdict(stats).items()}
     out.update(seconds=round(seconds, 3), peak_rss_mb=peak_rss_mb(), rss_after_imports_mb=rss_before,
+               peak_rss_largest_subprocess_mb=peak_rss_mb(children=True),
                index_dir_bytes=dir_size(args.index))
     json.dump(out, sys.stdout)
     print()

@@ -57,8 +57,11 @@ def render(r: dict) -> str:
         rows = []
         for name, key in (("searchsvc (rebuild_index)", "ours"), ("SQLite FTS5 (parse+load)", "fts5")):
             s = b[key]
+            rss = "-" if s["peak_rss_mb"] is None else f"{s['peak_rss_mb']:,.0f} MB"
+            if s.get("peak_rss_largest_subprocess_mb"):
+                rss += f" (+ workers of {s['peak_rss_largest_subprocess_mb']:,.0f} MB)"
             rows.append([name, f"{s['seconds']:.2f} s", fmt(s["turns_per_s"]), fmt(s["text_mb_per_s"]),
-                         f"{s['peak_rss_mb']:,.0f} MB", _mb(s["index_bytes"]), fmt(s["index_to_text"])])
+                         rss, _mb(s["index_bytes"]), fmt(s["index_to_text"])])
         rows.append(["ours / FTS5", _x(b["ratio_seconds"]), "", "", "", _x(b["ratio_index_bytes"]), ""])
         parts.append(render_table("build", ["", "time", "turns/s", "text MB/s", "peak RSS", "index", "index/text"],
                                   rows))

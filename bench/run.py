@@ -97,6 +97,7 @@ def build_figures(ours: dict, fts: dict, text: int, raw: int) -> dict:
         "turns": turns, "conferences": fts["conferences"], "files_seen": fts["files_seen"],
         "parse_problems": fts["problems"], "text_bytes": text, "raw_file_bytes": raw,
         "ours": {"seconds": ours["seconds"], "peak_rss_mb": ours["peak_rss_mb"],
+                 "peak_rss_largest_subprocess_mb": ours.get("peak_rss_largest_subprocess_mb"),
                  "rss_after_imports_mb": ours.get("rss_after_imports_mb"), "index_bytes": ours_size,
                  "indexed_turns": ours.get("turns"), **derived(ours["seconds"], turns, ours_size)},
         "fts5": {"seconds": fts["seconds"], "parse_seconds": fts["parse_seconds"],
@@ -184,14 +185,22 @@ def http_figures(args, index_dir: Path, db: Path, queries, workdir: Path, clock:
 
 def scale_figures(args, corpus: list[Path], rows: list[dict], queries, base: dict, workdir: Path,
                   clock: Clock) -> dict:
-    synth = workdir / f"synthetic-x{args.scale}"
-    made = replicate.write_copies(rows, synth, factor=args.scale)
-    clock.log(f"replicate: {made['files']} synthetic files, {made['turns']} turns in {made['seconds']} s")
+    n = args.scale
+    synth = workdir / f"synthetic-x{n}"
     paths = [*corpus, synth]
-    db, index_dir = workdir / f"x{args.scale}.db", workdir / f"index-x{args.scale}"
-    fts = run_child("bench.fts5", ["build", "--db", str(db), *map(str, paths)], clock.log)
+    db, index_dir = workdir / f"x{n}.db", workdir / f"index-x{n}"
+    saved = {name: workdir / f"{name}-x{n}.json" for name in ("replicate", "fts5-build", "ours-build")}
+    reuse = bool(args.reuse and args.workdir)
+    if reuse and saved["replicate"].exists() and synth.is_dir():
+        made = json.loads(saved["replicate"].read_text(encoding="utf-8"))
+    else:
+        made = replicate.write_copies(rows, synth, factor=n)
+        saved["replicate"].write_text(json.dumps(made), encoding="utf-8")
+    clock.log(f"replicate: {made['files']} synthetic files, {made['turns']} turns in {made['seconds']} s")
+    fts = run_child("bench.fts5", ["build", "--db", str(db), *map(str, paths)], clock.log,
+                    saved["fts5-build"], reuse)
     ours = run_child("bench.ours", ["build", "--config", str(args.config), "--index", str(index_dir),
-                                    *map(str, paths)], clock.log)
+                                    *map(str, paths)], clock.log, saved["ours-build"], reuse)
     with sqlite3.connect(db) as conn:
         text = conn.execute("SELECT sum(length(CAST(question AS BLOB)) + length(CAST(answer AS BLOB))) "
                             "FROM turns").fetchone()[0]

@@ -38,9 +38,11 @@ def ratio(ours, theirs) -> float | None:
     return round(ours / theirs, 3)
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process in MB (ru_maxrss is in KiB on Linux)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident set size in MB of this process, or with `children` of its largest finished child
+    (e.g. a multi-process index writer's workers); ru_maxrss is in KiB on Linux."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return round(resource.getrusage(who).ru_maxrss / 1024.0, 1)
 
 
 def dir_size(path) -> int:

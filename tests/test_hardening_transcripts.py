@@ -43,15 +43,16 @@ def bad_files(large: bool) -> dict[str, tuple[bytes, str]]:
     def scio(tag: str) -> str:
         """The SCIO page under a title of its own (pages sharing title and date are joined into one conference)."""
         return scio_text.replace(title, f"{title} {tag}", 1)
-    big = 50_000_000 if large else 2_000_000
-    line = 20_000_000 if large else 1_000_000
+    big = 50_000_000 if large else 300_000
+    line = 20_000_000 if large else 300_000
+    labels = 20_000 if large else 1_000
     rng = random.Random(7)
     bomb = "---\na: &a [" + ",".join(['"lol"'] * 9) + "]\n" + "".join(
         f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi")) + \
         "title: *i\ndate: '2022-01-05'\n---\n\n" + QA
     files = {
         "truncated-10.html": (mfa[: len(mfa) // 10].encode(), "either"),
-        "truncated-60.html": (mfa[: len(mfa) * 6 // 10].encode(), "either"),
+        "truncated-70.html": (mfa[: len(mfa) * 7 // 10].encode(), "parsed"),    # cut inside the transcript
         "truncated-95.html": (mfa[: len(mfa) * 95 // 100].encode(), "either"),
         "truncated-front.md": (wh[:40].encode(), "either"),
         "truncated-body.md": (wh[: len(wh) // 2].encode(), "parsed"),
@@ -87,7 +88,7 @@ def bad_files(large: bool) -> dict[str, tuple[bytes, str]]:
         "huge-line.md": ((FRONT + "MS. PSAKI:  " + "word " * (line // 5) + "\n\nQ  Why?\n\nMS. PSAKI:  Because.\n")
                          .encode(), "parsed"),
         "huge-line.html": (mfa.replace("</p>", "x" * line + "</p>", 1).encode(), "either"),
-        "huge-label-run.txt": ((scio("label run")[:3000] + ("Reporter:\n" + "x " * 5 + "\n") * (big // 20)).encode(),
+        "huge-label-run.txt": ((scio("label run")[:3000] + ("Reporter:\n" + "x " * 5 + "\n") * labels).encode(),
                                "either"),
         "big.md": (_grow(wh, big).encode(), "parsed"),
         "big.html": (_grow(mfa, big).encode(), "either"),

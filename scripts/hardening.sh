@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The dedicated hardening run (README "Hardening"): the large versions (-m slow) of tests/test_hardening_*.py,
+# then the figures (cases tried, 5xx answers, unescaped outputs, failed requests during rebuild, kills
+# survived, turns lost, load p99). About 30-45 min on 2 cores. Extra arguments go to pytest (e.g. -k crash).
+#   SEARCHSVC_HARDENING_INDEX=DIR   index for the 60 s load test (default: a fresh build of ../shared/corpus)
+#   SEARCHSVC_HYPOTHESIS_PROFILE    Hypothesis profile (default: hardening, 4,000 examples a property)
+#   HARDENING_OUT=DIR               figures and the corpus index (default: test-artifacts/hardening)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || { echo "no .venv: run scripts/test.sh once first (it sets everything up)" >&2; exit 2; }
+out=${HARDENING_OUT:-test-artifacts/hardening}
+mkdir -p "$out"
+export SEARCHSVC_HARDENING=1
+export SEARCHSVC_HYPOTHESIS_PROFILE=${SEARCHSVC_HYPOTHESIS_PROFILE:-hardening}
+export SEARCHSVC_HARDENING_FIGURES="$PWD/$out/figures.jsonl"
+: > "$SEARCHSVC_HARDENING_FIGURES"
+corpus=../shared/corpus
+if [ -z "${SEARCHSVC_HARDENING_INDEX:-}" ] && [ -d "$corpus" ]; then
+  SEARCHSVC_HARDENING_INDEX="$PWD/$out/corpus-index"
+  echo "building an index of $corpus for the load test ..." >&2
+  .venv/bin/searchsvc --index "$SEARCHSVC_HARDENING_INDEX" index rebuild "$corpus" >&2
+fi
+export SEARCHSVC_HARDENING_INDEX=${SEARCHSVC_HARDENING_INDEX:-}
+status=0
+.venv/bin/python -m pytest -m slow tests/test_hardening_*.py -q -rfE --durations=20 "$@" || status=$?
+.venv/bin/python tests/hardening_report.py "$SEARCHSVC_HARDENING_FIGURES" | tee "$out/figures.txt"
+exit $status
