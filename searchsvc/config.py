@@ -31,6 +31,7 @@ class SearchSettings:
     max_page_depth: int = 2000
     max_filter_values: int = 20
     time_budget_ms: int = 2000
+    result_cache_size: int = 256   # search pages kept per index generation (repeated queries)
     fragment_chars: int = 200
     max_fragments: int = 3
 

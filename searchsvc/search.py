@@ -46,6 +46,7 @@ class _Open:
     docsets: DocSets
     all_facets: dict | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)   # analyses of this generation (Snapshot.cache)
+    pages: OrderedDict = field(default_factory=OrderedDict)   # SearchRequest -> SearchPage of this generation
 
 
 @dataclass
@@ -122,11 +123,19 @@ class SearchService:
         validate_request(request, limits)
         with self._lock:
             op = self._current()
+            cached = op.pages.get(request)
+            if cached is not None:          # repeated query on the same generation: a new index empties the cache
+                op.pages.move_to_end(request)
+                return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
             op.docsets.deadline = time.perf_counter() + limits.time_budget_ms / 1000  # opening does not count
             try:
-                return self._search(request, op, started)
+                page = self._search(request, op, started)
             finally:
                 op.docsets.deadline = None
+            op.pages[request] = page
+            while len(op.pages) > limits.result_cache_size:
+                op.pages.popitem(last=False)
+            return page
 
     def _match(self, request: SearchRequest, op: _Open) -> _Match:
         """The turns a request matches (query, dates, filters; relaxed when few turns have every word).

@@ -222,3 +222,12 @@ def test_repeated_phrase_uses_the_mask_cache(tiny_service):
     first = search(tiny_service, '"rule of law"')
     again = search(tiny_service, '"rule of law"', page=1)
     assert ids(first) == ids(again) == [f"{WH}-1"]
+
+
+def test_repeated_query_is_served_from_the_generation_cache(sample_service):
+    request = SearchRequest(q="trade")
+    first = sample_service.search(request)
+    second = sample_service.search(request)
+    assert [h.id for h in second.hits] == [h.id for h in first.hits]
+    assert second.total == first.total and second.facets == first.facets
+    assert second.hits is first.hits          # the same page, not searched again
