@@ -11,10 +11,11 @@ Layout of the index folder:
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
+import multiprocessing
 import os
 import shutil
-import signal
 import time
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -22,13 +23,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
+from multiprocessing import connection as mp_connection
+
 from whoosh import index as whoosh_index
-from whoosh.multiproc import MpWriter, SubWriterTask
 
 from . import schema as S
+from .bulkwriter import BulkSegmentWriter
 from .config import Settings
 from .errors import IndexBusyError, IndexMissingError, SearchsvcError, TranscriptError
 from .models import Conference, IndexStats, ParseProblem
+from .workers import die_with_parent
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -37,7 +41,9 @@ GEN_PREFIX = "gen-"
 WRITER_LIMIT_MB = 512          # postings pool per writer process before spilling sorted runs to disk
 PROGRESS_EVERY = 200
 PARALLEL_MIN_TURNS = 5_000     # below this a second writer process costs more than it saves
-MAX_QUEUED_JOBS = 4            # job files waiting for the writer processes before the feeder waits
+TURN_COST_CHARS = 600          # indexing work per turn besides its text, in characters of text (for splitting)
+PARSE_PROCESSES = 8            # at most this many processes read transcript files (parse_paths)
+PROGRESS_SECONDS = 0.25        # progress reports while the writer processes work
 
 Progress = Callable[[int, int], None]
 
@@ -149,81 +155,127 @@ def _writer_procs(total: int) -> int:
     return max(1, min(2, os.cpu_count() or 1)) if total >= PARALLEL_MIN_TURNS else 1
 
 
-def _die_with_parent(parent_pid: int) -> None:
-    """In a writer process: get SIGKILL when the build process dies (Linux prctl PR_SET_PDEATHSIG)."""
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector: building allocates millions of objects that all stay alive, and
+    each full collection would walk them again (about a tenth of the build time)."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the lock is still dropped, only the orphan lingers
-        pass
-    if os.getppid() != parent_pid:     # the build died before prctl took effect
-        os._exit(1)
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-class _WriterTask(SubWriterTask):
-    """A writer process that cannot keep the index locked: it closes its inherited copy of the lock fd
-    (flock belongs to the open file, so an orphan would hold it forever) and dies with the build."""
-
-    lock_fd: int | None = None
-    parent_pid: int = 0
-
-    def run(self):
-        if self.lock_fd is not None:
-            try:
-                os.close(self.lock_fd)
-            except OSError:
-                pass
-        _die_with_parent(self.parent_pid)
-        super().run()
+def _new_writer(ix, **kwargs):
+    """A BulkSegmentWriter (postings in memory) or, for schemas it does not support, Whoosh's own writer."""
+    if BulkSegmentWriter.supports(ix):
+        return BulkSegmentWriter(ix, **kwargs)
+    return ix.writer(limitmb=WRITER_LIMIT_MB, **kwargs)
 
 
-class _MpWriter(MpWriter):
-    """Whoosh's MpWriter whose writer processes are _WriterTasks."""
-
-    def __init__(self, ix, lock_fd: int | None, **kwargs):
-        self._lock_fd = lock_fd
-        super().__init__(ix, **kwargs)
-
-    def _new_task(self):
-        task = _WriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-                           self.multisegment)
-        task.lock_fd, task.parent_pid = self._lock_fd, os.getpid()
-        self.tasks.append(task)
-        task.start()
-        return task
-
-
-def _open_writer(ix, total: int, lock_fd: int | None = None):
-    """A single SegmentWriter, or for big builds an MpWriter with one segment per process (no merge)."""
-    procs = _writer_procs(total)
-    if procs > 1:
-        return _MpWriter(ix, lock_fd, procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=100)
-    return ix.writer(limitmb=WRITER_LIMIT_MB)
-
-
-def _wait_for_queue(writer) -> int:
-    """Documents handed to MpWriter's processes but not taken yet; waits while too many are queued."""
-    jobs = getattr(writer, "jobqueue", None)
-    if jobs is None:
-        return 0
-    try:
-        while jobs.qsize() > MAX_QUEUED_JOBS:
-            time.sleep(0.05)
-        return jobs.qsize() * writer.batchsize + len(writer.docbuffer)
-    except NotImplementedError:  # qsize() is not available on every platform
-        return 0
-
-
-def _add_conferences(writer, conferences: list[Conference], done: int, total: int, progress: Progress | None) -> int:
+def _add_conferences(writer, conferences: list[Conference], done: int, total: int,
+                     progress: Progress | None) -> int:
     for conf in conferences:
         for turn in conf.turns:
             writer.add_document(**S.turn_to_document(conf, turn))
             done += 1
-            if done % PROGRESS_EVERY == 0:
-                pending = _wait_for_queue(writer)
-                if progress:
-                    progress(max(0, done - pending), total)
+            if done % PROGRESS_EVERY == 0 and progress:
+                progress(done, total)
     return done
+
+
+def _split(conferences: list[Conference], parts: int) -> list[list[Conference]]:
+    """Consecutive runs of conferences with about the same amount of work (text plus a cost per turn)."""
+    work = [sum(len(t.question) + len(t.answer) + TURN_COST_CHARS for t in c.turns) for c in conferences]
+    total = sum(work) or 1
+    chunks: list[list[Conference]] = [[] for _ in range(parts)]
+    done = 0
+    for conf, cost in zip(conferences, work):
+        chunks[min(parts - 1, int(parts * (done + cost / 2) / total))].append(conf)
+        done += cost
+    return [c for c in chunks if c]
+
+
+def _segment_process(ix, chunk: list[Conference], conn, counter, lock_fd: int | None, parent_pid: int) -> None:
+    """In a forked writer process: index a run of conferences into one segment and send the segment back.
+
+    The process drops its inherited copy of the lock fd (flock belongs to the open file, so an orphan
+    would hold it forever), dies with the build (SIGKILL on parent death), and leaves with os._exit: the
+    parent's objects it inherited are neither flushed nor freed twice.
+    """
+    try:
+        if lock_fd is not None:
+            try:
+                os.close(lock_fd)
+            except OSError:
+                pass
+        die_with_parent(parent_pid)
+        writer = BulkSegmentWriter(ix, _lk=False)
+        done = 0
+        for conf in chunk:
+            for turn in conf.turns:
+                writer.add_document(**S.turn_to_document(conf, turn))
+                done += 1
+                if done % PROGRESS_EVERY == 0:
+                    counter.value = done
+        segment = writer._finalize_segment()
+        counter.value = done
+        conn.send(("ok", segment))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        try:
+            conn.send(("error", f"{type(exc).__name__}: {exc}"[:500]))
+        except BaseException:
+            pass
+    finally:
+        os._exit(0)
+
+
+def _write_in_processes(ix, conferences: list[Conference], procs: int, total: int, lock_fd: int | None,
+                        progress: Progress | None) -> None:
+    """Index the conferences with one forked writer process per run of conferences (one segment each, in
+    input order, no merge) and commit them as the index's segments."""
+    ctx = multiprocessing.get_context("fork")
+    writer = ix.writer()      # holds Whoosh's write lock, creates the shared temp folder, commits the TOC
+    workers = []
+    try:
+        for chunk in _split(conferences, procs):
+            receive, send = ctx.Pipe(duplex=False)
+            counter = ctx.Value("q", 0, lock=False)
+            proc = ctx.Process(target=_segment_process, args=(ix, chunk, send, counter, lock_fd, os.getpid()),
+                               daemon=True)
+            proc.start()
+            send.close()
+            workers.append((proc, receive, counter))
+        segments: dict[int, object] = {}
+        while len(segments) < len(workers):
+            waiting = {conn: n for n, (_, conn, _) in enumerate(workers) if n not in segments}
+            for conn in mp_connection.wait(list(waiting), timeout=PROGRESS_SECONDS):
+                try:
+                    status, value = conn.recv()
+                except EOFError:
+                    raise SearchsvcError("an index writer process died; the current index was left unchanged") \
+                        from None
+                if status != "ok":
+                    raise SearchsvcError(f"an index writer process failed: {value}")
+                segments[waiting[conn]] = value
+            if progress:
+                progress(min(total, sum(counter.value for _, _, counter in workers)), total)
+        for proc, conn, _ in workers:
+            proc.join()
+            conn.close()
+    except BaseException:
+        for proc, conn, _ in workers:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            conn.close()
+        writer.cancel()
+        raise
+    writer._close_segment()
+    writer._commit_toc([segments[n] for n in range(len(workers))])
+    writer._finish()
 
 
 def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
@@ -270,15 +322,20 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
         gen_dir.mkdir()
         try:
             ix = whoosh_index.create_in(str(gen_dir), S.build_schema())
-            writer = _open_writer(ix, total, lock_fd)
-            try:
-                done = _add_conferences(writer, conferences, 0, total, progress)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+            procs = _writer_procs(total)
+            with _gc_paused():
+                if procs > 1 and BulkSegmentWriter.supports(ix):
+                    _write_in_processes(ix, conferences, procs, total, lock_fd, progress)
+                else:
+                    writer = _new_writer(ix)
+                    try:
+                        _add_conferences(writer, conferences, 0, total, progress)
+                    except BaseException:
+                        writer.cancel()
+                        raise
+                    writer.commit()
             if progress:
-                progress(done, total)
+                progress(total, total)
             stats = _finish_generation(root, ix, gen, started, expected=total)
         except BaseException:
             shutil.rmtree(gen_dir, ignore_errors=True)
@@ -314,16 +371,18 @@ def add_conferences(settings: Settings, conferences: list[Conference],
             shutil.copytree(root / previous, gen_dir, ignore=shutil.ignore_patterns(STATS, "*_LOCK"))
             ix = whoosh_index.open_dir(str(gen_dir))
             expected = _turns_after_replacing(ix, conferences) + total
-            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            writer = _new_writer(ix)
             try:
                 for conf in conferences:
                     writer.delete_by_term(S.CONFERENCE, conf.id)
                     writer.delete_by_term(S.SOURCE, conf.source_file)   # same file, changed title -> new id
-                done = _add_conferences(writer, conferences, 0, total, progress)
+                with _gc_paused():
+                    done = _add_conferences(writer, conferences, 0, total, progress)
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            with _gc_paused():
+                writer.commit()
             if progress:
                 progress(done, total)
             stats = _finish_generation(root, ix, gen, started, expected=expected)
@@ -340,7 +399,7 @@ def add_conferences(settings: Settings, conferences: list[Conference],
 def _parse(paths) -> tuple[list[Conference], list[ParseProblem]]:
     from .transcripts import parse_paths
 
-    result = parse_paths([Path(p) for p in paths])
+    result = parse_paths([Path(p) for p in paths], processes=min(PARSE_PROCESSES, os.cpu_count() or 1))
     return result.conferences, list(result.problems)
 
 

@@ -38,7 +38,8 @@ def render(sections: dict[str, list[dict]]) -> str:
     add("query cases tried (service + HTTP + raw)", f"{total(query_rows, 'cases'):,}"
         + "".join(f"  [{name[8:]}: {total(rows, 'cases'):,}]" for name, rows in sorted(sections.items())
                   if name.startswith("queries.")))
-    add("  of them rejected with a 400 / QueryError", f"{total(query_rows, 'rejected') + total(query_rows, 'status_400'):,}")
+    rejected = total(query_rows, "rejected") + total(query_rows, "status_400")
+    add("  of them rejected with a 400 / QueryError", f"{rejected:,}")
     add("transcript mutants tried", f"{total(mutants, 'cases'):,} ({total(mutants, 'parsed'):,} parsed, "
         f"{total(mutants, 'errors'):,} named errors, {total(mutants, 'crashes')} crashes)")
     add("bad transcript files", ", ".join(f"{r.get('files', 0)} files: {r.get('parsed', 0)} parsed, "

@@ -79,7 +79,8 @@ def test_rebuild_and_add_under_load_fail_no_request(start_server, sample_setting
     summary = load.summary()
     tally.add("requests", len(load.answers))
     tally.add("failed", len(load.failed))
-    tally.record(large=large, corpus=str(corpus), **{k: v for k, v in summary.items() if k not in ("requests", "failed")})
+    tally.record(large=large, corpus=str(corpus),
+                 **{k: v for k, v in summary.items() if k not in ("requests", "failed")})
 
     assert rc_rebuild == 0, (tmp_path / "rebuild.log").read_text(errors="replace")[-2000:]
     assert rc_add == 0, (tmp_path / "add.log").read_text(errors="replace")[-2000:]

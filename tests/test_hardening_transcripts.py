@@ -93,7 +93,8 @@ def bad_files(large: bool) -> dict[str, tuple[bytes, str]]:
         "big.md": (_grow(wh, big).encode(), "parsed"),
         "big.html": (_grow(mfa, big).encode(), "either"),
         "deep.html": (("<html><head><title>Regular Press Conference on July 3, 2020</title></head><body>"
-                       + "<div>" * (100_000 if large else 5_000) + "<p>Q: x</p>" + "</div>" * 5_000).encode(), "either"),
+                       + "<div>" * (100_000 if large else 5_000) + "<p>Q: x</p>" + "</div>" * 5_000).encode(),
+                      "either"),
         "nul-bytes.md": ((FRONT + QA).replace("afternoon", "after\x00noon").encode(), "either"),
         "cr-only.md": (wh.replace("\n", "\r").encode(), "parsed"),
         "script-only.html": (b"<html><head><script>var x = '<p>Q: hi</p>';</script></head></html>", "error:"),

@@ -87,7 +87,8 @@ def test_the_readers_keep_the_payloads(planted):
     read = [c for c in conferences if c.source_file != "planted/conf.md"]
     fields = {
         "title": [c.title for c in read], "source_url": [c.source_url for c in read],
-        "outlet": [t.outlet for c in read for t in c.turns], "speaker": [s for c in read for t in c.turns for s in t.speakers],
+        "outlet": [t.outlet for c in read for t in c.turns],
+        "speaker": [s for c in read for t in c.turns for s in t.speakers],
         "question": [t.question for c in read for t in c.turns], "answer": [t.answer for c in read for t in c.turns],
     }
     for name, values in fields.items():
@@ -205,13 +206,14 @@ def test_request_size_limits_on_gunicorn(live_server):
     assert status in (400, 431)                      # one header over limit_request_field_size
     body = b"x" * 200_000
     status, data = _raw_request(port, b"POST /api/search HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                      b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % len(body)
-                                + body)
+                                      b"Content-Type: application/octet-stream\r\n"
+                                      b"Content-Length: %d\r\n\r\n" % len(body) + body)
     assert status in (405, 413)                      # GET-only routes; bodies over MAX_CONTENT_LENGTH refused
     status, data = _raw_request(port, b"GET /api/search?q=" + b"a" * 600 + b" HTTP/1.1\r\nHost: x\r\n"
                                       b"Connection: close\r\n\r\n")
     assert status == 400 and b"longer than" in data  # within the request line limit, over max_query_chars
-    status, data = _raw_request(port, b"GET /api/search?q=%ff%fe%00%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    status, data = _raw_request(port, b"GET /api/search?q=%ff%fe%00%zz HTTP/1.1\r\nHost: x\r\n"
+                                      b"Connection: close\r\n\r\n")
     assert status in (200, 400)
     assert live_server.get("/healthz")[0] == 200     # the server is still fine
 

@@ -98,30 +98,71 @@ def iter_transcript_files(paths: Iterable[str | Path]) -> tuple[list[Path], list
     return files, problems
 
 
-def parse_paths(paths: Iterable[str | Path]) -> ParseResult:
-    """Parse files and folders; bad files become ParseProblems; SCIO pages of one conference are joined."""
+PARALLEL_MIN_FILES = 64      # below this, worker processes cost more than they save
+CHUNK_FILES = 8              # files handed to a worker at a time
+
+
+def _read_file(path: Path, url_maps: dict[Path, dict[str, str]]) -> tuple:
+    """One file's share of parse_paths: ("scio", page), ("conferences", list) or ("problem", ParseProblem)."""
+    shown = str(path)
+    try:
+        fmt, text = _read(path, shown)
+        if fmt == scio.FORMAT:
+            return "scio", scio.read_page(shown, text)
+        if fmt == mfa.FORMAT and path.parent not in url_maps:
+            url_maps[path.parent] = mfa.read_urls(path.parent)
+        return "conferences", parse_transcript(path, urls=url_maps.get(path.parent, {}))
+    except TranscriptError as exc:
+        return "problem", ParseProblem(exc.path, exc.message, exc.line)
+    except RecursionError:
+        return "problem", ParseProblem(shown, "document nested too deeply")
+    except Exception as exc:  # a reader bug on odd input costs this file only, never the whole rebuild
+        return "problem", ParseProblem(shown, f"cannot parse: {type(exc).__name__}: {exc}"[:300])
+
+
+def _read_files(paths: list[Path]) -> list[tuple]:
+    url_maps: dict[Path, dict[str, str]] = {}
+    return [_read_file(path, url_maps) for path in paths]
+
+
+def _read_all(files: list[Path], processes: int) -> list[tuple]:
+    """_read_file of every file, in order; by forked worker processes when there are enough files (if a
+    worker dies, say killed for memory, the files it had not returned are read here instead)."""
+    processes = min(processes, os.cpu_count() or 1)
+    if processes <= 1 or len(files) < PARALLEL_MIN_FILES:
+        return _read_files(files)
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ..workers import fork_executor
+
+    chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    out: list[tuple] = []
+    with fork_executor(processes) as pool:
+        try:
+            for chunk in pool.map(_read_files, chunks):
+                out.extend(chunk)
+        except BrokenProcessPool:
+            pass
+    return out + _read_files(files[len(out):])
+
+
+def parse_paths(paths: Iterable[str | Path], processes: int = 1) -> ParseResult:
+    """Parse files and folders; bad files become ParseProblems; SCIO pages of one conference are joined.
+
+    With processes > 1 (and many files) the files are read by that many forked worker processes; the
+    result is the same: pages are joined and duplicate ids numbered after all files are read, in file order.
+    """
     files, problems = iter_transcript_files(paths)
     result = ParseResult(problems=problems, files_seen=len(files))
-    url_maps: dict[Path, dict[str, str]] = {}
     ordered: list[tuple[int, list[Conference]]] = []       # (file position, conferences) to keep file order
     scio_groups: dict[tuple, list[tuple[int, scio.ScioPage]]] = {}
-    for pos, path in enumerate(files):
-        shown = str(path)
-        try:
-            fmt, text = _read(path, shown)
-            if fmt == scio.FORMAT:
-                page = scio.read_page(shown, text)
-                scio_groups.setdefault((page.title.casefold(), page.date), []).append((pos, page))
-                continue
-            if fmt == mfa.FORMAT and path.parent not in url_maps:
-                url_maps[path.parent] = mfa.read_urls(path.parent)
-            ordered.append((pos, parse_transcript(path, urls=url_maps.get(path.parent, {}))))
-        except TranscriptError as exc:
-            result.problems.append(ParseProblem(exc.path, exc.message, exc.line))
-        except RecursionError:
-            result.problems.append(ParseProblem(shown, "document nested too deeply"))
-        except Exception as exc:  # a reader bug on odd input costs this file only, never the whole rebuild
-            result.problems.append(ParseProblem(shown, f"cannot parse: {type(exc).__name__}: {exc}"[:300]))
+    for pos, (kind, value) in enumerate(_read_all(files, processes)):
+        if kind == "scio":
+            scio_groups.setdefault((value.title.casefold(), value.date), []).append((pos, value))
+        elif kind == "conferences":
+            ordered.append((pos, value))
+        else:
+            result.problems.append(value)
     for group in scio_groups.values():
         group.sort(key=lambda item: (item[1].page, item[1].path))
         pages = [page for _, page in group]
