@@ -24,6 +24,7 @@ from pickle import dumps
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocWriter, W3TermInfo, _lenfield
 from whoosh.fields import FieldType
+from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -62,12 +63,10 @@ class BulkSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         if not isinstance(self.perdocwriter, W3PerDocWriter):
             raise TypeError("BulkSegmentWriter needs Whoosh's W3 codec")
-        # field -> term (str for fields analysed by word_values, else bytes) -> [(docnum, posting item)]
+        # field -> term (str for fields analysed by word_values, else bytes) -> ([docnums], [posting items])
         self._postings: dict[str, dict] = {}
         self._lengths: dict[str, dict[int, int]] = {}      # field -> docnum -> decoded length
-        self._index_cache: dict[str, dict] = {}
-        self._column_cache: dict[str, dict] = {}
-        self._text_keys: set[str] = set()                  # fields whose terms are kept as str
+        self._plans: dict[str, _FieldPlan] = {}
         self._merged = False                               # postings of merged segments went to the pool
         stored = self.perdocwriter._colwriters.get("_stored")
         child = getattr(stored, "_child", None)
@@ -76,64 +75,20 @@ class BulkSegmentWriter(SegmentWriter):
 
     # ---- documents ------------------------------------------------------------------
 
-    def _analyse(self, name: str, field, value) -> tuple[list | tuple, int]:
-        """The postings of one field value, (term, frequency, weight, encoded value) tuples, and its length."""
-        if type(field).index is FieldType.index:          # the field does word_values + UTF-8 encoding
-            if not isinstance(value, (str, list, tuple)):
-                raise ValueError("%r is not unicode or sequence" % (value,))
-            self._text_keys.add(name)
-            items = field.format.word_values(value, field.analyzer, mode="index")
-            if not isinstance(items, list):
-                items = list(items)
-        else:
-            items = tuple(field.index(value))
-        return items, (sum([item[1] for item in items]) if field.scorable else 0)
-
-    def _index_items(self, name: str, field, value) -> tuple[list | tuple, int]:
-        if isinstance(value, str) and len(value) > INDEX_CACHE_CHARS:
-            return self._analyse(name, field, value)
-        cache = self._index_cache.get(name)
-        if cache is None:
-            cache = self._index_cache[name] = {}
-        try:
-            found = cache.get(value)
-        except TypeError:                 # unhashable (a list of values)
-            return self._analyse(name, field, value)
-        if found is None:
-            found = self._analyse(name, field, value)
-            if len(cache) < INDEX_CACHE_VALUES:
-                cache[value] = found
-        return found
-
-    def _column_value(self, name: str, field, value):
-        cache = self._column_cache.get(name)
-        if cache is None:
-            cache = self._column_cache[name] = {}
-        try:
-            found = cache.get(value, cache)
-        except TypeError:
-            return field.to_column_value(value)
-        if found is cache:
-            found = field.to_column_value(value)
-            if len(cache) < INDEX_CACHE_VALUES:
-                cache[value] = found
-        return found
-
-    def _column_writer(self, name: str, column):
-        pdw = self.perdocwriter
-        if not pdw._has_column(name):
-            pdw._create_column(name, column)
-        return pdw._get_column(name)
+    def _plan(self, name: str) -> _FieldPlan:
+        plan = self._plans[name] = _FieldPlan(self, name, self.schema[name])
+        return plan
 
     def add_document(self, **fields):
         """SegmentWriter.add_document with postings kept in memory (see the module docstring)."""
         self._check_state()
-        schema = self.schema
         docnum = self.docnum
         pdw = self.perdocwriter
-        docboost = self._doc_boost(fields)
+        plans = self._plans
         names = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, names)
+        self._check_fields(self.schema, names)
+        special = len(names) != len(fields)        # _boost, _<field>_boost, _stored_<field> arguments
+        docboost = self._doc_boost(fields) if special else 1.0
         pdw.start_doc(docnum)
         try:
             stored = pdw._storedfields
@@ -141,39 +96,24 @@ class BulkSegmentWriter(SegmentWriter):
                 value = fields[name]
                 if value is None:
                     continue
-                field = schema[name]
-                length = 0
-                if field.indexed:
-                    items, length = self._index_items(name, field, value)
-                    boost = self._field_boost(fields, name, docboost)
-                    if boost != 1.0:
-                        items = [(t, f, w * boost, v) for t, f, w, v in items]
-                    posts = self._postings.get(name)
-                    if posts is None:
-                        posts = self._postings[name] = {}
-                    get = posts.get
-                    for item in items:
-                        entry = get(item[0])
-                        if entry is None:
-                            posts[item[0]] = [(docnum, item)]
-                        else:
-                            entry.append((docnum, item))
+                plan = plans.get(name) or self._plan(name)
+                if plan.indexed:
+                    boost = self._field_boost(fields, name, docboost) if special else 1.0
+                    length = plan.add_postings(docnum, value, boost)
                     if length:
-                        lengths = self._lengths.get(name)
-                        if lengths is None:
-                            lengths = self._lengths[name] = {}
-                        lengths[docnum] = _decoded_length(length)
-                        self._column_writer(_lenfield(name), LENGTHS_COLUMN).add(docnum, length_to_byte(length))
+                        plan.lengths[docnum] = _decoded_length(length)
+                        plan.length_writer().add(docnum, length_to_byte(length))
                         pdw._fieldlengths[name] += length
-                if field.vector:
+                if plan.vector:
+                    field = plan.field
                     vitems = field.vector.word_values(value, field.analyzer, mode="index")
                     pdw.add_vector_items(name, field, sorted((t, w, v) for t, _, w, v in vitems))
-                custom = fields.get("_stored_" + name, value)
-                if field.stored and custom is not None:
-                    stored[name] = custom
-                column = field.column_type
-                if column and custom is not None:
-                    self._column_writer(name, column).add(docnum, self._column_value(name, field, custom))
+                custom = fields.get("_stored_" + name, value) if special else value
+                if custom is not None:
+                    if plan.stored:
+                        stored[name] = custom
+                    if plan.column:
+                        plan.add_column_value(docnum, custom)
         except Exception:
             pdw.cancel_doc()
             raise
@@ -189,15 +129,16 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        for name in self._text_keys:      # terms kept as str -> UTF-8 bytes, as FieldType.index gives them
-            posts = self._postings.get(name, {})
-            self._postings[name] = {term.encode("utf-8"): entry for term, entry in posts.items()}
+        for name, plan in self._plans.items():   # terms kept as str -> UTF-8 bytes, as FieldType.index gives
+            if plan.direct and name in self._postings:
+                self._postings[name] = {term.encode("utf-8"): entry for term, entry in self._postings[name].items()}
         if self._merged:   # a merge policy added older segments: their postings and lengths are on disk
             # merged documents were numbered after the added ones and the pool is sorted by (field, term,
             # docnum), so appending keeps every posting list in docnum order
             for name, text, docnum, weight, vbytes in self.pool.iter_postings():
-                entry = self._postings.setdefault(name, {}).setdefault(text, [])
-                entry.append((docnum, (text, 0, weight, vbytes)))
+                docs, items = self._postings.setdefault(name, {}).setdefault(text, ([], []))
+                docs.append(docnum)
+                items.append((text, 0, weight, vbytes))
             pdr = self.per_document_reader()
             try:
                 self._write_postings(lambda name: _LengthsOf(pdr, name))
@@ -219,18 +160,114 @@ class BulkSegmentWriter(SegmentWriter):
             fw.finish_field()
 
 
+class _FieldPlan:
+    """What add_document needs to know and keep about one field, looked up once per writer."""
+
+    def __init__(self, writer: BulkSegmentWriter, name: str, field):
+        self.writer, self.name, self.field = writer, name, field
+        self.indexed = field.indexed
+        self.direct = type(field).index is FieldType.index     # field.index = word_values + UTF-8 encoding
+        self.scorable = field.scorable
+        self.stored = field.stored
+        self.column = field.column_type
+        self.vector = field.vector
+        self.postings = writer._postings.setdefault(name, {}) if self.indexed else None
+        self.lengths = writer._lengths.setdefault(name, {})
+        self._index_cache: dict = {}
+        self._column_cache: dict = {}
+        self._column_writer = None
+        self._length_writer = None
+
+    def _items(self, value, boost: float) -> tuple[list, int]:
+        """(term, frequency, weight, encoded value) tuples of a value, and its length (sum of frequencies)."""
+        field = self.field
+        if self.direct:
+            if not isinstance(value, (str, list, tuple)):
+                raise ValueError("%r is not unicode or sequence" % (value,))
+            items = field.format.word_values(value, field.analyzer, mode="index")
+            if not isinstance(items, list):
+                items = list(items)
+        else:
+            items = list(field.index(value))
+        if boost != 1.0:
+            items = [(t, f, w * boost, v) for t, f, w, v in items]
+        return items, (sum([item[1] for item in items]) if self.scorable else 0)
+
+    def add_postings(self, docnum: int, value, boost: float) -> int:
+        """Append the postings of one document's value; returns the field length to record."""
+        if boost == 1.0 and not (isinstance(value, str) and len(value) > INDEX_CACHE_CHARS):
+            try:
+                found = self._index_cache.get(value)
+            except TypeError:             # unhashable (a list of values)
+                found = None
+            else:
+                if found is None and len(self._index_cache) < INDEX_CACHE_VALUES:
+                    items, length = self._items(value, boost)
+                    posts = self.postings
+                    pairs = []
+                    for item in items:
+                        entry = posts.get(item[0])
+                        if entry is None:
+                            entry = posts[item[0]] = ([], [])
+                        pairs.append((entry[0], entry[1], item))
+                    found = self._index_cache[value] = (pairs, length)
+            if found is not None:
+                pairs, length = found
+                for docs, items, item in pairs:
+                    docs.append(docnum)
+                    items.append(item)
+                return length
+        items, length = self._items(value, boost)
+        posts = self.postings
+        get = posts.get
+        for item in items:
+            entry = get(item[0])
+            if entry is None:
+                posts[item[0]] = ([docnum], [item])
+            else:
+                entry[0].append(docnum)
+                entry[1].append(item)
+        return length
+
+    def add_column_value(self, docnum: int, value) -> None:
+        try:
+            found = self._column_cache.get(value, self._column_cache)
+        except TypeError:
+            found = self.field.to_column_value(value)
+        else:
+            if found is self._column_cache:
+                found = self.field.to_column_value(value)
+                if len(self._column_cache) < INDEX_CACHE_VALUES:
+                    self._column_cache[value] = found
+        if self._column_writer is None:
+            self._column_writer = self._writer_of(self.name, self.column)
+        self._column_writer.add(docnum, found)
+
+    def length_writer(self):
+        if self._length_writer is None:
+            self._length_writer = self._writer_of(_lenfield(self.name), LENGTHS_COLUMN)
+        return self._length_writer
+
+    def _writer_of(self, column_name: str, column):
+        pdw = self.writer.perdocwriter
+        if not pdw._has_column(column_name):
+            pdw._create_column(column_name, column)
+        return pdw._get_column(column_name)
+
+
 class _LengthsOf:
     """docnum -> field length from a per-document reader (only after merging older segments)."""
 
     def __init__(self, pdr, name):
         self._pdr, self._name = pdr, name
+        self._known = pdr.has_column(_lenfield(name))   # else every lookup would stat a missing file
 
     def get(self, docnum, default=0):
-        return self._pdr.doc_field_length(docnum, self._name) or default
+        return (self._known and self._pdr.doc_field_length(docnum, self._name)) or default
 
 
 def _write_terms(fw, field, terms: dict, lengths) -> None:
-    """Write a field's posting lists ({term bytes: [(docnum, (term, freq, weight, value))]}) and their rows in
+    """Write a field's posting lists ({term bytes: ([docnums], [(term, freq, weight, value)])}) and their rows in
     the term table as W3FieldWriter and W3PostingsWriter do, a block (up to _blocklimit postings) at a time.
 
     Fills the postings writer's block buffer and statistics as add_posting does per posting, so the term
@@ -242,31 +279,32 @@ def _write_terms(fw, field, terms: dict, lengths) -> None:
     limit = pw._blocklimit
     level = pw._compression
     fixed = field.format.fixed_value_size()
-    add_row = fw._tindex.add
     prefix = pack_ushort(fw._fieldid)
     offset = postfile.tell()
+    rows = []
     for tbytes in sorted(terms):
-        postings = terms[tbytes]
+        docs, items = terms[tbytes]
         terminfo = W3TermInfo()
         pw._terminfo = terminfo
-        start_offset = offset
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        offset += len(WHOOSH3_HEADER_MAGIC)
-        count = len(postings)
+        chunks = [WHOOSH3_HEADER_MAGIC]
+        size = len(WHOOSH3_HEADER_MAGIC)
+        count = len(docs)
         for start in range(0, count, limit):
             end = min(start + limit, count)
-            block = postings if count <= limit else postings[start:end]
-            ids = [p[0] for p in block]
-            items = [p[1] for p in block]
-            weights = [float(item[2]) for item in items]   # SegmentWriter multiplies by the boost (1.0)
+            if count > limit:
+                ids, block = docs[start:end], items[start:end]
+            else:
+                ids, block = docs, items
+            weights = [item[2] for item in block]
             block_lengths = [n for n in map(lengths.get, ids) if n]
+            top = max(weights)
             pw._ids = ids
             pw._weights = stored_weights = array("f", weights)
-            pw._maxweight = max(0, max(weights))
+            pw._maxweight = float(top) if top > 0 else 0    # as add_posting keeps it (after the boost product)
             pw._minlength = min(block_lengths) if block_lengths else None
             pw._maxlength = max(block_lengths) if block_lengths else 0
             terminfo.add_block(pw)
-            values = [item[3] for item in items if item[3]]
+            values = [item[3] for item in block if item[3]]
             if fixed is None or fixed < 0:
                 values = tuple(values)
             elif fixed == 0:
@@ -279,7 +317,7 @@ def _write_terms(fw, field, terms: dict, lengths) -> None:
                 mini_weights = stored_weights[0]
             else:
                 mini_weights = tuple(stored_weights)
-            mini_ids = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])])
+            mini_ids = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if end - start > 1 else (ids[0],)
             databytes = dumps((mini_ids, mini_weights, values), 2)
             comp = level if len(databytes) >= PLAIN_BLOCK_BYTES else 0
             if comp:
@@ -287,9 +325,35 @@ def _write_terms(fw, field, terms: dict, lengths) -> None:
             infobytes = dumps((end - start, ids[-1], pw._maxweight, comp, length_to_byte(pw._minlength),
                                length_to_byte(pw._maxlength)), 2)
             blocklength = len(infobytes) + len(databytes)
-            postfile.write(pack_int(-blocklength if end == count else blocklength) + infobytes + databytes)
-            offset += 4 + blocklength
-        terminfo.set_extent(start_offset, offset - start_offset)
-        add_row(prefix + tbytes, terminfo.to_bytes())
+            chunks += (pack_int(-blocklength if end == count else blocklength), infobytes, databytes)
+            size += 4 + blocklength
+        postfile.write(b"".join(chunks))
+        terminfo.set_extent(offset, size)
+        offset += size
+        rows.append((prefix + tbytes, terminfo.to_bytes()))
+    _add_rows(fw._tindex, rows)
     pw._terminfo = None
     pw._new_block()
+
+
+def _add_rows(table, rows: list[tuple[bytes, bytes]]) -> None:
+    """OrderedHashWriter.add for each (key, value) row, keys increasing: one write, positions counted here."""
+    dbfile = table.dbfile
+    pos = dbfile.tell()
+    index = table.index
+    buckets = table.buckets
+    hashfn = table.hashfn
+    lastkey = table.lastkey
+    out = []
+    for key, value in rows:
+        if key <= lastkey:
+            raise ValueError("Keys must increase: %r..%r" % (lastkey, key))
+        index.append(pos)
+        record = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
+        out.append(record)
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+        pos += len(record)
+        lastkey = key
+    dbfile.write(b"".join(out))
+    table.lastkey = lastkey

@@ -90,9 +90,11 @@ def _text_field(analyzer, **kwargs) -> TEXT:
     return field
 
 
-def _scorable(field):
-    """Give a non-scored field a length column anyway: Whoosh's flush otherwise stats a missing file per posting."""
-    field.scorable = True
+def _one_term(field):
+    """A NUMERIC/DATETIME field indexed as one term per value instead of a term per precision tier (8):
+    searches never look these fields up by range (dates are filtered on the column), so the tiers only
+    cost postings; a NumericRange/DateRange on the field still works (over the full-precision terms)."""
+    field.shift_step = 0
     return field
 
 
@@ -101,21 +103,21 @@ def build_schema() -> Schema:
     text = build_text_analyzer()
     names = build_name_analyzer()
     return Schema(
-        id=_scorable(ID(stored=True, unique=True)),
-        conference=_scorable(ID(stored=True, sortable=True)),
-        seq=_scorable(NUMERIC(int, stored=True, sortable=True)),
-        date=_scorable(DATETIME(stored=True, sortable=True)),
-        year=_scorable(ID(sortable=True)),
-        month=_scorable(ID(sortable=True)),
-        kind=_scorable(ID(stored=True, sortable=True)),
-        outlet=_scorable(ID(stored=True, sortable=True)),
-        speaker=_scorable(KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True)),
-        source=_scorable(ID(stored=True)),
+        id=ID(stored=True, unique=True),
+        conference=ID(stored=True, sortable=True),
+        seq=_one_term(NUMERIC(int, stored=True, sortable=True)),
+        date=_one_term(DATETIME(stored=True, sortable=True)),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        kind=ID(stored=True, sortable=True),
+        outlet=ID(stored=True, sortable=True),
+        speaker=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True),
+        source=ID(stored=True),
         question=_text_field(text, stored=True),
         answer=_text_field(text, stored=True),
         speaker_text=TEXT(analyzer=names),
         outlet_text=TEXT(analyzer=names),
-        conference_title=_scorable(ID(stored=True, sortable=True)),
+        conference_title=ID(stored=True, sortable=True),
         source_url=STORED(),
         source_format=STORED(),
         officials=STORED(),

@@ -73,7 +73,9 @@ def test_bulk_writer_index_reads_like_whoosh_segment_writer(tmp_path):
 
 
 @pytest.mark.parametrize("documents", [
-    [{"title": "a b a", "tags": "x y", "n": 3, "note": [1, 2]}, {"title": "b c", "n": 3}, {"tags": "y"}],
+    [{"title": "a b a", "tags": "x y", "n": 3, "note": [1, 2]}, {"title": "b c", "n": 3}, {"tags": "y"},
+     {"title": "a d", "tags": "x", "_boost": 2.0}, {"title": "a e", "_title_boost": 1.5, "_stored_title": "A E"},
+     {"title": "a b a", "n": [4, 5], "key": "k1"}],
     [{"title": "word " * 400, "n": i, "tags": f"t{i % 3}"} for i in range(300)],
 ], ids=["small", "multi-block"])
 def test_bulk_writer_handles_plain_whoosh_fields(tmp_path, documents):
