@@ -17,7 +17,10 @@ from whoosh.support.charset import accent_map
 #   numbers with decimals or thousands separators: 13.8 (of 13.8%), 2.042, 1,000
 #   dotted acronyms: U.S., U.N., e.g.
 #   words, with apostrophes inside: China's, don't, 5G, COVID
-TOKEN_PATTERN = r"\d+(?:[.,]\d+)+|(?:[^\W\d_]\.){2,}|\w+(?:['\u2019]\w+)*"
+# that is r"\d+(?:[.,]\d+)+|(?:[^\W\d_]\.){2,}|\w+(?:['\u2019]\w+)*", written with lookaheads that skip a
+# branch at once when its first characters cannot match and possessive repeats (nothing after them could
+# match what they would give back): the same tokens, about a fifth faster (tests/test_analysis.py).
+TOKEN_PATTERN = r"(?=\d)\d++(?:[.,]\d++)++|(?=[^\W\d_]\.)(?:[^\W\d_]\.){2,}|\w++(?:['\u2019]\w++)*+"
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 # Lowercased text -> folded text: accents removed (whoosh accent_map), typographic apostrophe -> "'".
@@ -39,6 +42,13 @@ def _snowball():
     from nltk.stem.snowball import SnowballStemmer  # lazily: importing nltk is slow
 
     return SnowballStemmer("english")
+
+
+def load_stemmer() -> None:
+    """Import NLTK and build the stemmer now: done once before forking index writer processes, so that
+    each of them does not spend most of a second importing NLTK again."""
+    _snowball()
+    load_stop_words()
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)
@@ -87,6 +97,17 @@ class NormalizeFilter(Filter):
             yield t
 
 
+class _TermCache(dict):
+    """raw token -> index term ("" for stop words), filled on demand: a dict lookup per token instead of a
+    call through term_for_token's LRU cache (the indexer maps every token of the corpus)."""
+
+    def __missing__(self, raw: str) -> str:
+        term = term_for_token(raw) or ""
+        if len(self) < STEM_CACHE_SIZE:
+            self[raw] = term
+        return term
+
+
 class TermTokenizer(RegexTokenizer):
     """The question/answer analyzer in one stage: TOKEN_PATTERN tokens -> index terms (term_for_token).
 
@@ -101,7 +122,15 @@ class TermTokenizer(RegexTokenizer):
 
     def terms(self, value: str) -> list[str]:
         """Index terms of a text in order (stop words dropped): the fast path the indexer uses."""
-        return [t for t in map(term_for_token, self.expression.findall(value)) if t is not None]
+        cache = self.__dict__.get("_terms")
+        if cache is None:
+            cache = self._terms = _TermCache()
+        return list(filter(None, map(cache.__getitem__, self.expression.findall(value))))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_terms", None)    # a cache, not part of the analyzer pickled into the index schema
+        return state
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

@@ -9,9 +9,13 @@ BulkSegmentWriter keeps each term's postings in lists (documents arrive in docnu
 are already sorted), caches what Whoosh computes per field value for values that repeat (dates,
 conferences, speakers...), and writes the posting lists through Whoosh's W3 codec objects a block at a
 time. What it writes reads back exactly as SegmentWriter's segment does (same terms, postings, weights,
-positions, lengths, stored fields and columns; tests/test_bulkwriter.py compares them); only the zlib
-streams differ: blocks too small to gain from compression are stored plain (the block header says so),
-and small values are compressed with a window sized to them, which zlib.decompress reads as usual.
+positions, lengths, stored fields and columns; tests/test_bulkwriter.py compares them). The bytes differ
+in two ways the W3 readers do not see (they unpickle and decompress whatever the block header says):
+- block data and stored fields are pickled with protocol 4 instead of 2, where every bytes value (a
+  posting's positions) costs a call to _codecs.encode: a third fewer bytes to compress, and posting
+  blocks unpickle about four times faster at search time;
+- blocks too small to gain from compression are stored plain, and small values are compressed with a
+  window sized to them (zlib.compress sets up 256 KB of state per call).
 
 Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs.
 """
@@ -22,6 +26,7 @@ import zlib
 from array import array
 from pickle import dumps
 
+from whoosh.columns import CompressedBytesColumn, PickleColumn
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocWriter, W3TermInfo, _lenfield
 from whoosh.fields import FieldType
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
@@ -32,6 +37,7 @@ from whoosh.writing import SegmentWriter
 INDEX_CACHE_VALUES = 50_000    # distinct values per field whose analysis is kept
 INDEX_CACHE_CHARS = 300        # longer string values (question and answer text) are not cached
 PLAIN_BLOCK_BYTES = 100        # posting blocks smaller than this (pickled) are not compressed
+PICKLE_PROTOCOL = 4            # block data and stored fields (Whoosh writes 2: bytes go through _codecs.encode)
 
 
 def compress(data: bytes, level: int = 3) -> bytes:
@@ -68,10 +74,12 @@ class BulkSegmentWriter(SegmentWriter):
         self._lengths: dict[str, dict[int, int]] = {}      # field -> docnum -> decoded length
         self._plans: dict[str, _FieldPlan] = {}
         self._merged = False                               # postings of merged segments went to the pool
-        stored = self.perdocwriter._colwriters.get("_stored")
-        child = getattr(stored, "_child", None)
-        if child is not None and getattr(child, "_compress", None) is zlib.compress:
-            child._compress = compress
+        stored = self.perdocwriter._get_column("_stored")
+        if not (isinstance(stored, PickleColumn.Writer) and isinstance(stored._child, CompressedBytesColumn.Writer)):
+            raise TypeError("BulkSegmentWriter needs Whoosh's W3 stored-fields column")
+        self._stored_writer = stored._child     # takes the pickled bytes; compresses them with compress()
+        if self._stored_writer._compress is zlib.compress:
+            self._stored_writer._compress = compress
 
     # ---- documents ------------------------------------------------------------------
 
@@ -117,7 +125,11 @@ class BulkSegmentWriter(SegmentWriter):
         except Exception:
             pdw.cancel_doc()
             raise
-        pdw.finish_doc()
+        stored = pdw._storedfields            # W3PerDocWriter.finish_doc, pickled with PICKLE_PROTOCOL
+        if stored:
+            self._stored_writer.add(docnum, dumps(stored, PICKLE_PROTOCOL))
+            stored.clear()
+        pdw._indoc = False
         self._added = True
         self.docnum += 1
 
@@ -318,7 +330,7 @@ def _write_terms(fw, field, terms: dict, lengths) -> None:
             else:
                 mini_weights = tuple(stored_weights)
             mini_ids = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if end - start > 1 else (ids[0],)
-            databytes = dumps((mini_ids, mini_weights, values), 2)
+            databytes = dumps((mini_ids, mini_weights, values), PICKLE_PROTOCOL)
             comp = level if len(databytes) >= PLAIN_BLOCK_BYTES else 0
             if comp:
                 databytes = compress(databytes, comp)

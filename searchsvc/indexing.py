@@ -13,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import gc
 import json
-import multiprocessing
 import os
 import shutil
 import time
@@ -23,8 +22,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-from multiprocessing import connection as mp_connection
-
 from whoosh import index as whoosh_index
 
 from . import schema as S
@@ -32,7 +29,7 @@ from .bulkwriter import BulkSegmentWriter
 from .config import Settings
 from .errors import IndexBusyError, IndexMissingError, SearchsvcError, TranscriptError
 from .models import Conference, IndexStats, ParseProblem
-from .workers import die_with_parent
+from .segments import write_in_processes
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -41,9 +38,7 @@ GEN_PREFIX = "gen-"
 WRITER_LIMIT_MB = 512          # postings pool per writer process before spilling sorted runs to disk
 PROGRESS_EVERY = 200
 PARALLEL_MIN_TURNS = 5_000     # below this a second writer process costs more than it saves
-TURN_COST_CHARS = 600          # indexing work per turn besides its text, in characters of text (for splitting)
 PARSE_PROCESSES = 8            # at most this many processes read transcript files (parse_paths)
-PROGRESS_SECONDS = 0.25        # progress reports while the writer processes work
 
 Progress = Callable[[int, int], None]
 
@@ -186,98 +181,6 @@ def _add_conferences(writer, conferences: list[Conference], done: int, total: in
     return done
 
 
-def _split(conferences: list[Conference], parts: int) -> list[list[Conference]]:
-    """Consecutive runs of conferences with about the same amount of work (text plus a cost per turn)."""
-    work = [sum(len(t.question) + len(t.answer) + TURN_COST_CHARS for t in c.turns) for c in conferences]
-    total = sum(work) or 1
-    chunks: list[list[Conference]] = [[] for _ in range(parts)]
-    done = 0
-    for conf, cost in zip(conferences, work):
-        chunks[min(parts - 1, int(parts * (done + cost / 2) / total))].append(conf)
-        done += cost
-    return [c for c in chunks if c]
-
-
-def _segment_process(ix, chunk: list[Conference], conn, counter, lock_fd: int | None, parent_pid: int) -> None:
-    """In a forked writer process: index a run of conferences into one segment and send the segment back.
-
-    The process drops its inherited copy of the lock fd (flock belongs to the open file, so an orphan
-    would hold it forever), dies with the build (SIGKILL on parent death), and leaves with os._exit: the
-    parent's objects it inherited are neither flushed nor freed twice.
-    """
-    try:
-        if lock_fd is not None:
-            try:
-                os.close(lock_fd)
-            except OSError:
-                pass
-        die_with_parent(parent_pid)
-        writer = BulkSegmentWriter(ix, _lk=False)
-        done = 0
-        for conf in chunk:
-            for turn in conf.turns:
-                writer.add_document(**S.turn_to_document(conf, turn))
-                done += 1
-                if done % PROGRESS_EVERY == 0:
-                    counter.value = done
-        segment = writer._finalize_segment()
-        counter.value = done
-        conn.send(("ok", segment))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        try:
-            conn.send(("error", f"{type(exc).__name__}: {exc}"[:500]))
-        except BaseException:
-            pass
-    finally:
-        os._exit(0)
-
-
-def _write_in_processes(ix, conferences: list[Conference], procs: int, total: int, lock_fd: int | None,
-                        progress: Progress | None) -> None:
-    """Index the conferences with one forked writer process per run of conferences (one segment each, in
-    input order, no merge) and commit them as the index's segments."""
-    ctx = multiprocessing.get_context("fork")
-    writer = ix.writer()      # holds Whoosh's write lock, creates the shared temp folder, commits the TOC
-    workers = []
-    try:
-        for chunk in _split(conferences, procs):
-            receive, send = ctx.Pipe(duplex=False)
-            counter = ctx.Value("q", 0, lock=False)
-            proc = ctx.Process(target=_segment_process, args=(ix, chunk, send, counter, lock_fd, os.getpid()),
-                               daemon=True)
-            proc.start()
-            send.close()
-            workers.append((proc, receive, counter))
-        segments: dict[int, object] = {}
-        while len(segments) < len(workers):
-            waiting = {conn: n for n, (_, conn, _) in enumerate(workers) if n not in segments}
-            for conn in mp_connection.wait(list(waiting), timeout=PROGRESS_SECONDS):
-                try:
-                    status, value = conn.recv()
-                except EOFError:
-                    raise SearchsvcError("an index writer process died; the current index was left unchanged") \
-                        from None
-                if status != "ok":
-                    raise SearchsvcError(f"an index writer process failed: {value}")
-                segments[waiting[conn]] = value
-            if progress:
-                progress(min(total, sum(counter.value for _, _, counter in workers)), total)
-        for proc, conn, _ in workers:
-            proc.join()
-            conn.close()
-    except BaseException:
-        for proc, conn, _ in workers:
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
-            conn.close()
-        writer.cancel()
-        raise
-    writer._close_segment()
-    writer._commit_toc([segments[n] for n in range(len(workers))])
-    writer._finish()
-
-
 def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     with ix.reader() as reader:
         conferences, speakers, outlets = set(), set(), set()
@@ -325,7 +228,7 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
             procs = _writer_procs(total)
             with _gc_paused():
                 if procs > 1 and BulkSegmentWriter.supports(ix):
-                    _write_in_processes(ix, conferences, procs, total, lock_fd, progress)
+                    write_in_processes(ix, conferences, procs, lock_fd, progress)
                 else:
                     writer = _new_writer(ix)
                     try:

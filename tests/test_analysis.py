@@ -5,7 +5,8 @@ import pickle
 import pytest
 
 from searchsvc.analysis import (
-    TermTokenizer, analyze_terms, build_filter_chain, build_name_analyzer, build_text_analyzer, iter_token_spans,
+    TOKEN_RE, TermTokenizer, analyze_terms, build_filter_chain, build_name_analyzer, build_text_analyzer,
+    iter_token_spans,
     load_stop_words, stem_word, term_for_token,
 )
 
@@ -124,3 +125,38 @@ def test_name_analyzer_does_not_stem_or_stop():
 @pytest.mark.parametrize("word, stem", [("running", "run"), ("13.8", "13.8"), ("u.s", "u.s"), ("", "")])
 def test_stem_word(word, stem):
     assert stem_word(word) == stem
+
+
+def test_terms_fast_path_equals_the_analyzer_and_its_cache_is_not_pickled():
+    tokenizer = build_text_analyzer()
+    text = "The U.S. investigated 1,000 tariffs; China's investigators don't investigate. Café!"
+    assert tokenizer.terms(text) == [t.text for t in tokenizer(text)] == analyze_terms(text)
+    assert tokenizer.terms(text) == tokenizer.terms(text)          # second time from the cache
+    assert "_terms" in tokenizer.__dict__ and "_terms" not in pickle.loads(pickle.dumps(tokenizer)).__dict__
+
+
+READABLE_TOKEN_PATTERN = r"\d+(?:[.,]\d+)+|(?:[^\W\d_]\.){2,}|\w+(?:['\u2019]\w+)*"
+
+
+@pytest.mark.parametrize("text", [
+    "The U.S. and U.N. said 13.8% of 1,000,000 (2.042 million) e.g. don't China\u2019s 5G COVID-19",
+    "a.b.c x_y _x 3.x 3,a U.S 1.2.3 Caf\u00e9 na\u00efve \u00bd \u00b23 \u0663\u0664.\u0665 co-op A.B.C.D.E. 12,34.56,7 a'b\u2019c'd ''x'' it's.",
+    "..U..S.. 1..2 ,,3 '' \u2019\u2019 x'' 'x y'\u2019z 9a.b. a9.b. _._. \u00e9.\u00e8. 1.a 1,2,3.4",
+])
+def test_token_pattern_finds_what_the_readable_pattern_finds(text):
+    import re
+
+    readable = re.compile(READABLE_TOKEN_PATTERN)
+    assert [m.span() for m in TOKEN_RE.finditer(text)] == [m.span() for m in readable.finditer(text)]
+
+
+def test_token_pattern_agrees_with_the_readable_pattern_on_random_text():
+    import random
+    import re
+
+    readable = re.compile(READABLE_TOKEN_PATTERN)
+    rng = random.Random(20240607)
+    alphabet = "aZ9_.,'\u2019 \u00e9\u0663\u00b2\u00bd-x"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        assert [m.span() for m in TOKEN_RE.finditer(text)] == [m.span() for m in readable.finditer(text)], text

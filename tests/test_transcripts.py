@@ -122,3 +122,20 @@ def test_turn_invariants_on_sample():
                 assert turn.question == "" and turn.outlet == ""
         spoke = {s for t in conf.turns if t.kind != "moderator" for s in t.speakers}
         assert spoke <= set(conf.officials)
+
+
+def test_parse_paths_in_worker_processes_gives_the_same_result(tmp_path, monkeypatch):
+    import searchsvc.transcripts as transcripts
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copytree(SAMPLE, tmp_path / "sample")
+    for name in ("dup-a.html", "dup-b.html"):           # duplicate ids are numbered after all files are read
+        shutil.copy(DATA / "mfa" / "t1000003.html", tmp_path / "sample" / "mfa" / name)
+    serial = parse_paths([tmp_path])
+    monkeypatch.setattr(transcripts, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(transcripts, "CHUNK_FILES", 3)
+    parallel = parse_paths([tmp_path], processes=2)
+    assert parallel.conferences == serial.conferences and len(serial.conferences) > 30
+    assert parallel.problems == serial.problems and serial.problems
+    assert parallel.files_seen == serial.files_seen
+    assert [c.id for c in parallel.conferences] == [c.id for c in serial.conferences]
