@@ -14,8 +14,8 @@ in two ways the W3 readers do not see (they unpickle and decompress whatever the
 - block data and stored fields are pickled with protocol 4 instead of 2, where every bytes value (a
   posting's positions) costs a call to _codecs.encode: a third fewer bytes to compress, and posting
   blocks unpickle about four times faster at search time;
-- blocks too small to gain from compression are stored plain, and small values are compressed with a
-  window sized to them (zlib.compress sets up 256 KB of state per call).
+- blocks too small to gain from compression are stored plain, and the rest are compressed with a
+  window sized to them (see compress).
 
 Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs.
 """
@@ -41,8 +41,11 @@ PICKLE_PROTOCOL = 4            # block data and stored fields (Whoosh writes 2: 
 
 
 def compress(data: bytes, level: int = 3) -> bytes:
-    """zlib.compress with a window and hash table sized to the data: same output size for small values,
-    several times faster (zlib.compress sets up 256 KB of state per call); zlib.decompress reads it."""
+    """zlib.compress with a window and hash table sized to the data (zlib.decompress reads it as usual).
+
+    zlib.compress allocates about 256 KB of state per call; while a process's heap is small, glibc maps
+    and unmaps that every time (measured: 80 us per call for 100 bytes, against 9 us with this). Output
+    sizes are the same for values of a few KB."""
     wbits = min(15, max(9, len(data).bit_length()))
     packer = zlib.compressobj(level, zlib.DEFLATED, wbits, min(8, max(1, wbits - 7)))
     return packer.compress(data) + packer.flush()

@@ -23,6 +23,7 @@ from .workers import die_with_parent
 PROGRESS_EVERY = 200           # documents between progress updates of a writer process
 PROGRESS_SECONDS = 0.25        # progress reports while the writer processes work
 TURN_COST_CHARS = 600          # indexing work per turn besides its text, in characters of text (for splitting)
+SEGMENT_TURNS = 100_000        # at most about this many turns per segment: a writer holds ~1 GB for them
 
 Progress = Callable[[int, int], None]
 
@@ -39,8 +40,10 @@ def split_work(conferences: list[Conference], parts: int) -> list[list[Conferenc
     return [c for c in chunks if c]
 
 
-def _segment_process(ix, chunk: list[Conference], conn, counter, lock_fd: int | None, parent_pid: int) -> None:
-    """In a forked writer process: index a run of conferences into one segment and send the segment back.
+def _segment_process(ix, runs: list[list[Conference]], conn, counter, lock_fd: int | None,
+                     parent_pid: int) -> None:
+    """In a forked writer process: index each run of conferences into a segment of its own (one after the
+    other, so memory holds one run's postings at a time) and send the segments back.
 
     The process drops its inherited copy of the lock fd (flock belongs to the open file, so an orphan
     would hold it forever), dies with the build (SIGKILL on parent death), and leaves with os._exit: the
@@ -53,17 +56,20 @@ def _segment_process(ix, chunk: list[Conference], conn, counter, lock_fd: int | 
             except OSError:
                 pass
         die_with_parent(parent_pid)
-        writer = BulkSegmentWriter(ix, _lk=False)
+        segments = []
         done = 0
-        for conf in chunk:
-            for turn in conf.turns:
-                writer.add_document(**S.turn_to_document(conf, turn))
-                done += 1
-                if done % PROGRESS_EVERY == 0:
-                    counter.value = done
-        segment = writer._finalize_segment()
+        for run in runs:
+            writer = BulkSegmentWriter(ix, _lk=False)
+            for conf in run:
+                for turn in conf.turns:
+                    writer.add_document(**S.turn_to_document(conf, turn))
+                    done += 1
+                    if done % PROGRESS_EVERY == 0:
+                        counter.value = done
+            segments.append(writer._finalize_segment())
+            del writer
         counter.value = done
-        conn.send(("ok", segment))
+        conn.send(("ok", segments))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         try:
             conn.send(("error", f"{type(exc).__name__}: {exc}"[:500]))
@@ -75,24 +81,28 @@ def _segment_process(ix, chunk: list[Conference], conn, counter, lock_fd: int | 
 
 def write_in_processes(ix, conferences: list[Conference], procs: int, lock_fd: int | None = None,
                        progress: Progress | None = None) -> None:
-    """Index the conferences into a new (empty) index with one forked writer process per run of
-    conferences: one segment each, in input order (docnums follow the conferences), no merge; then commit
-    the segments as the index's. Raises SearchsvcError if a writer process fails or dies."""
+    """Index the conferences into a new (empty) index with `procs` forked writer processes, each writing
+    one segment of consecutive conferences (more than one, in turn, past SEGMENT_TURNS turns, to bound
+    memory); segments keep input order (docnums follow the conferences) and are not merged. Then commit
+    them as the index's segments. Raises SearchsvcError if a writer process fails or dies."""
     total = sum(len(c.turns) for c in conferences)
+    per_process = max(1, -(-total // (procs * SEGMENT_TURNS)))          # ceil
+    runs = split_work(conferences, procs * per_process)
+    shares = [runs[k:k + per_process] for k in range(0, len(runs), per_process)]
     load_stemmer()
     ctx = multiprocessing.get_context("fork")
     writer = ix.writer()      # holds Whoosh's write lock, creates the shared temp folder, commits the TOC
     workers = []
     try:
-        for chunk in split_work(conferences, procs):
+        for share in shares:
             receive, send = ctx.Pipe(duplex=False)
             counter = ctx.Value("q", 0, lock=False)
-            proc = ctx.Process(target=_segment_process, args=(ix, chunk, send, counter, lock_fd, os.getpid()),
+            proc = ctx.Process(target=_segment_process, args=(ix, share, send, counter, lock_fd, os.getpid()),
                                daemon=True)
             proc.start()
             send.close()
             workers.append((proc, receive, counter))
-        segments: dict[int, object] = {}
+        segments: dict[int, list] = {}
         while len(segments) < len(workers):
             waiting = {conn: n for n, (_, conn, _) in enumerate(workers) if n not in segments}
             for conn in mp_connection.wait(list(waiting), timeout=PROGRESS_SECONDS):
@@ -118,5 +128,5 @@ def write_in_processes(ix, conferences: list[Conference], procs: int, lock_fd: i
         writer.cancel()
         raise
     writer._close_segment()
-    writer._commit_toc([segments[n] for n in range(len(workers))])
+    writer._commit_toc([segment for n in range(len(workers)) for segment in segments[n]])
     writer._finish()

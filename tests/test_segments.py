@@ -40,6 +40,16 @@ def postings_by_term(ix) -> dict:
     return out
 
 
+def single_writer_index(path, conferences):
+    ix = new_index(path)
+    writer = BulkSegmentWriter(ix)
+    for conf in conferences:
+        for turn in conf.turns:
+            writer.add_document(**S.turn_to_document(conf, turn))
+    writer.commit()
+    return ix
+
+
 def stored_in_order(ix) -> list[dict]:
     with ix.searcher() as searcher:
         return [searcher.stored_fields(n) for n in range(searcher.doc_count_all())]
@@ -61,12 +71,7 @@ def test_processes_build_the_index_one_writer_builds(tmp_path):
     parallel = new_index(tmp_path / "parallel")
     progress = []
     write_in_processes(parallel, conferences, 2, progress=lambda done, total: progress.append((done, total)))
-    single = new_index(tmp_path / "single")
-    writer = BulkSegmentWriter(single)
-    for conf in conferences:
-        for turn in conf.turns:
-            writer.add_document(**S.turn_to_document(conf, turn))
-    writer.commit()
+    single = single_writer_index(tmp_path / "single", conferences)
     assert len(parallel._segments()) == 2
     assert stored_in_order(parallel) == stored_in_order(single)     # docnums follow the conferences
     assert postings_by_term(parallel) == postings_by_term(single)
@@ -82,3 +87,16 @@ def test_a_failing_writer_process_fails_the_build(tmp_path):
     with pytest.raises(SearchsvcError, match="writer process failed"):
         write_in_processes(ix, conferences[:-1] + [broken], 2)
     assert ix.doc_count_all() == 0                                  # nothing was committed
+
+
+def test_big_shares_are_written_as_several_segments_in_order(tmp_path, monkeypatch):
+    import searchsvc.segments as segments
+
+    conferences = sample_conferences()
+    monkeypatch.setattr(segments, "SEGMENT_TURNS", sum(len(c.turns) for c in conferences) // 5)
+    ix = new_index(tmp_path / "ix")
+    write_in_processes(ix, conferences, 2)
+    assert len(ix._segments()) == 6                                 # 2 processes x 3 segments each
+    single = single_writer_index(tmp_path / "single", conferences)
+    assert stored_in_order(ix) == stored_in_order(single)
+    assert postings_by_term(ix) == postings_by_term(single)

@@ -2,7 +2,7 @@
 
     detect_format(path, text) -> "scio" | "mfa" | "whitehouse"
     parse_transcript(path)    -> list[Conference]            (raises TranscriptError)
-    parse_paths(paths)        -> ParseResult                 (never raises for a bad file)
+    parse_paths(paths, processes=1) -> ParseResult           (never raises for a bad file)
 """
 
 from __future__ import annotations
