@@ -25,12 +25,18 @@ def _check_host(host: str) -> None:
 
 def fetch(host: str, port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes]:
     """One GET on a fresh connection (gunicorn sync workers close it anyway); (status, body)."""
+    status, body, _ = fetch_with_cache_state(host, port, path, timeout)
+    return status, body
+
+
+def fetch_with_cache_state(host: str, port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes, str]:
+    """(status, body, X-Cache header: "hit", "miss" or "" when the server sends none)."""
     _check_host(host)
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Connection": "close", "Accept": "application/json"})
         resp = conn.getresponse()
-        return resp.status, resp.read()
+        return resp.status, resp.read(), resp.getheader("X-Cache", "")
     finally:
         conn.close()
 
@@ -60,6 +66,7 @@ def run_open_loop(host: str, port: int, paths: list[str], rate: float, seconds: 
     lock = threading.Lock()
     took: list[float] = []
     errors: list[str] = []
+    hits = [0]
     deadline = [0.0]
 
     def one(due: float, path: str) -> None:
@@ -68,7 +75,7 @@ def run_open_loop(host: str, port: int, paths: list[str], rate: float, seconds: 
                 errors.append("dropped: not started before the deadline")
             return
         try:
-            status, _ = fetch(host, port, path, timeout)
+            status, _, cache = fetch_with_cache_state(host, port, path, timeout)
         except OSError as exc:
             with lock:
                 errors.append(f"{type(exc).__name__}: {exc}"[:200])
@@ -76,6 +83,7 @@ def run_open_loop(host: str, port: int, paths: list[str], rate: float, seconds: 
         done = time.perf_counter()
         with lock:
             took.append(done - due)
+            hits[0] += cache == "hit"
             if status != 200:
                 errors.append(f"HTTP {status}")
 
@@ -98,6 +106,7 @@ def run_open_loop(host: str, port: int, paths: list[str], rate: float, seconds: 
         "achieved_rps": round(len(took) / elapsed, 1) if elapsed else None,
         "errors": len(errors), "error_samples": sorted(set(errors))[:5],
         "client_cpu_cores": round(cpu / elapsed, 2) if elapsed else None,   # the generator's own share of the CPUs
+        "cache_hit_share": round(hits[0] / len(took), 3) if took else None,  # answered from the server's page cache
         **summary,
     }
 

@@ -5,7 +5,7 @@ score call per document), so counting, facetting and ranking a frequent word cos
 shared corpus. Here each term's postings (docnums and term frequencies) are read once, block by block,
 and cached per searcher; And/Or/Not become mask operations and scoring is one vectorised BM25F
 expression per term (same formula and parameters as whoosh.scoring.BM25F). Queries other than
-Term/And/Or/Not (phrases) fall back to Whoosh's own matching for the mask.
+Term/And/Or/Not and exact phrases (phrases.py) fall back to Whoosh's own matching for the mask.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from whoosh.reading import TermNotFound
 
 from .errors import QueryBudgetError
 from .facets import IndexTables
+from .phrases import PositionDecoder, phrase_docs
 
 CACHE_BUDGET = 8_000_000   # postings kept in the per-searcher cache
 MASK_CACHE = 64            # masks of phrase (and other non-boolean) queries kept per searcher
@@ -37,6 +38,7 @@ class DocSets:
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._decode = PositionDecoder()
         self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
 
     def over_budget(self) -> bool:
@@ -138,7 +140,7 @@ class DocSets:
         return self._matched_mask(q)
 
     def _matched_mask(self, q) -> np.ndarray:
-        """Mask from Whoosh's own matching (phrases), cached: paging and facet clicks repeat the same query."""
+        """Mask of a phrase (or another query Whoosh matches), cached: paging and facet clicks repeat it."""
         key = repr(q)
         found = self._masks.get(key)
         if found is not None:
@@ -146,12 +148,23 @@ class DocSets:
             return found
         self.check_time()
         out = np.zeros(self.tables.size, dtype=bool)
-        out[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
+        if isinstance(q, Q.Phrase) and q.slop == 1 and q.words:
+            out[self._phrase_docs(q.fieldname, list(q.words))] = True
+        else:
+            out[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
         out &= self.tables.live
         self._masks[key] = out
         if len(self._masks) > MASK_CACHE:
             self._masks.popitem(last=False)
         return out
+
+    def _phrase_docs(self, field: str, words: list[str]) -> np.ndarray:
+        """Docnums with `words` at consecutive positions: candidates from the postings, positions checked."""
+        candidates = np.flatnonzero(np.logical_and.reduce([self.term_mask(field, w) for w in words]))
+        if len(words) == 1 or not len(candidates):
+            return candidates
+        return phrase_docs(self.reader, field, words, candidates, lambda w: self.postings(field, w)[0],
+                           self._decode, self.check_time)
 
     # ---- scores ---------------------------------------------------------------------
 

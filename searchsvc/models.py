@@ -150,6 +150,7 @@ class SearchPage:
     optional_terms: tuple[str, ...] = ()   # words that were not required (relaxed matching)
     notices: tuple[str, ...] = ()          # e.g. "query syntax error; searched plain terms"
     took_ms: float = 0.0
+    cached: bool = False                   # served from the per-generation cache of repeated queries
 
     @property
     def pages(self) -> int:

@@ -126,7 +126,7 @@ class SearchService:
             cached = op.pages.get(request)
             if cached is not None:          # repeated query on the same generation: a new index empties the cache
                 op.pages.move_to_end(request)
-                return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
+                return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2), cached=True)
             op.docsets.deadline = time.perf_counter() + limits.time_budget_ms / 1000  # opening does not count
             try:
                 page = self._search(request, op, started)

@@ -32,6 +32,7 @@ def search_page_to_dict(page: SearchPage) -> dict:
         "per_page": page.request.per_page,
         "pages": page.pages,
         "took_ms": page.took_ms,
+        "cached": page.cached,
         "query": page.request.q,
     }
 

@@ -122,6 +122,10 @@ def test_bench_run_on_the_sample_with_tiny_sizes(tmp_path, capsys):
     assert http["ours_sequential"]["n"] == 10 and http["ours_sequential"]["errors"] == 0
     step = http["load_steps"][0]
     assert step["offered_rps"] == 5 and step["completed"] == step["requests"] == 5 and step["errors"] == 0
+    assert 0.0 <= step["cache_hit_share"] <= 1.0   # asked before, but maybe of the other worker
+    fresh = http["load_steps_distinct"][0]
+    assert fresh["completed"] == 5 and fresh["errors"] == 0
+    assert fresh["cache_hit_share"] == 0.0     # never asked before: every answer searched
     assert {t["target"] for t in r["targets"]} and len(r["query_set"]) == 30
     printed = capsys.readouterr().out
     assert "== build ==" in printed and "== targets (reported, not asserted) ==" in printed

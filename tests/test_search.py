@@ -225,9 +225,10 @@ def test_repeated_phrase_uses_the_mask_cache(tiny_service):
 
 
 def test_repeated_query_is_served_from_the_generation_cache(sample_service):
-    request = SearchRequest(q="trade")
+    request = SearchRequest(q="trade", per_page=11)   # a request no other test makes
     first = sample_service.search(request)
     second = sample_service.search(request)
     assert [h.id for h in second.hits] == [h.id for h in first.hits]
     assert second.total == first.total and second.facets == first.facets
     assert second.hits is first.hits          # the same page, not searched again
+    assert (first.cached, second.cached) == (False, True)

@@ -13,7 +13,15 @@ PLANTED = "<script>alert(1)</script>"
 
 
 def without_timing(d: dict) -> dict:
-    return {k: v for k, v in d.items() if k != "took_ms"}
+    return {k: v for k, v in d.items() if k not in ("took_ms", "cached")}
+
+
+def test_repeated_search_is_a_cache_hit(client, api_get):
+    url = "/api/search?q=trade+minister&per_page=13&sort=oldest"   # a request no other test makes
+    first, second = api_get(client, url), api_get(client, url)
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
+    assert (first.get_json()["cached"], second.get_json()["cached"]) == (False, True)
+    assert without_timing(first.get_json()) == without_timing(second.get_json())
 
 
 def test_search_matches_the_service(client, api_get, sample_service):

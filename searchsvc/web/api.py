@@ -15,7 +15,10 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/search")
 def search():
     req = parse_search_args(request.args, current_app.config["SEARCHSVC_SETTINGS"].search)
-    return jsonify(serialize.search_page_to_dict(get_service().search(req)))
+    page = get_service().search(req)
+    resp = jsonify(serialize.search_page_to_dict(page))
+    resp.headers["X-Cache"] = "hit" if page.cached else "miss"
+    return resp
 
 
 @bp.get("/api/turns/<turn_id>")

@@ -63,6 +63,7 @@ def _schemas() -> dict:
             "facets": _ref("Facets"), "suggestion": {"type": ["string", "null"]}, "optional_terms": _STRS,
             "notices": _STRS, "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1}, "took_ms": {"type": "number", "minimum": 0}, "query": _STR,
+            "cached": {"type": "boolean", "description": "served from the cache of repeated queries (header X-Cache)"},
         }, "One page of ranked results with facet counts."),
         "Turn": turn,
         "Conference": _obj({

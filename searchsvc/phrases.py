@@ -1,0 +1,134 @@
+"""Search stage: phrase matching: turns having every word (numpy), then positions read only for those turns.
+
+Whoosh matches a phrase by walking the intersection of its words' postings and building span objects
+for every candidate, which costs up to a second for common words on a large index. Here the candidate
+turns come from the cached postings masks (DocSets), and each word's positions are read only for the
+turns still in play, rarest word first, so later (common) words are read for ever fewer turns. A
+possible phrase start is the key turn * STRIDE + (position - word index); a turn matches when a key
+survives every word (numpy set intersections).
+
+Posting blocks holding none of the wanted turns are skipped on their header alone, their docnums come
+from the cached postings (no Python delta decoding), and decoded position lists are memoised by their
+bytes (most are one small position). That walk reads W3 codec internals (pinned Whoosh); any other
+matcher takes the public skip_to/value_as path. Only exact phrases (slop 1) come here; other proximity
+queries keep Whoosh's matcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import chain
+
+import numpy as np
+from whoosh.reading import TermNotFound
+
+DECODED_CACHE = 200_000   # position lists memoised per PositionDecoder
+STRIDE = 1 << 32          # key = turn * STRIDE + phrase start position
+_W3 = ("_read_values", "_next_block", "_maxid", "_blocklength", "_values", "_read_ids", "_ids")
+
+
+class PositionDecoder:
+    """Position lists from posting values, memoised by value bytes (one per searcher; not thread-safe)."""
+
+    def __init__(self):
+        self._known: dict[bytes, tuple[int, ...]] = {}
+
+    def many(self, fmt, values: list[bytes]) -> list[tuple[int, ...]]:
+        known = self._known
+        if len(known) >= DECODED_CACHE:
+            known.clear()
+        out = [known.get(v) for v in values]
+        for k, found in enumerate(out):
+            if found is None:
+                out[k] = known[values[k]] = tuple(fmt.decode_positions(values[k]))
+        return out
+
+
+def phrase_docs(reader, fieldname: str, words: list[str], candidates: np.ndarray,
+                postings: Callable[[str], np.ndarray], decode: PositionDecoder,
+                check_time: Callable[[], None] = lambda: None) -> np.ndarray:
+    """Docnums among `candidates` (sorted, each holding every word) where `words` occur at consecutive positions.
+
+    `postings(word)` gives the word's docnums over the whole reader in posting order (DocSets' cache).
+    """
+    held = {w: postings(w) for w in set(words)}
+    order = sorted(range(len(words)), key=lambda i: len(held[words[i]]))   # rarest word first
+    found: list[np.ndarray] = []
+    for sub, base in reader.leaf_readers():
+        end = base + sub.doc_count_all()
+        lo, hi = np.searchsorted(candidates, [base, end])
+        if hi <= lo:
+            continue
+        keys = None
+        for i in order:
+            check_time()
+            wanted = candidates[lo:hi] - base if keys is None else np.unique(keys // STRIDE)
+            if not len(wanted):
+                break
+            ids = held[words[i]]
+            a, b = np.searchsorted(ids, [base, end])
+            new = _word_keys(sub, fieldname, words[i], ids[a:b] - base, wanted, decode) - i
+            new = new[new % STRIDE < STRIDE - len(words)]            # a start before position 0 is none
+            keys = new if keys is None else np.intersect1d(keys, new, assume_unique=True)
+        if keys is not None and len(keys):
+            found.append(np.unique(keys // STRIDE) + base)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _word_keys(sub, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
+               ) -> np.ndarray:
+    """turn * STRIDE + position for every position of a term in the `wanted` turns (sorted segment docnums)."""
+    try:
+        matcher = sub.postings(fieldname, text)
+    except TermNotFound:
+        return np.zeros(0, dtype=np.int64)
+    leaf = getattr(matcher, "child", matcher)   # deleted turns are never candidates
+    if all(hasattr(leaf, a) for a in _W3):
+        docs, decoded = _block_positions(leaf, ids, wanted, decode)
+    else:
+        docs, decoded = [], []
+        for d in wanted.tolist():
+            if not matcher.is_active():
+                break
+            if matcher.id() < d:
+                matcher.skip_to(d)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == d:
+                docs.append(d)
+                decoded.append(matcher.value_as("positions"))
+    lengths = np.fromiter(map(len, decoded), dtype=np.int64, count=len(decoded))
+    positions = np.fromiter(chain.from_iterable(decoded), dtype=np.int64, count=int(lengths.sum()))
+    return np.repeat(np.asarray(docs, dtype=np.int64), lengths) * STRIDE + positions
+
+
+def _block_positions(leaf, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
+                     ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """The W3 walk: a block is read only when a wanted turn may be in it; its docnums come from `ids`.
+    The wanted turns found, and their positions."""
+    fmt = leaf.format
+    found: list[np.ndarray] = []
+    raw: list[bytes] = []
+    j, n, off = 0, len(wanted), 0
+    while j < n and leaf.is_active():
+        count = leaf._blocklength
+        if leaf._maxid >= wanted[j]:
+            block = ids[off:off + count]
+            if len(block) != count or block[-1] != leaf._maxid:   # not the cached order after all: decode ids
+                if leaf._ids is None:
+                    leaf._read_ids()
+                block = np.asarray(leaf._ids)
+            k = int(np.searchsorted(wanted, leaf._maxid, side="right"))
+            at = np.minimum(np.searchsorted(block, wanted[j:k]), count - 1)
+            hit = block[at] == wanted[j:k]
+            if hit.any():
+                if leaf._values is None:
+                    leaf._read_values()
+                values = leaf._values
+                found.append(wanted[j:k][hit])
+                raw.extend([values[a] for a in at[hit].tolist()])
+            j = k
+        off += count
+        leaf._next_block()
+    docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    return docs, decode.many(fmt, raw)
