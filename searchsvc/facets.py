@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
 
 from . import schema as S
 from .models import FacetValue
@@ -58,18 +60,52 @@ def _ordinal(value) -> int:
 
 
 def _field_lengths(reader, fieldname: str) -> np.ndarray:
-    return np.fromiter((reader.doc_field_length(n, fieldname) or 0 for n in range(reader.doc_count_all())),
-                       dtype=np.float32, count=reader.doc_count_all())
+    """Every document's length of a text field, in terms (as the index stores it: one byte, approximate)."""
+    out = np.zeros(reader.doc_count_all(), dtype=np.float32)
+    for sub, base in reader.leaf_readers():
+        count = sub.doc_count_all()
+        raw = _length_bytes(sub, fieldname, count)
+        if raw is None:
+            out[base:base + count] = [sub.doc_field_length(n, fieldname) or 0 for n in range(count)]
+        else:
+            out[base:base + count] = _BYTE_LENGTHS[raw]
+    return out
+
+
+_BYTE_LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float32)
+
+
+def _length_bytes(sub, fieldname: str, count: int) -> np.ndarray | None:
+    """A segment's length bytes of a field in one read (the W3 codec's lengths column); None for other codecs."""
+    cached = getattr(getattr(sub, "_perdoc", None), "_cached_reader", None)
+    if cached is None:
+        return None
+    col = cached(_lenfield(fieldname), LENGTHS_COLUMN)
+    if col is None:
+        return np.zeros(count, dtype=np.uint8)
+    if not all(hasattr(col, a) for a in ("_dbfile", "_basepos", "_count")):
+        return None
+    have = min(col._count, count)
+    raw = np.frombuffer(col._dbfile.get(col._basepos, have), dtype=np.uint8)
+    return np.concatenate([raw, np.zeros(count - have, dtype=np.uint8)])
+
+
+def _live(reader) -> np.ndarray:
+    """bool[size]: the documents not deleted."""
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    for sub, base in reader.leaf_readers():
+        if not sub.has_deletions():
+            continue
+        deleted = getattr(getattr(sub, "_perdoc", None), "deleted_docs", None)
+        gone = deleted() if deleted is not None else [n for n in range(sub.doc_count_all()) if sub.is_deleted(n)]
+        live[[base + n for n in gone]] = False
+    return live
 
 
 def load_tables(reader) -> IndexTables:
     """Read the columns of an index reader into IndexTables."""
     size = reader.doc_count_all()
-    live = np.ones(size, dtype=bool)
-    if reader.has_deletions():
-        for n in range(size):
-            if reader.is_deleted(n):
-                live[n] = False
+    live = _live(reader)
     codes, values, index = {}, {}, {}
     for facet, column in FACET_COLUMNS.items():
         encode = _encode_multi if facet in MULTI_VALUED else _encode

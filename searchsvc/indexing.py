@@ -212,6 +212,19 @@ def _finish_generation(root: Path, ix, gen: str, started: float, expected: int |
     return stats
 
 
+@contextmanager
+def _publishing_generation(root: Path, previous: str | None):
+    """Yield a new generation name; if the block fails remove its folder, else make it current and prune."""
+    gen = _new_generation_name(root)
+    try:
+        yield gen
+    except BaseException:
+        shutil.rmtree(root / gen, ignore_errors=True)
+        raise
+    _swap_current(root, gen)
+    _remove_old_generations(root, keep=(gen, previous))
+
+
 def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
                              progress: Progress | None = None, started: float | None = None) -> IndexStats:
     """Index these conferences into a new generation and make it current (keeps the previous one)."""
@@ -220,10 +233,9 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
     with _held_lock(settings) as (root, lock_fd):
         previous = current_generation(settings)
         _remove_partial_generations(root, keep=previous)
-        gen = _new_generation_name(root)
-        gen_dir = root / gen
-        gen_dir.mkdir()
-        try:
+        with _publishing_generation(root, previous) as gen:
+            gen_dir = root / gen
+            gen_dir.mkdir()
             ix = whoosh_index.create_in(str(gen_dir), S.build_schema())
             procs = _writer_procs(total)
             with _gc_paused():
@@ -240,11 +252,6 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
             if progress:
                 progress(total, total)
             stats = _finish_generation(root, ix, gen, started, expected=total)
-        except BaseException:
-            shutil.rmtree(gen_dir, ignore_errors=True)
-            raise
-        _swap_current(root, gen)
-        _remove_old_generations(root, keep=(gen, previous))
     return stats
 
 
@@ -268,9 +275,8 @@ def add_conferences(settings: Settings, conferences: list[Conference],
         if previous is None:
             raise IndexMissingError(f"no index at {root} to add to: run `searchsvc index rebuild` first")
         _remove_partial_generations(root, keep=previous)
-        gen = _new_generation_name(root)
-        gen_dir = root / gen
-        try:
+        with _publishing_generation(root, previous) as gen:
+            gen_dir = root / gen
             shutil.copytree(root / previous, gen_dir, ignore=shutil.ignore_patterns(STATS, "*_LOCK"))
             ix = whoosh_index.open_dir(str(gen_dir))
             expected = _turns_after_replacing(ix, conferences) + total
@@ -289,11 +295,6 @@ def add_conferences(settings: Settings, conferences: list[Conference],
             if progress:
                 progress(done, total)
             stats = _finish_generation(root, ix, gen, started, expected=expected)
-        except BaseException:
-            shutil.rmtree(gen_dir, ignore_errors=True)
-            raise
-        _swap_current(root, gen)
-        _remove_old_generations(root, keep=(gen, previous))
     return stats
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from pickle import dumps
 
+import numpy as np
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
@@ -169,12 +170,45 @@ def column_values(reader, fieldname: str, default=None) -> list:
     Whoosh's MultiReader.column_reader leaves out segments that hold no value at all in a column (an
     `index add` of White House turns without outlets, say), so the docnums of later segments shift.
     Here each segment is read on its own and such a segment gives `default` for each of its documents.
+    A segment's column is read in one go where its layout allows (raw_column) and each distinct raw value
+    translated once with the field's own from_column_value: the same values, without a file read and a
+    translation per document (seconds per million turns).
     """
     out: list = []
     for sub, _base in reader.leaf_readers():
-        if sub.has_column(fieldname):
-            out.extend(v.decode("utf-8") if isinstance(v, bytes) else v
-                       for v in sub.column_reader(fieldname, translate=True))
-        else:
+        if not sub.has_column(fieldname):
             out.extend([default] * sub.doc_count_all())
+            continue
+        raw = raw_column(sub, fieldname)
+        if raw is None:
+            out.extend(_text(v) for v in sub.column_reader(fieldname, translate=True))
+            continue
+        translate = sub.schema[fieldname].from_column_value
+        known = {v: _text(translate(v)) for v in set(raw)}
+        out.extend([known[v] for v in raw])
     return out
+
+
+def _text(v):
+    return v.decode("utf-8") if isinstance(v, bytes) else v
+
+
+def raw_column(sub, fieldname: str) -> list | None:
+    """Every document's untranslated column value in one segment, read in one go; None for other layouts.
+
+    Reads the attributes of Whoosh's VarBytesColumn and NumericColumn readers (pinned Whoosh); the values
+    equal iterating the column reader (tests/test_schema.py checks it).
+    """
+    col = sub.column_reader(fieldname, translate=False)
+    count = sub.doc_count_all()
+    if all(hasattr(col, a) for a in ("_lengths", "_offsets", "_basepos", "_dbfile")):      # VarBytesColumn
+        lengths, offsets = col._lengths, col._offsets
+        if len(lengths) != count or len(offsets) != count:
+            return None
+        data = col._dbfile.get(col._basepos, offsets[-1] + lengths[-1]) if count else b""
+        return [data[o:o + n] for o, n in zip(offsets, lengths)]
+    if all(hasattr(col, a) for a in ("_typecode", "_fixedlen", "_count", "_default", "_basepos", "_dbfile")):  # Numeric
+        have = min(col._count, count)
+        values = np.frombuffer(col._dbfile.get(col._basepos, have * col._fixedlen), dtype=">" + col._typecode)
+        return values.tolist() + [col._default] * (count - have)
+    return None

@@ -8,30 +8,25 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from difflib import SequenceMatcher
 
 import numpy as np
 from whoosh import index as whoosh_index, query as Q
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from . import schema as S
-from .analysis import TOKEN_RE, fold_word, term_for_token
 from .config import Settings
 from .docsets import DocSets
 from .errors import IndexMissingError, NotFoundError, QueryBudgetError
 from .facets import IndexTables, count_values, facet_list, load_tables, values_mask
 from .highlight import highlight
+from .spelling import Speller
 from .indexing import current_generation, index_root, read_stats
 from .models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .querying import (
-    SCOPE_FIELDS, ParsedQuery, highlight_terms, parse_query, scoring_terms, validate_request, widen_word,
+    ParsedQuery, highlight_terms, parse_query, scoring_terms, validate_request, widen_word,
 )
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word when relaxing, so turns with more of the words rank first
-RARE_WORD_DOCS = 3      # did-you-mean looks at words in at most this many turns ...
-SUGGEST_FACTOR = 20     # ... and offers a word found in this many times more turns
-SUGGEST_TRIES = 4       # closest candidate stems whose written forms are looked up
 NOTICE_RELAXED = "Few turns contain all the words; turns with most of them follow."
 NOTICE_BUDGET = ("The search reached its time budget, so extras were skipped (turns with only some of "
                  "the words, spelling suggestions).")
@@ -44,6 +39,7 @@ class _Open:
     searcher: object
     tables: IndexTables
     docsets: DocSets
+    speller: Speller
     all_facets: dict | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)   # analyses of this generation (Snapshot.cache)
     pages: OrderedDict = field(default_factory=OrderedDict)   # SearchRequest -> SearchPage of this generation
@@ -93,7 +89,7 @@ class SearchService:
             except (OSError, whoosh_index.EmptyIndexError):
                 continue  # the generation vanished between reading CURRENT and opening it; read CURRENT again
             tables = load_tables(searcher.reader())
-            opened = _Open(gen, ix, searcher, tables, DocSets(searcher, tables))
+            opened = _Open(gen, ix, searcher, tables, DocSets(searcher, tables), Speller(searcher))
             old, self._open = self._open, opened
             if old is not None:
                 old.searcher.close()
@@ -177,7 +173,7 @@ class SearchService:
         hits = [self._hit(searcher.stored_fields(int(d)), float(scores[i]), terms) for i, d in enumerate(top)]
         suggestion = None
         if parsed.query is not None:
-            suggestion, cut = self._suggest(searcher, docsets, parsed, request.scope)
+            suggestion, cut = op.speller.suggest(parsed, request.scope, docsets.over_budget)
             skipped = skipped or cut
         if skipped:
             notices.append(NOTICE_BUDGET)
@@ -247,40 +243,6 @@ class SearchService:
             answer_html=highlight(f.get(S.ANSWER, ""), terms[S.ANSWER], limits.fragment_chars, limits.max_fragments),
             score=round(score, 4),
         )
-
-    def _suggest(self, searcher, docsets: DocSets, parsed: ParsedQuery, scope: str) -> tuple[str | None, bool]:
-        """Did-you-mean: the query with each unknown word replaced by the closest indexed word; and whether
-        the time budget cut it short (words left when it ran out are kept as typed)."""
-        fields = [f for f in (S.ANSWER, S.QUESTION) if f in SCOPE_FIELDS[scope]]
-        reader = searcher.reader()
-        vocabulary = fields[:1]   # answers hold nearly every word; one field halves the corrector's cost
-        spans = {}
-        for leaf in parsed.query.leaves():
-            if isinstance(leaf, Q.Term) and leaf.fieldname in fields and getattr(leaf, "startchar", None) is not None:
-                spans.setdefault((leaf.startchar, leaf.endchar), []).append(leaf)
-        text, changed = parsed.text, False
-        for (start, end), leaves in sorted(spans.items(), reverse=True):
-            if docsets.over_budget():
-                return (text if changed else None), True
-            known = max(reader.doc_frequency(leaf.fieldname, leaf.text) for leaf in leaves)
-            if known > RARE_WORD_DOCS:
-                continue
-            word = fold_word(text[start:end])
-            best = None
-            for field in vocabulary:
-                stem = leaves[0].text
-                found = set(searcher.corrector(field).suggest(stem, limit=8, maxdist=2, prefix=1))
-                found.update(word[:k] for k in range(len(word) - 1, max(2, len(word) - 5), -1))  # presidnet: presid
-                ranked = sorted((damerau_levenshtein(cand, stem), -reader.doc_frequency(field, cand), cand)
-                                for cand in found if cand != stem)
-                for _, negdf, cand in [r for r in ranked if -r[1] > known * SUGGEST_FACTOR][:SUGGEST_TRIES]:
-                    surface = _surface_form(searcher, field, cand, word)
-                    dist = damerau_levenshtein(surface, word) if surface else 99
-                    if dist <= 2 and (best is None or (dist, negdf) < best[:2]):
-                        best = (dist, negdf, surface)
-            if best and best[2] != word:
-                text, changed = text[:start] + best[2] + text[end:], True
-        return (text if changed else None), False
 
     # ---- records ----------------------------------------------------------------------
 
@@ -398,19 +360,6 @@ def _date_range(mask: np.ndarray, tables: IndexTables, request: SearchRequest) -
     lo = request.date_from.toordinal() if request.date_from else 0
     hi = request.date_to.toordinal() if request.date_to else 10**7
     return mask & (tables.day >= lo) & (tables.day <= hi)
-
-
-def _surface_form(searcher, field: str, term: str, near: str, docs: int = 3) -> str | None:
-    """A word as written in the texts whose index term is `term` (stems are not for reading), closest to `near`."""
-    forms = set()
-    for n, docnum in enumerate(searcher.reader().postings(field, term).all_ids()):
-        if n >= docs:
-            break
-        stored = searcher.stored_fields(docnum)
-        for text in (stored.get(S.QUESTION, ""), stored.get(S.ANSWER, "")):
-            forms.update(fold_word(m.group()) for m in TOKEN_RE.finditer(text) if term_for_token(m.group()) == term)
-    return min(forms, key=lambda f: (damerau_levenshtein(f, near), -SequenceMatcher(None, f, near).ratio(), f)) \
-        if forms else None
 
 
 def _speakers(f: dict) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from searchsvc.cli import main
 from conftest import REPO
 
 KEYS = {"total", "hits", "facets", "suggestion", "optional_terms", "notices", "page", "per_page", "pages",
-        "took_ms", "query"}
+        "took_ms", "cached", "query"}
 HIT_KEYS = {"id", "conference_id", "conference_title", "date", "source", "source_url", "seq", "kind", "outlet",
             "speakers", "question_html", "answer_html", "score"}
 

@@ -70,3 +70,53 @@ def test_names_with_commas_do_not_split_into_two_speakers():
     doc = S.turn_to_document(conf, conf.turns[0])
     assert doc[S.SPEAKER] == "Smith John"
     assert S.clean_name("  A ,  B ") == "A B"
+
+
+def _multi_segment_index(tmp_path):
+    """An index of the tiny conferences plus an `index add` (a second segment, deleted turns, no outlets)."""
+    import dataclasses
+    from datetime import date
+
+    from conftest import base_settings
+    from searchsvc.indexing import add_conferences, open_index, rebuild_from_conferences
+
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    mfa, wh = tiny_conferences()
+    rebuild_from_conferences(settings, [mfa, wh])
+    changed = dataclasses.replace(wh, turns=[Turn(0, "question-answer", "", "Zebras?", ("Jen Psaki",), "Striped.", 3)])
+    extra = Conference(id="2022-02-02-new-cccc3333", title="New", date=date(2022, 2, 2), source_url="",
+                       source_file="new.md", source_format="whitehouse",
+                       turns=[Turn(0, "statement", "", "", ("Karine Jean-Pierre", "Jen Psaki"), "Hello.", 1)])
+    add_conferences(settings, [changed, extra])
+    return open_index(settings)
+
+
+def test_columns_read_in_one_go_equal_whoosh_per_document_reads(tmp_path):
+    ix = _multi_segment_index(tmp_path)
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) >= 2 and reader.has_deletions()
+        for field in (S.SPEAKER, S.OUTLET, S.CONFERENCE, S.YEAR, S.DATE, S.SEQ, S.TITLE, S.KIND):
+            slow = []
+            for sub, _ in reader.leaf_readers():
+                if sub.has_column(field):
+                    slow.extend(v.decode() if isinstance(v, bytes) else v
+                                for v in sub.column_reader(field, translate=True))
+                else:
+                    slow.extend([None] * sub.doc_count_all())
+            assert S.column_values(reader, field) == slow, field
+            for sub, _ in reader.leaf_readers():
+                if sub.has_column(field):
+                    assert S.raw_column(sub, field) is not None, field   # the one-go path was taken
+
+
+def test_tables_equal_per_document_lengths_and_deletions(tmp_path):
+    from searchsvc.facets import load_tables
+
+    ix = _multi_segment_index(tmp_path)
+    with ix.reader() as reader:
+        tables = load_tables(reader)
+        for field in S.TEXT_FIELDS:
+            slow = [reader.doc_field_length(n, field) or 0 for n in range(reader.doc_count_all())]
+            assert tables.lengths[field].tolist() == slow
+        assert tables.live.tolist() == [not reader.is_deleted(n) for n in range(reader.doc_count_all())]
+        assert not tables.live.all()

@@ -160,3 +160,70 @@ def test_api_responses_are_json_with_security_headers(client):
     assert resp.mimetype == "application/json"
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+
+
+# ---- /api/facets parameters -------------------------------------------------------------------
+
+def all_facets(service) -> dict[str, list[dict]]:
+    return {f: [serialize.facet_value_to_dict(v) for v in vals] for f, vals in service.facet_values().items()}
+
+
+def starts(v: dict, prefix: str) -> bool:
+    return v["value"].casefold().startswith(prefix.casefold()) or v["label"].casefold().startswith(prefix.casefold())
+
+
+def test_facets_chosen_by_facet_parameter(client, api_get, sample_service):
+    full = all_facets(sample_service)
+    assert api_get(client, "/api/facets?facet=outlet").get_json() == {"facets": {"outlet": full["outlet"]}}
+    body = api_get(client, "/api/facets?facet=year&facet=speaker&facet=year").get_json()
+    assert body == {"facets": {"speaker": full["speaker"], "year": full["year"]}}
+    assert api_get(client, "/api/facets?facet=").get_json() == {"facets": full}     # empty: all, as by default
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10_000])
+def test_facets_limit_keeps_the_first_values_of_each(client, api_get, sample_service, limit):
+    full = all_facets(sample_service)
+    body = api_get(client, f"/api/facets?limit={limit}").get_json()
+    assert body == {"facets": {f: vals[:limit] for f, vals in full.items()}}
+    assert limit > 3 or all(len(vals) == limit for vals in body["facets"].values())
+
+
+@pytest.mark.parametrize("prefix", ["jo", "JEN ", "press gaggle", "2021", "Zhao Lijian", "qqxz"])
+def test_facets_prefix_filters_values_or_labels_ignoring_case(client, api_get, sample_service, prefix):
+    from urllib.parse import urlencode
+    full = all_facets(sample_service)
+    body = api_get(client, "/api/facets?" + urlencode({"prefix": prefix})).get_json()
+    expected = {f: [v for v in vals if starts(v, prefix.strip())] for f, vals in full.items()}
+    assert body == {"facets": expected}
+    found = sum(len(vals) for vals in expected.values())
+    assert (found == 0) == (prefix == "qqxz") and found < sum(len(vals) for vals in full.values())
+
+
+def test_facets_prefix_matches_a_conference_title(client, api_get, sample_service):
+    body = api_get(client, "/api/facets?facet=conference&prefix=Press+Gaggle").get_json()
+    titles = body["facets"]["conference"]
+    assert titles and all(v["label"].startswith("Press Gaggle") and v["value"][:4].isdigit() for v in titles)
+
+
+def test_facets_parameters_combine(client, api_get, sample_service):
+    full = all_facets(sample_service)
+    body = api_get(client, "/api/facets?facet=speaker&prefix=j&limit=2").get_json()
+    assert body == {"facets": {"speaker": [v for v in full["speaker"] if starts(v, "j")][:2]}}
+    assert len(body["facets"]["speaker"]) == 2
+
+
+@pytest.mark.parametrize("query, param", [
+    ("facet=topic", "facet"), ("facet=Speaker", "facet"), ("facet=speaker&facet=x", "facet"),
+    ("limit=0", "limit"), ("limit=10001", "limit"), ("limit=abc", "limit"), ("limit=-1", "limit"),
+    ("limit=1&limit=2", "limit"), ("prefix=a&prefix=b", "prefix"), ("prefix=" + "x" * 301, "prefix")])
+def test_facets_bad_parameters_are_400_naming_them(client, api_get, query, param):
+    error = api_get(client, f"/api/facets?{query}", status=400).get_json()["error"]
+    assert error["code"] == "bad_request" and f"'{param}'" in error["message"], error
+
+
+def test_facets_parameters_are_documented(openapi_doc):
+    params = {p["name"]: p["schema"] for p in openapi_doc["paths"]["/api/facets"]["get"]["parameters"]}
+    assert set(params) == {"facet", "limit", "prefix"}
+    assert params["facet"]["items"]["enum"] == list(FACETS)
+    assert (params["limit"]["minimum"], params["limit"]["maximum"]) == (1, 10_000)
+    assert "400" in openapi_doc["paths"]["/api/facets"]["get"]["responses"]

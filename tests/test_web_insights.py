@@ -37,6 +37,7 @@ def total_of(client, href: str) -> int:
 
 # ---- JSON ---------------------------------------------------------------------------------
 
+EXPORT_PATHS = ("/search.csv", "/search.jsonl", "/search.atom")
 URLS = ["", "q=trade", "q=china&scope=question", "q=china&year=2020&year=2019", "speaker=Zhao+Lijian",
         "q=us&outlet=AFP&outlet=Reuters", "q=china&from=2020-01-01&to=2020-06-30", "q=trade+zebra", "q=qqxzzyqqx"]
 
@@ -67,10 +68,9 @@ def test_bad_parameters_are_refused_like_search(client, api_get, query):
     expected = api_get(client, f"/api/search?{query}", status=400).get_json()
     for path in ("/api/matrix", "/api/timeline"):
         assert api_get(client, f"{path}?{query}", status=400).get_json() == expected
-    for path in ("/search.csv", "/search.jsonl", "/search.atom"):
+    for path in EXPORT_PATHS:
         resp = client.get(f"{path}?{query}")
-        assert resp.status_code == 400 and expected["error"]["message"] in resp.get_data(as_text=True).replace(
-            "&#39;", "'").replace("&#34;", '"')
+        assert resp.status_code == 400 and resp.mimetype == "application/json" and resp.get_json() == expected
 
 
 @pytest.mark.parametrize("url, mentions", [("/api/matrix?rows=0", "rows"), ("/api/matrix?columns=51", "columns"),
@@ -221,6 +221,35 @@ def test_export_cap_and_limit(sample_settings, sample_service):
     assert len(client.get("/search.jsonl?q=china&limit=3").get_data(as_text=True).splitlines()) == 3
     assert client.get("/search.csv?q=china&limit=6").status_code == 400
     assert client.get("/search.csv?q=china&limit=0").status_code == 400
+
+
+def export_error(resp, openapi_doc, status: int) -> dict:
+    """The JSON error body of an export response, checked against the API's Error schema."""
+    from jsonschema import Draft202012Validator
+    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True)[:300])
+    assert resp.mimetype == "application/json", resp.mimetype
+    body = resp.get_json()
+    schema = dict(openapi_doc["components"]["schemas"]["Error"], components=openapi_doc["components"])
+    Draft202012Validator(schema).validate(body)
+    return body["error"]
+
+
+@pytest.mark.parametrize("path", EXPORT_PATHS)
+@pytest.mark.parametrize("query, param", [("page=abc", "page"), ("page=0", "page"), ("from=2020-02-30", "from"),
+                                          ("from=yesterday", "from"), ("q=LONG", "q"), ("limit=0", "limit"),
+                                          ("limit=x", "limit")])
+def test_export_bad_parameters_are_json_400_naming_them(client, openapi_doc, sample_settings, path, query, param):
+    query = query.replace("LONG", "x" * (sample_settings.search.max_query_chars + 1))
+    error = export_error(client.get(f"{path}?{query}"), openapi_doc, 400)
+    assert error["code"] == "bad_request" and f"'{param}'" in error["message"], error
+
+
+def test_export_without_an_index_is_json_503(tmp_path, sample_settings, openapi_doc):
+    client = create_app(sample_settings.with_index_dir(tmp_path / "no-index")).test_client()
+    for path in EXPORT_PATHS:
+        assert export_error(client.get(f"{path}?q=china"), openapi_doc, 503)["code"] == "index_missing"
+    page = client.get("/?q=china")          # pages keep their HTML errors
+    assert page.status_code == 503 and page.mimetype == "text/html"
 
 
 def test_atom_feed_of_a_search(client, sample_service):

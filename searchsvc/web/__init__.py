@@ -27,6 +27,8 @@ ERROR_CODES: list[tuple[type[Exception], int, str]] = [
     (SearchsvcError, 503, "unavailable"),
 ]
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+# Downloads read by programs: their errors are JSON as under /api (see insights.py).
+EXPORT_PATHS = ("/search.csv", "/search.jsonl", "/search.atom")
 
 
 class ServiceHolder:
@@ -64,11 +66,11 @@ def get_service(app: Flask | None = None):
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
+    return request.path.startswith("/api/") or request.path in ("/api", "/healthz", *EXPORT_PATHS)
 
 
 def error_response(status: int, code: str, message: str) -> Response:
-    """An error as JSON under /api and /healthz, as an HTML page elsewhere (a fragment for /results)."""
+    """An error as JSON under /api, /healthz and the exports, as an HTML page elsewhere (a fragment for /results)."""
     if wants_json():
         resp = jsonify({"error": {"code": code, "message": message}})
     elif request.path == "/results":

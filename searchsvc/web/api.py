@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import serialize
+from ..models import FacetValue
 from . import get_service
 from .openapi import build_openapi
-from .params import parse_search_args
+from .params import parse_facet_args, parse_search_args
 
 bp = Blueprint("api", __name__)
 
@@ -31,11 +32,20 @@ def conference(conference_id: str):
     return jsonify(serialize.conference_to_dict(get_service().get_conference(conference_id)))
 
 
+def select_facet_values(values: list[FacetValue], limit: int | None, prefix: str) -> list[FacetValue]:
+    """The first `limit` values whose value or label starts with `prefix` (casefolded), in the given order."""
+    if prefix:
+        values = [v for v in values if v.value.casefold().startswith(prefix) or v.label.casefold().startswith(prefix)]
+    return values[:limit]
+
+
 @bp.get("/api/facets")
 def facets():
+    names, limit, prefix = parse_facet_args(request.args)
     values = get_service().facet_values()
-    return jsonify({"facets": {name: [serialize.facet_value_to_dict(v) for v in vals]
-                               for name, vals in values.items()}})
+    return jsonify({"facets": {name: [serialize.facet_value_to_dict(v)
+                                      for v in select_facet_values(values[name], limit, prefix)]
+                               for name in names if name in values}})
 
 
 @bp.get("/healthz")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import __version__, analytics
 from ..config import SearchSettings
 from ..models import FACETS, KINDS, SCOPES, SORTS
+from .params import FACET_VALUES_MAX, MAX_VALUE_CHARS
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -70,7 +71,8 @@ def _schemas() -> dict:
             "id": _STR, "title": _STR, "date": _DATE, "source": _STR, "source_url": _STR, "source_format": _STR,
             "officials": _STRS, "turns": {"type": "array", "items": _ref("Turn")},
         }, "A conference with all its turns in order."),
-        "FacetList": _obj({"facets": _ref("Facets")}, "Every value of each facet over the whole index."),
+        "FacetList": _obj({"facets": _ref("Facets")}, "The values of each requested facet over the whole index "
+                                                         "(by default every facet and every value)."),
         "Health": _obj({"status": {"const": "ok"}, "generation": _STR, "turns": {"type": "integer", "minimum": 0},
                         "conferences": {"type": "integer", "minimum": 0}}),
         "Error": _obj({"error": _obj({"code": _STR, "message": _STR})}),
@@ -107,6 +109,20 @@ def _search_parameters(limits: SearchSettings) -> list[dict]:
     ]
 
 
+def _facet_parameters() -> list[dict]:
+    def param(name, schema, description, **extra):
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description, **extra}
+
+    return [
+        param("facet", {"type": "array", "items": {"type": "string", "enum": list(FACETS)}},
+              "Facets to list; repeat for several. Default: all.", style="form", explode=True),
+        param("limit", {"type": "integer", "minimum": 1, "maximum": FACET_VALUES_MAX},
+              "Most values per facet (the first in order: by count, years newest first). Default: all."),
+        param("prefix", {"type": "string", "maxLength": MAX_VALUE_CHARS},
+              "Only values whose value or label starts with this (case-insensitive), for type-ahead."),
+    ]
+
+
 def build_openapi(limits: SearchSettings | None = None) -> dict:
     """The OpenAPI document; `limits` fills in the documented parameter limits."""
     limits = limits or SearchSettings()
@@ -128,7 +144,8 @@ def build_openapi(limits: SearchSettings | None = None) -> dict:
                                         [id_param("turn_id", "Turn id: '<conference id>-<seq>'")]),
             "/api/conferences/{conference_id}": get("One conference with its turns", "Conference", "The conference",
                                                     (404, 503), [id_param("conference_id", "Conference id")]),
-            "/api/facets": get("All facet values with counts", "FacetList", "Facet values", (503,)),
+            "/api/facets": get("Facet values with counts over the whole index", "FacetList", "Facet values",
+                               (400, 503), _facet_parameters()),
             **_insight_paths(limits),
             "/healthz": get("Health: index generation and size", "Health", "Serving", (503,)),
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {
@@ -152,7 +169,8 @@ def build_openapi(limits: SearchSettings | None = None) -> dict:
 EXPORTS_NOTE = ("Outside /api, the same search parameters (plus `limit`) give every matching turn as `/search.csv`, "
                 "`/search.jsonl` (one Turn object and its `url` per line) and an Atom feed of the newest, "
                 "`/search.atom`; headers X-Total-Count and X-Export-Rows tell how many matched and were written "
-                "(at most [export] max_rows).")
+                "(at most [export] max_rows). Their errors are the same JSON as the API's (e.g. 400 for bad "
+                "parameters).")
 
 
 def _insight_schemas() -> dict:

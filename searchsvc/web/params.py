@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from ..config import SearchSettings
 from ..errors import QueryError
-from ..models import SCOPES, SORTS, SearchRequest
+from ..models import FACETS, SCOPES, SORTS, SearchRequest
 
 # URL parameter -> SearchRequest field, for the repeatable facet filters.
 FACET_PARAMS = {"speaker": "speakers", "outlet": "outlets", "conference": "conferences", "year": "years"}
@@ -19,6 +19,7 @@ _INT_RE = re.compile(r"^[0-9]{1,9}$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _YEAR_RE = re.compile(r"^[0-9]{4}$")
 MAX_VALUE_CHARS = 300
+FACET_VALUES_MAX = 10_000       # most values per facet /api/facets?limit= may ask for
 
 
 def _values(args, name: str, max_chars: int = MAX_VALUE_CHARS) -> list[str]:
@@ -97,6 +98,17 @@ def parse_search_args(args: Mapping, limits: SearchSettings) -> SearchRequest:
         raise QueryError("parameter 'from' must not be after 'to'")
     return SearchRequest(q=q, sort=sort, scope=scope, page=page, per_page=per_page,
                          date_from=date_from, date_to=date_to, **filters)
+
+
+def parse_facet_args(args: Mapping) -> tuple[list[str], int | None, str]:
+    """/api/facets arguments: facets (repeatable `facet`, default all), `limit` per facet (None: all values) and
+    a casefolded `prefix` ('' : none); raises QueryError."""
+    wanted = _values(args, "facet")
+    unknown = [f for f in wanted if f not in FACETS]
+    if unknown:
+        raise QueryError(f"parameter 'facet' must be one of {', '.join(FACETS)}, got {unknown[0][:40]!r}")
+    limit = _int(args, "limit", 0, 1, FACET_VALUES_MAX) or None
+    return [f for f in FACETS if f in wanted or not wanted], limit, _single(args, "prefix").casefold()
 
 
 def request_to_args(req: SearchRequest, default_per_page: int = 10, **changes) -> list[tuple[str, str]]:
