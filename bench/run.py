@@ -42,7 +42,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--skip-datasette", action="store_true", help="HTTP without the Datasette comparison")
     p.add_argument("--skip-coldstart", action="store_true")
     p.add_argument("--coldstart-repeat", type=int, default=3, help="spawns per cold-start figure (median)")
-    p.add_argument("--http-steps", default="10,25,50,100,200,300", help="offered req/s per load step (comma list)")
+    p.add_argument("--http-steps", default="10,25,50,100,150,200,250,300",
+                   help="offered req/s per load step (comma list)")
     p.add_argument("--step-seconds", type=float, default=10.0, help="duration of each load step")
     p.add_argument("--http-queries", type=int, default=0, help="queries for the sequential HTTP runs (0 = all)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers of our server")

@@ -7,6 +7,8 @@ exactly a match in the index.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from html import escape
 
 from .analysis import TOKEN_RE, term_for_token
@@ -15,16 +17,66 @@ ELLIPSIS = "\u2026"
 JOIN = f" {ELLIPSIS} "
 
 
+# Typographic punctuation: never the first character of a token, so an ASCII text with these stays eligible.
+_PUNCTUATION = str.maketrans("", "", "\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00a0")
+_INSIDE_TOKENS = "'\u2019.,"   # the characters other than \w that a token can hold (China's, U.S., 1,000)
+
+
 def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of every token of `text` whose index term is in `terms`."""
+    """(start, end, term) of every token of `text` whose index term is in `terms`.
+
+    In texts whose tokens are ASCII (nearly all), a token's term begins with the token's first letter
+    lowercased (folding leaves ASCII alone, numbers keep their first digit, Snowball rewrites suffixes
+    only), so only the places where a token may start with one of the terms' first letters are looked
+    at (a regex in C), each checked to be a whole token. Other texts are read token by token
+    (walk_matches); tests/test_search_highlight.py checks that both give the same matches.
+    """
     if not terms:
         return []
+    if not text.translate(_PUNCTUATION).isascii() or not all(t and t[0].isascii() for t in terms):
+        return walk_matches(text, terms)
+    out = []
+    covered = 0
+    for c in _starts(frozenset(t[0] for t in terms)).finditer(text):
+        start = c.start()
+        if start < covered:
+            continue
+        m = _token_at(text, start) if start and text[start - 1] in _INSIDE_TOKENS else TOKEN_RE.match(text, start)
+        if m is None:
+            continue
+        covered = m.end()
+        term = term_for_token(m.group())
+        if term in terms:
+            out.append((start, covered, term))
+    return out
+
+
+def walk_matches(text: str, terms) -> list[tuple[int, int, str]]:
+    """find_matches by mapping every token of the text to its term."""
     out = []
     for m in TOKEN_RE.finditer(text):
         term = term_for_token(m.group())
         if term in terms:
             out.append((m.start(), m.end(), term))
     return out
+
+
+@lru_cache(maxsize=512)
+def _starts(letters: frozenset[str]) -> re.Pattern:
+    """Where a token may start with one of `letters` (either case): a letter not preceded by a word character."""
+    return re.compile(r"(?<!\w)[" + re.escape("".join(sorted(letters))) + "]", re.IGNORECASE | re.ASCII)
+
+
+def _token_at(text: str, start: int):
+    """The token starting at `start`, or None when `start` is inside one: tokenizing from the whitespace
+    before it gives the same tokens as from the start of the text (no token holds whitespace)."""
+    chunk = start
+    while chunk > 0 and not text[chunk - 1].isspace():
+        chunk -= 1
+    for m in TOKEN_RE.finditer(text, chunk):
+        if m.end() > start:
+            return m if m.start() == start else None
+    return None
 
 
 def _mark(text: str, start: int, end: int, matches) -> str:

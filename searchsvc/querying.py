@@ -81,6 +81,33 @@ def build_parser(schema, scope: str) -> qparser.QueryParser:
     return qparser.MultifieldParser(fields, schema, fieldboosts=boosts, plugins=plugins, group=qparser.AndGroup)
 
 
+def plain_words_query(text: str, scope: str) -> Q.Query | None:
+    """What the parser makes of words without any syntax, built directly (the parser costs about 1 ms);
+    None when the text has anything else (quotes, operators, fields, wildcards, punctuation between words).
+    tests/test_querying.py checks that the result equals the parser's."""
+    parts = []
+    for m in _CHUNK_RE.finditer(text):
+        chunk = m.group()
+        if chunk in _OPERATORS or not TOKEN_RE.fullmatch(chunk):
+            return None
+        term = term_for_token(chunk)
+        if term is not None:
+            parts.append(Q.Or([_term_at(f, term, m.start(), m.end()) for f in SCOPE_FIELDS[scope]]))
+    if not parts:
+        return Q.NullQuery
+    return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def _term_at(field: str, text: str, start: int, end: int) -> Q.Term:
+    term = Q.Term(field, text, boost=S.FIELD_BOOSTS[field])
+    term.startchar, term.endchar = start, end   # where the word stands in the query (did-you-mean rewrites it)
+    return term
+
+
+_CHUNK_RE = re.compile(r"\S+")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+
+
 def _plain_query(text: str, scope: str) -> Q.Query | None:
     """Fallback: every word of the text required, no syntax."""
     fields = SCOPE_FIELDS[scope]
@@ -177,7 +204,9 @@ def parse_query(request: SearchRequest, schema, reader, limits: SearchSettings) 
     if _FUZZY_RE.search(text):
         notices.append(NOTICE_FUZZY)
     try:
-        q = build_parser(schema, request.scope).parse(text)
+        q = plain_words_query(text, request.scope)
+        if q is None:
+            q = build_parser(schema, request.scope).parse(text)
         q = _rewrite(q, reader, limits, notices).normalize()
     except QueryError:   # a broken limit (too short a prefix) is the user's to fix, not a syntax fallback
         raise

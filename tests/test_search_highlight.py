@@ -5,7 +5,7 @@ import re
 import pytest
 
 from searchsvc.analysis import analyze_terms
-from searchsvc.highlight import ELLIPSIS, find_matches, highlight
+from searchsvc.highlight import ELLIPSIS, find_matches, highlight, walk_matches
 from searchsvc.models import SearchRequest
 
 from conftest import tiny_conferences
@@ -93,3 +93,43 @@ def test_excluded_and_field_words_are_not_marked(tiny_service):
     assert "psaki" not in hit.answer_html.lower()
     hit = tiny_service.search(SearchRequest(q="hong -retaliate")).hits[0]
     assert "<mark>" in hit.answer_html and "<mark>retaliat" not in hit.question_html
+
+
+@pytest.mark.parametrize("text, words", [
+    ("The U.S. and the U.N. said so.", ["U.S.", "said"]),
+    ("It costs 1,000 dollars, not 13.8% or 2.042 million.", ["1,000", "13.8", "2.042"]),
+    ("China's position: China\u2019s position. 'China' (China).", ["China", "position"]),
+    ("Dying and lying, tying: they die and lie and tie.", ["dying", "lie", "tie"]),
+    ("rock'n'roll and rock n roll; ROCK! Rock.", ["rock", "roll"]),
+    ("\u201cTaiwan\u201d \u2014 Taiwan\u2026 taiwan's TAIWAN", ["taiwan"]),
+    ("Caf\u00e9 Z\u00fcrich and cafe zurich", ["cafe", "zurich"]),              # non-ASCII: token by token
+    ("x.y.z and X.Y and xyz", ["xyz", "x.y"]),
+    ("a,b,c 5G 5g COVID-19 covid 19", ["5g", "covid", "19"]),
+    ("", ["anything"]),
+    ("Security, securities; secure!securely", ["security", "secure"]),
+])
+def test_find_matches_equals_mapping_every_token(text, words):
+    wanted = terms(*words)
+    assert wanted
+    assert find_matches(text, wanted) == walk_matches(text, wanted)
+
+
+def test_find_matches_equals_mapping_every_token_on_the_sample(sample_service):
+    """Every answer and question of the sample against term sets drawn (seeded) from its own words."""
+    import random
+
+    from searchsvc.analysis import TOKEN_RE, term_for_token
+
+    op = sample_service._current()
+    rng = random.Random(7)
+    checked = 0
+    for docnum in range(op.tables.size):
+        stored = op.searcher.stored_fields(docnum)
+        words = TOKEN_RE.findall(stored.get("question", "") + " " + stored.get("answer", ""))
+        if not words:
+            continue
+        wanted = {term_for_token(w) for w in rng.sample(words, min(3, len(words)))} - {None}
+        for text in (stored.get("question", ""), stored.get("answer", "")):
+            assert find_matches(text, wanted) == walk_matches(text, wanted), (docnum, wanted)
+            checked += 1
+    assert checked > 1000
