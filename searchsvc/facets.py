@@ -139,7 +139,12 @@ def values_mask(tables: IndexTables, facet: str, selected) -> np.ndarray:
 
 def count_values(tables: IndexTables, facet: str, mask: np.ndarray) -> np.ndarray:
     """Count per value code of the documents in `mask`."""
-    codes = tables.codes[facet][mask]
+    return count_docs(tables, facet, np.flatnonzero(mask))
+
+
+def count_docs(tables: IndexTables, facet: str, docs: np.ndarray) -> np.ndarray:
+    """Count per value code of the documents `docs` (docnums)."""
+    codes = tables.codes[facet][docs]
     codes = codes[codes >= 0]
     return np.bincount(codes.ravel(), minlength=len(tables.values[facet]))
 

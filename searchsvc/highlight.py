@@ -17,8 +17,9 @@ ELLIPSIS = "\u2026"
 JOIN = f" {ELLIPSIS} "
 
 
-# Typographic punctuation: never the first character of a token, so an ASCII text with these stays eligible.
-_PUNCTUATION = str.maketrans("", "", "\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00a0")
+# A character other than ASCII and typographic punctuation (never the first character of a token): a text
+# with one is read token by token.
+_OTHER_CHARACTER = re.compile("[^\x00-\x7f\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00a0]")
 _INSIDE_TOKENS = "'\u2019.,"   # the characters other than \w that a token can hold (China's, U.S., 1,000)
 
 
@@ -33,7 +34,7 @@ def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int,
     """
     if not terms:
         return []
-    if not text.translate(_PUNCTUATION).isascii() or not all(t and t[0].isascii() for t in terms):
+    if (not text.isascii() and _OTHER_CHARACTER.search(text)) or not all(t and t[0].isascii() for t in terms):
         return walk_matches(text, terms)
     out = []
     covered = 0

@@ -16,7 +16,7 @@ from . import schema as S
 from .config import Settings
 from .docsets import DocSets
 from .errors import IndexMissingError, NotFoundError, QueryBudgetError
-from .facets import IndexTables, count_values, facet_list, load_tables, values_mask
+from .facets import IndexTables, count_docs, count_values, facet_list, load_tables, values_mask
 from .highlight import highlight
 from .spelling import Speller
 from .indexing import current_generation, index_root, read_stats
@@ -138,7 +138,7 @@ class SearchService:
         search() and Snapshot (analytics, export) both count and order exactly these."""
         limits = self._settings.search
         searcher, tables, docsets = op.searcher, op.tables, op.docsets
-        parsed = parse_query(request, op.ix.schema, searcher.reader(), limits)
+        parsed = parse_query(request, searcher.schema, searcher.reader(), limits)   # ix.schema rereads the TOC
         notices = list(parsed.notices)
         base = _date_range(self._base_mask(docsets, tables, parsed), tables, request)
         filters = {f: values_mask(tables, f, v) for f, v in _request_filters(request).items() if v}
@@ -201,10 +201,12 @@ class SearchService:
 
     def _facets(self, tables, base: np.ndarray, filters: dict[str, np.ndarray], request) -> dict[str, list[FacetValue]]:
         selected = _request_filters(request)
-        out = {}
+        out, docs_for = {}, {}
         for facet in FACETS:
-            mask = _intersect(base, [m for f, m in filters.items() if f != facet])
-            out[facet] = facet_list(tables, facet, count_values(tables, facet, mask), selected[facet])
+            others = tuple(f for f in filters if f != facet)   # disjunctive: a facet's own filter left out
+            if others not in docs_for:
+                docs_for[others] = np.flatnonzero(_intersect(base, [filters[f] for f in others]))
+            out[facet] = facet_list(tables, facet, count_docs(tables, facet, docs_for[others]), selected[facet])
         return out
 
     def _rank(self, docsets: DocSets, tables: IndexTables, query, request, final: np.ndarray,
