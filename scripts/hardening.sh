@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The dedicated hardening run (README "Hardening"): the large versions (-m slow) of tests/test_hardening_*.py,
 # then the figures (cases tried, 5xx answers, unescaped outputs, failed requests during rebuild, kills
-# survived, turns lost, load p99). About 30-45 min on 2 cores. Extra arguments go to pytest (e.g. -k crash).
+# survived, turns lost, load p99). About 8-15 min on 2 cores. Extra arguments go to pytest (e.g. -k crash).
 #   SEARCHSVC_HARDENING_INDEX=DIR   index for the 60 s load test (default: a fresh build of ../shared/corpus)
 #   SEARCHSVC_HYPOTHESIS_PROFILE    Hypothesis profile (default: hardening, 4,000 examples a property)
 #   HARDENING_OUT=DIR               figures and the corpus index (default: test-artifacts/hardening)
