@@ -32,27 +32,33 @@ class IndexTables:
     avg_length: dict[str, float]
 
 
-def _column(reader, fieldname: str) -> list:
-    return S.column_values(reader, fieldname)
-
-
-def _encode(values: list[str]) -> tuple[np.ndarray, list[str], dict[str, int]]:
-    names = sorted({v for v in values if v})
+def _encode(column: tuple[np.ndarray, list]) -> tuple[np.ndarray, list[str], dict[str, int]]:
+    """Facet codes (sorted value order, -1 for none) from a column's (codes, distinct values)."""
+    raw, distinct = column
+    names = sorted({v for v in distinct if v})
     index = {v: i for i, v in enumerate(names)}
-    codes = np.fromiter((index.get(v, -1) for v in values), dtype=np.int32, count=len(values))
-    return codes, names, index
+    table = np.array([index.get(v, -1) for v in distinct], dtype=np.int32)
+    return (table[raw] if len(table) else raw), names, index
 
 
-def _encode_multi(values: list[str]) -> tuple[np.ndarray, list[str], dict[str, int]]:
-    split = [[p for p in v.split(",") if p] if v else [] for v in values]
+def _encode_multi(column: tuple[np.ndarray, list]) -> tuple[np.ndarray, list[str], dict[str, int]]:
+    """_encode for comma-separated values: int32[size, most values of one document], -1 padded."""
+    raw, distinct = column
+    split = [[p for p in v.split(",") if p] if v else [] for v in distinct]
     names = sorted({p for parts in split for p in parts})
     index = {v: i for i, v in enumerate(names)}
     width = max((len(parts) for parts in split), default=1) or 1
-    codes = np.full((len(values), width), -1, dtype=np.int32)
-    for docnum, parts in enumerate(split):
+    table = np.full((max(1, len(distinct)), width), -1, dtype=np.int32)
+    for code, parts in enumerate(split):
         for k, part in enumerate(parts):
-            codes[docnum, k] = index[part]
-    return codes, names, index
+            table[code, k] = index[part]
+    return table[raw], names, index
+
+
+def _mapped(column: tuple[np.ndarray, list], convert, dtype) -> np.ndarray:
+    """A column's values through `convert` (called once per distinct value) as an array."""
+    raw, distinct = column
+    return np.array([convert(v) for v in distinct], dtype=dtype)[raw] if distinct else raw.astype(dtype)
 
 
 def _ordinal(value) -> int:
@@ -102,6 +108,18 @@ def _live(reader) -> np.ndarray:
     return live
 
 
+def _titles(conferences: tuple[np.ndarray, list], titles: tuple[np.ndarray, list]) -> dict[str, str]:
+    """Conference id -> the title stored with its first turn."""
+    (conf_codes, conf_values), (title_codes, title_values) = conferences, titles
+    _, first = np.unique(conf_codes, return_index=True)
+    out = {}
+    for docnum in sorted(first.tolist()):
+        conf = conf_values[conf_codes[docnum]]
+        if conf:
+            out[conf] = title_values[title_codes[docnum]]
+    return out
+
+
 def load_tables(reader) -> IndexTables:
     """Read the columns of an index reader into IndexTables."""
     size = reader.doc_count_all()
@@ -109,13 +127,10 @@ def load_tables(reader) -> IndexTables:
     codes, values, index = {}, {}, {}
     for facet, column in FACET_COLUMNS.items():
         encode = _encode_multi if facet in MULTI_VALUED else _encode
-        codes[facet], values[facet], index[facet] = encode(_column(reader, column))
-    titles = {}
-    for conf, title in zip(_column(reader, S.CONFERENCE), _column(reader, S.TITLE)):
-        if conf and conf not in titles:
-            titles[conf] = title
-    day = np.fromiter((_ordinal(v) for v in _column(reader, S.DATE)), dtype=np.int32, count=size)
-    seq = np.fromiter((v or 0 for v in _column(reader, S.SEQ)), dtype=np.int64, count=size)
+        codes[facet], values[facet], index[facet] = encode(S.column_codes(reader, column))
+    titles = _titles(S.column_codes(reader, S.CONFERENCE), S.column_codes(reader, S.TITLE))
+    day = _mapped(S.column_codes(reader, S.DATE), _ordinal, np.int32)
+    seq = _mapped(S.column_codes(reader, S.SEQ), lambda v: v or 0, np.int64)
     order = np.lexsort((seq, codes["conference"], day))
     rank = np.empty(size, dtype=np.int32)
     rank[order] = np.arange(size, dtype=np.int32)
