@@ -83,9 +83,11 @@ def _word_keys(sub, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarr
     except TermNotFound:
         return np.zeros(0, dtype=np.int64)
     leaf = getattr(matcher, "child", matcher)   # deleted turns are never candidates
-    if all(hasattr(leaf, a) for a in _W3):
-        docs, decoded = _block_positions(leaf, ids, wanted, decode)
+    found = _block_positions(leaf, ids, wanted, decode) if all(hasattr(leaf, a) for a in _W3) else None
+    if found is not None:
+        docs, decoded = found
     else:
+        matcher = sub.postings(fieldname, text)
         docs, decoded = [], []
         for d in wanted.tolist():
             if not matcher.is_active():
@@ -103,32 +105,32 @@ def _word_keys(sub, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarr
 
 
 def _block_positions(leaf, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
-                     ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    """The W3 walk: a block is read only when a wanted turn may be in it; its docnums come from `ids`.
-    The wanted turns found, and their positions."""
-    fmt = leaf.format
-    found: list[np.ndarray] = []
+                     ) -> tuple[np.ndarray, list[tuple[int, ...]]] | None:
+    """The W3 walk: where each wanted turn sits in the postings comes from `ids` (all at once), so a block
+    is read only when one of them sits in it. The wanted turns found and their positions; None when the
+    blocks do not line up with `ids` (then the caller takes the public path)."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64), []
+    at = np.searchsorted(ids, wanted)
+    inside = at < len(ids)
+    hit = np.zeros(len(wanted), dtype=bool)
+    hit[inside] = ids[at[inside]] == wanted[inside]
+    docs, places = wanted[hit], at[hit].tolist()
     raw: list[bytes] = []
-    j, n, off = 0, len(wanted), 0
+    j, n, off = 0, len(places), 0
     while j < n and leaf.is_active():
-        count = leaf._blocklength
-        if leaf._maxid >= wanted[j]:
-            block = ids[off:off + count]
-            if len(block) != count or block[-1] != leaf._maxid:   # not the cached order after all: decode ids
-                if leaf._ids is None:
-                    leaf._read_ids()
-                block = np.asarray(leaf._ids)
-            k = int(np.searchsorted(wanted, leaf._maxid, side="right"))
-            at = np.minimum(np.searchsorted(block, wanted[j:k]), count - 1)
-            hit = block[at] == wanted[j:k]
-            if hit.any():
-                if leaf._values is None:
-                    leaf._read_values()
-                values = leaf._values
-                found.append(wanted[j:k][hit])
-                raw.extend([values[a] for a in at[hit].tolist()])
-            j = k
-        off += count
+        end = off + leaf._blocklength
+        if end > len(ids) or ids[end - 1] != leaf._maxid:
+            return None
+        if places[j] < end:
+            if leaf._values is None:
+                leaf._read_values()
+            values = leaf._values
+            while j < n and places[j] < end:
+                raw.append(values[places[j] - off])
+                j += 1
+        off = end
         leaf._next_block()
-    docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-    return docs, decode.many(fmt, raw)
+    if j < n:
+        return None
+    return docs, decode.many(leaf.format, raw)

@@ -125,3 +125,15 @@ def test_phrases_from_the_sample_text_match_whoosh(sample_service, seed):
         assert fast == slow, text
         checked += 1
     assert checked >= 25
+
+
+def test_word_positions_fall_back_when_the_cached_docnums_do_not_line_up(phrase_service):
+    """Positions come out right even if the postings handed in are not the term's (the public path is taken)."""
+    op = phrase_service._current()
+    sub, _ = next(iter(op.searcher.reader().leaf_readers()))
+    true_ids = op.docsets.postings("answer", "secur")[0]
+    wanted = np.array(sorted(true_ids.tolist()), dtype=np.int64)
+    right = phrases._word_keys(sub, "answer", "secur", true_ids, wanted, phrases.PositionDecoder())
+    wrong = phrases._word_keys(sub, "answer", "secur", true_ids + 1, wanted, phrases.PositionDecoder())
+    assert right.tolist() == wrong.tolist()
+    assert len(right) == 7   # "security" is written 7 times in ANSWERS
