@@ -1,17 +1,22 @@
-"""Benchmarks: HTTP clients for 127.0.0.1 only: a sequential client and a bounded open-loop load generator.
+"""Benchmarks (and the hardening tests): HTTP clients for 127.0.0.1 only, a sequential client and a bounded
+open-loop load generator.
 
-Open loop: request i is due at start + i/rate whatever happened to the ones before it, and
-its latency counts from when it was due, so a server that falls behind shows it (no
-coordinated omission). Bounded: rate * seconds requests at most, a fixed thread pool, a
-per-request timeout, and a hard deadline after which requests not yet started are dropped.
+Open loop: request i is due at start + i/rate whatever happened to the ones before it, and its latency
+counts from when it was due, so a server that falls behind shows it (no coordinated omission). Bounded:
+rate * seconds requests at most (or until `until()` says stop, never past max_seconds), a fixed thread
+pool, a per-request timeout, and a hard deadline after which requests not yet started are dropped
+(counted as failed).
 """
 
 from __future__ import annotations
 
 import http.client
+import math
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from .stats import latency_summary
 
@@ -41,6 +46,107 @@ def fetch_with_cache_state(host: str, port: int, path: str, timeout: float = 10.
         conn.close()
 
 
+@dataclass
+class Answer:
+    path: str
+    due: float                 # time.monotonic() when it was due
+    started: float
+    finished: float
+    status: int | None         # None: no HTTP answer (connection error, timeout, dropped)
+    body: bytes = b""
+    error: str = ""
+    cache: str = ""            # the X-Cache header
+
+    @property
+    def latency(self) -> float:
+        return self.finished - self.due
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 400
+
+
+@dataclass
+class LoadResult:
+    answers: list[Answer] = field(default_factory=list)
+    seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Answer]:
+        return [a for a in self.answers if not a.ok]
+
+    def percentile(self, p: float) -> float | None:
+        lat = sorted(a.latency for a in self.answers if a.ok)
+        if not lat:
+            return None
+        return lat[min(len(lat) - 1, max(0, math.ceil(p / 100 * len(lat)) - 1))]
+
+    def summary(self) -> dict:
+        ms = lambda v: None if v is None else round(v * 1000, 1)  # noqa: E731
+        statuses: dict[str, int] = {}
+        for a in self.answers:
+            key = str(a.status) if a.status is not None else "error"
+            statuses[key] = statuses.get(key, 0) + 1
+        return {
+            "requests": len(self.answers), "failed": len(self.failed), "statuses": statuses,
+            "seconds": round(self.seconds, 1),
+            "achieved_rps": round(len(self.answers) / self.seconds, 1) if self.seconds else None,
+            "p50_ms": ms(self.percentile(50)), "p95_ms": ms(self.percentile(95)), "p99_ms": ms(self.percentile(99)),
+            "max_ms": ms(max((a.latency for a in self.answers if a.ok), default=None)),
+            "failure_samples": sorted({f"{a.status or a.error} {a.path[:80]}" for a in self.failed})[:5],
+        }
+
+
+def run_load(port: int, paths: list[str], rate: float, seconds: float, *, until: Callable[[], bool] | None = None,
+             max_seconds: float | None = None, threads: int = 16, timeout: float = 15.0,
+             host: str = "127.0.0.1") -> LoadResult:
+    """Offer `rate` req/s cycling through `paths` for `seconds` (or, with `until`, until it returns True, at
+    least `seconds` and at most `max_seconds`). Every answer is kept with its timing and body."""
+    _check_host(host)
+    max_seconds = max_seconds if max_seconds is not None else seconds
+    result = LoadResult()
+    lock = threading.Lock()
+    cpu0 = time.process_time()
+    start = time.monotonic()
+    hard_deadline = start + max_seconds + timeout
+
+    def one(due: float, path: str) -> None:
+        started = time.monotonic()
+        if started > hard_deadline:
+            answer = Answer(path, due, started, started, None, error="dropped: not started before the deadline")
+        else:
+            try:
+                status, body, cache = fetch_with_cache_state(host, port, path, timeout)
+                answer = Answer(path, due, started, time.monotonic(), status, body, cache=cache)
+            except OSError as exc:
+                answer = Answer(path, due, started, time.monotonic(), None, error=f"{type(exc).__name__}: {exc}"[:200])
+        with lock:
+            result.answers.append(answer)
+
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="load")
+    try:
+        i = 0
+        while True:
+            due = start + i / rate
+            elapsed = due - start
+            if elapsed >= max_seconds:
+                break
+            if elapsed >= seconds and (until is None or until()):
+                break
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(one, due, paths[i % len(paths)])
+            i += 1
+    finally:
+        pool.shutdown(wait=True)
+    result.seconds = time.monotonic() - start
+    result.client_cpu_seconds = time.process_time() - cpu0
+    result.answers.sort(key=lambda a: a.due)
+    return result
+
+
 def run_sequential(host: str, port: int, paths: list[str], timeout: float = 30.0) -> dict:
     """Each path once, one after another; latency percentiles and the failures."""
     took, errors, statuses = [], [], {}
@@ -60,54 +166,20 @@ def run_sequential(host: str, port: int, paths: list[str], timeout: float = 30.0
 
 def run_open_loop(host: str, port: int, paths: list[str], rate: float, seconds: float,
                   threads: int = 64, timeout: float = 5.0) -> dict:
-    """Offer `rate` req/s for `seconds` (cycling through `paths`); achieved rate, latency, errors."""
-    _check_host(host)
-    total = max(1, int(rate * seconds))
-    lock = threading.Lock()
-    took: list[float] = []
-    errors: list[str] = []
-    hits = [0]
-    deadline = [0.0]
-
-    def one(due: float, path: str) -> None:
-        if time.perf_counter() > deadline[0]:
-            with lock:
-                errors.append("dropped: not started before the deadline")
-            return
-        try:
-            status, _, cache = fetch_with_cache_state(host, port, path, timeout)
-        except OSError as exc:
-            with lock:
-                errors.append(f"{type(exc).__name__}: {exc}"[:200])
-            return
-        done = time.perf_counter()
-        with lock:
-            took.append(done - due)
-            hits[0] += cache == "hit"
-            if status != 200:
-                errors.append(f"HTTP {status}")
-
-    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="load")
-    cpu0 = time.process_time()
-    start = time.perf_counter()
-    deadline[0] = start + seconds + timeout
-    for i in range(total):
-        due = start + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        pool.submit(one, due, paths[i % len(paths)])
-    pool.shutdown(wait=True, cancel_futures=False)
-    elapsed = time.perf_counter() - start
-    cpu = time.process_time() - cpu0
-    summary = latency_summary(took)
+    """One load step for the benchmark table: offered and achieved rate, latency of the answered requests,
+    errors (non-200, no answer, dropped), the generator's own CPU share and the share of page-cache hits."""
+    result = run_load(port, paths, rate, seconds, threads=threads, timeout=timeout, host=host)
+    answered = [a for a in result.answers if a.status is not None]
+    errors = [a.error or f"HTTP {a.status}" for a in result.answers if a.status != 200]
+    elapsed = result.seconds
     return {
-        "offered_rps": rate, "seconds": seconds, "requests": total, "completed": len(took),
-        "achieved_rps": round(len(took) / elapsed, 1) if elapsed else None,
+        "offered_rps": rate, "seconds": seconds, "requests": len(result.answers), "completed": len(answered),
+        "achieved_rps": round(len(answered) / elapsed, 1) if elapsed else None,
         "errors": len(errors), "error_samples": sorted(set(errors))[:5],
-        "client_cpu_cores": round(cpu / elapsed, 2) if elapsed else None,   # the generator's own share of the CPUs
-        "cache_hit_share": round(hits[0] / len(took), 3) if took else None,  # answered from the server's page cache
-        **summary,
+        "client_cpu_cores": round(result.client_cpu_seconds / elapsed, 2) if elapsed else None,
+        "cache_hit_share": (round(sum(a.cache == "hit" for a in answered) / len(answered), 3)
+                            if answered else None),
+        **latency_summary([a.latency for a in answered]),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from searchsvc.models import KIND_MODERATOR, KIND_QA, KIND_STATEMENT, Conference
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample"
+if str(REPO) not in sys.path:          # bench/ (a top-level folder, not part of the package) for its load generator
+    sys.path.insert(0, str(REPO))
 CORPUS = REPO.parent / "shared" / "corpus"
 
 

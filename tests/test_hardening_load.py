@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from hardening_support import Tally
-from loadgen import run_load
+from bench.loadgen import run_load
 
 WORDS = ["trade", "tariffs", "china", "taiwan", "president", "vaccine", "hong kong", "security", "economy", "climate",
          "covid", "sanctions", "\"national security\"", "border", "energy", "inflation", "ukraine", "russia",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hardening_support import Tally, marker_file
-from loadgen import run_load
+from bench.loadgen import run_load
 from searchsvc.indexing import current_generation, read_stats, rebuild_index
 from searchsvc.transcripts import parse_paths
 
