@@ -100,9 +100,10 @@ class LoadResult:
 
 def run_load(port: int, paths: list[str], rate: float, seconds: float, *, until: Callable[[], bool] | None = None,
              max_seconds: float | None = None, threads: int = 16, timeout: float = 15.0,
-             host: str = "127.0.0.1") -> LoadResult:
+             host: str = "127.0.0.1", keep_bodies: bool = True) -> LoadResult:
     """Offer `rate` req/s cycling through `paths` for `seconds` (or, with `until`, until it returns True, at
-    least `seconds` and at most `max_seconds`). Every answer is kept with its timing and body."""
+    least `seconds` and at most `max_seconds`). Every answer is kept with its timing (and body, unless
+    keep_bodies is false: the benchmark's steps would hold hundreds of MB)."""
     _check_host(host)
     max_seconds = max_seconds if max_seconds is not None else seconds
     result = LoadResult()
@@ -118,7 +119,7 @@ def run_load(port: int, paths: list[str], rate: float, seconds: float, *, until:
         else:
             try:
                 status, body, cache = fetch_with_cache_state(host, port, path, timeout)
-                answer = Answer(path, due, started, time.monotonic(), status, body, cache=cache)
+                answer = Answer(path, due, started, time.monotonic(), status, body if keep_bodies else b"", cache=cache)
             except OSError as exc:
                 answer = Answer(path, due, started, time.monotonic(), None, error=f"{type(exc).__name__}: {exc}"[:200])
         with lock:
@@ -168,7 +169,7 @@ def run_open_loop(host: str, port: int, paths: list[str], rate: float, seconds: 
                   threads: int = 64, timeout: float = 5.0) -> dict:
     """One load step for the benchmark table: offered and achieved rate, latency of the answered requests,
     errors (non-200, no answer, dropped), the generator's own CPU share and the share of page-cache hits."""
-    result = run_load(port, paths, rate, seconds, threads=threads, timeout=timeout, host=host)
+    result = run_load(port, paths, rate, seconds, threads=threads, timeout=timeout, host=host, keep_bodies=False)
     answered = [a for a in result.answers if a.status is not None]
     errors = [a.error or f"HTTP {a.status}" for a in result.answers if a.status != 200]
     elapsed = result.seconds
