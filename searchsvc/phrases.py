@@ -24,7 +24,7 @@ from whoosh.reading import TermNotFound
 
 DECODED_CACHE = 200_000   # position lists memoised per PositionDecoder
 STRIDE = 1 << 32          # key = turn * STRIDE + phrase start position
-_W3 = ("_read_values", "_next_block", "_maxid", "_blocklength", "_values", "_read_ids", "_ids")
+_W3 = ("_read_values", "_next_block", "_maxid", "_blocklength", "_values")
 
 
 class PositionDecoder:
