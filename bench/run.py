@@ -147,10 +147,15 @@ def per_query_table(ours: dict, fts: dict, queries) -> list[dict]:
             for q, a, b in zip(queries, ours["per_query"], fts["per_query"])]
 
 
+def step_rates(args) -> list[float]:
+    """The offered req/s of the load steps (--http-steps)."""
+    return [float(s) for s in args.http_steps.split(",") if s.strip()]
+
+
 def load_steps(args, port: int, paths: list[str], clock: Clock, label: str, fresh: bool = False) -> list[dict]:
     """Open-loop steps at the offered rates; `fresh`: every request a path not asked before (no page-cache hits)."""
     steps, used = [], 0
-    for rate in [float(s) for s in args.http_steps.split(",") if s.strip()]:
+    for rate in step_rates(args):
         todo = paths
         if fresh:
             need = max(1, int(rate * args.step_seconds))
@@ -167,7 +172,7 @@ def load_steps(args, port: int, paths: list[str], clock: Clock, label: str, fres
 
 def distinct_paths(rows: list[dict], queries, args) -> list[str]:
     """API paths of a second seeded query set, none repeated and none in `queries`: enough for every load step."""
-    need = sum(int(float(s) * args.step_seconds) for s in args.http_steps.split(",") if s.strip())
+    need = sum(int(rate * args.step_seconds) for rate in step_rates(args))
     seen = {q.api_path() for q in queries}
     out = []
     for q in build_queries(rows, int(need * 1.3) + 10, args.seed + 1):

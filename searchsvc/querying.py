@@ -82,7 +82,7 @@ def build_parser(schema, scope: str) -> qparser.QueryParser:
 
 
 def plain_words_query(text: str, scope: str) -> Q.Query | None:
-    """What the parser makes of words without any syntax, built directly (the parser costs about 1 ms);
+    """What the parser makes of words without any syntax, built directly (the parser costs about 2 ms);
     None when the text has anything else (quotes, operators, fields, wildcards, punctuation between words).
     tests/test_querying.py checks that the result equals the parser's."""
     parts = []

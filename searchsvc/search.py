@@ -18,12 +18,12 @@ from .docsets import DocSets
 from .errors import IndexMissingError, NotFoundError, QueryBudgetError
 from .facets import IndexTables, count_docs, count_values, facet_list, load_tables, values_mask
 from .highlight import highlight
-from .spelling import Speller
 from .indexing import current_generation, index_root, read_stats
 from .models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .querying import (
     ParsedQuery, highlight_terms, parse_query, scoring_terms, validate_request, widen_word,
 )
+from .spelling import Speller
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word when relaxing, so turns with more of the words rank first
