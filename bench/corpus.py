@@ -49,7 +49,7 @@ def conference_rows(conf) -> list[dict]:
 
 def parse_rows(paths) -> tuple[list[dict], dict]:
     """Parse `paths` with the project's readers; returns (rows, info with timings and counts)."""
-    from searchsvc.transcripts import parse_paths
+    from searchsvc.ingest import parse_paths
 
     t0 = time.perf_counter()
     result = parse_paths([str(p) for p in paths])

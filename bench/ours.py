@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     build.add_argument("--config", default=CONFIG, type=Path)
     build.add_argument("corpus", nargs="+", type=Path)
     args = parser.parse_args(argv)
-    from searchsvc.indexing import rebuild_index
+    from searchsvc.index.build import rebuild_index
 
     settings = settings_for(args.index, args.corpus, args.config)
     rss_before = peak_rss_mb()

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import coldstart, replicate, servers
@@ -261,7 +261,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     clock = Clock()
     corpus = [p.resolve() for p in (args.corpus or [default_corpus()])]
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out_path = args.out or REPO / "bench" / "results" / f"{stamp}.json"
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="searchsvc-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)

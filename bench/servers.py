@@ -55,7 +55,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.started_at = 0.0
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         out = open(self.log, "ab")
         self.started_at = time.perf_counter()

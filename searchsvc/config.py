@@ -57,11 +57,11 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
 
-    def with_index_dir(self, path: str | Path) -> "Settings":
+    def with_index_dir(self, path: str | Path) -> Settings:
         """A copy whose index lives at `path` (the CLI's --index)."""
         return dataclasses.replace(self, index=IndexSettings(dir=Path(path).resolve()))
 
-    def with_corpus(self, paths) -> "Settings":
+    def with_corpus(self, paths) -> Settings:
         return dataclasses.replace(self, corpus=CorpusSettings(paths=tuple(Path(p).resolve() for p in paths)))
 
 

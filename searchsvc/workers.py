@@ -1,4 +1,4 @@
-"""Shared by the transcripts and indexing stages: forked worker processes that die with the process that made them."""
+"""Shared by the ingest and index stages: forked worker processes that die with the process that made them."""
 
 from __future__ import annotations
 

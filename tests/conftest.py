@@ -26,7 +26,7 @@ def base_settings():
 @pytest.fixture(scope="session")
 def sample_settings(tmp_path_factory):
     """Settings whose index (built once per session with rebuild_index) holds the bundled sample/."""
-    from searchsvc.indexing import rebuild_index
+    from searchsvc.index.build import rebuild_index
 
     settings = base_settings().with_index_dir(tmp_path_factory.mktemp("sample-index"))
     rebuild_index(settings, [SAMPLE])
@@ -83,7 +83,7 @@ def tiny_conferences() -> list[Conference]:
 @pytest.fixture(scope="session")
 def tiny_settings(tmp_path_factory):
     """Settings with an index of tiny_conferences() (built once per session: do not modify it)."""
-    from searchsvc.indexing import rebuild_from_conferences
+    from searchsvc.index.build import rebuild_from_conferences
 
     settings = base_settings().with_index_dir(tmp_path_factory.mktemp("tiny-index"))
     rebuild_from_conferences(settings, tiny_conferences())
@@ -134,7 +134,7 @@ def planted_settings(tmp_path_factory):
     """A real index of tests/data/web: a transcript with <script> and "onmouseover= in title, speaker,
     outlet, question and answer, and a javascript: source URL."""
     from searchsvc.config import load_settings
-    from searchsvc.indexing import rebuild_index
+    from searchsvc.index.build import rebuild_index
     settings = load_settings(WEB_ROOT / "config.toml").with_index_dir(tmp_path_factory.mktemp("planted") / "index")
     rebuild_index(settings, [WEB_DATA])
     return settings
@@ -162,6 +162,7 @@ def openapi_doc(sample_settings):
 def validate_api_response(doc: dict, path: str, status: int, body) -> None:
     """Fail unless `body` matches the schema the OpenAPI document gives for GET `path` with `status`."""
     import re
+
     from jsonschema import Draft202012Validator
 
     for template, item in doc["paths"].items():

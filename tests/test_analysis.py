@@ -5,9 +5,16 @@ import pickle
 import pytest
 
 from searchsvc.analysis import (
-    TOKEN_RE, TermTokenizer, analyze_terms, build_filter_chain, build_name_analyzer, build_text_analyzer,
+    TOKEN_RE,
+    TermTokenizer,
+    analyze_terms,
+    build_filter_chain,
+    build_name_analyzer,
+    build_text_analyzer,
     iter_token_spans,
-    load_stop_words, stem_word, term_for_token,
+    load_stop_words,
+    stem_word,
+    term_for_token,
 )
 
 

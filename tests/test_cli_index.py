@@ -3,11 +3,10 @@
 import json
 
 from click.testing import CliRunner
+from conftest import REPO, SAMPLE, base_settings
 
 from searchsvc.cli import main
-from searchsvc.indexing import index_lock
-
-from conftest import REPO, SAMPLE, base_settings
+from searchsvc.index.store import index_lock
 
 
 def run(tmp_path, *args):

@@ -4,10 +4,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from searchsvc.cli import main
-
-from conftest import REPO
 
 KEYS = {"total", "hits", "facets", "suggestion", "optional_terms", "notices", "page", "per_page", "pages",
         "took_ms", "cached", "query"}

@@ -17,13 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
-
 from hardening_support import Tally, alive, descendants, marker_file, write_synthetic_corpus
+
 from searchsvc.errors import IndexBusyError
-from searchsvc.indexing import STATS, current_generation, index_lock, index_root, read_stats, rebuild_index
+from searchsvc.index.build import rebuild_index
+from searchsvc.index.store import STATS, current_generation, index_lock, index_root, read_stats
+from searchsvc.ingest import parse_paths
 from searchsvc.models import SearchRequest
 from searchsvc.search import SearchService
-from searchsvc.transcripts import parse_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample"
@@ -221,7 +222,7 @@ def test_killed_multiprocess_writer_leaves_no_lock_or_orphans(tmp_path, sample_s
 
 
 def test_next_build_removes_half_written_generations(tmp_path, sample_settings):
-    from searchsvc.indexing import add_to_index
+    from searchsvc.index.build import add_to_index
 
     settings = sample_settings.with_index_dir(tmp_path / "index")
     first = rebuild_index(settings, [SAMPLE / "mfa"])

@@ -13,8 +13,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-
 from hardening_support import Tally
+
 from bench.loadgen import run_load
 
 WORDS = ["trade", "tariffs", "china", "taiwan", "president", "vaccine", "hong kong", "security", "economy", "climate",

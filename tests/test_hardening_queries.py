@@ -10,10 +10,11 @@ import re
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hardening_support import PROFILE_ENV, Tally, fuzz
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from hardening_support import PROFILE_ENV, Tally, fuzz
 from searchsvc.errors import QueryError
 from searchsvc.models import SCOPES, SORTS, SearchPage, SearchRequest
 from searchsvc.search import SearchService

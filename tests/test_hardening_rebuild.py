@@ -13,11 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from hardening_support import Tally, marker_file
+
 from bench.loadgen import run_load
-from searchsvc.indexing import current_generation, read_stats, rebuild_index
-from searchsvc.transcripts import parse_paths
+from searchsvc.index.build import rebuild_index
+from searchsvc.index.store import current_generation, read_stats
+from searchsvc.ingest import parse_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample"
@@ -111,7 +112,8 @@ def test_add_keeps_facet_columns_aligned_across_segments(tmp_path, sample_settin
     the outlet column then no longer lined up with docnums (a 500 on every search, or outlets moved to the
     wrong turns when the first segment had none). Found by the rebuild-under-load test."""
     from conftest import tiny_conferences
-    from searchsvc.indexing import add_conferences, rebuild_from_conferences
+
+    from searchsvc.index.build import add_conferences, rebuild_from_conferences
     from searchsvc.models import SearchRequest
     from searchsvc.search import SearchService
 

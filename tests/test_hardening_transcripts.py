@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from hardening_support import Tally, fuzz
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from searchsvc.errors import TranscriptError
-from searchsvc.transcripts import parse_paths, parse_transcript
+from searchsvc.ingest import parse_paths, parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample"

@@ -13,10 +13,10 @@ from datetime import date
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
-
 from hardening_support import PAYLOADS, RAW_MARKERS, Tally, header_problems, html_problems, json_problems
+
+from searchsvc.ingest import parse_paths
 from searchsvc.models import KIND_QA, KIND_STATEMENT, Conference, Turn
-from searchsvc.transcripts import parse_paths
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 WEB_DATA = ROOT / "tests" / "data" / "web"
@@ -65,7 +65,7 @@ def planted_files(folder) -> None:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory, sample_settings):
     """(settings, app, conferences) over an index of planted conferences, planted files and tests/data/web."""
-    from searchsvc.indexing import rebuild_from_conferences
+    from searchsvc.index.build import rebuild_from_conferences
     from searchsvc.web import EXTENSION, create_app
 
     base = tmp_path_factory.mktemp("xss")

@@ -4,12 +4,11 @@ import dataclasses
 from datetime import date
 
 import pytest
+from conftest import base_settings, tiny_conferences
 
 from searchsvc.errors import IndexMissingError, NotFoundError, QueryError
 from searchsvc.models import SearchRequest
 from searchsvc.search import SearchService
-
-from conftest import base_settings, tiny_conferences
 
 MFA, WH = (c.id for c in tiny_conferences())
 
@@ -205,9 +204,9 @@ def test_stats_and_generation(tiny_service, tiny_settings):
 
 
 def test_time_budget_stops_expensive_work(tiny_settings):
-    from searchsvc.docsets import DocSets
-    from searchsvc.facets import load_tables
-    from searchsvc.indexing import open_index
+    from searchsvc.index.store import open_index
+    from searchsvc.search.docsets import DocSets
+    from searchsvc.search.facets import load_tables
 
     with open_index(tiny_settings).searcher() as searcher:
         docsets = DocSets(searcher, load_tables(searcher.reader()))

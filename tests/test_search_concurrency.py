@@ -4,11 +4,12 @@ import dataclasses
 import threading
 import time
 
-from searchsvc.indexing import current_generation, rebuild_from_conferences
+from conftest import base_settings, tiny_conferences
+
+from searchsvc.index.build import rebuild_from_conferences
+from searchsvc.index.store import current_generation
 from searchsvc.models import SearchRequest, Turn
 from searchsvc.search import SearchService
-
-from conftest import base_settings, tiny_conferences
 
 
 def _with_word(word: str):
@@ -72,7 +73,7 @@ def test_services_in_two_threads_share_nothing_broken(tiny_settings):
 
 
 def test_search_after_add_sees_replaced_turns_only(tmp_path):
-    from searchsvc.indexing import add_conferences
+    from searchsvc.index.build import add_conferences
 
     settings = base_settings().with_index_dir(tmp_path / "index")
     rebuild_from_conferences(settings, tiny_conferences())

@@ -3,14 +3,13 @@
 from collections import Counter
 
 import pytest
+from conftest import CORPUS, base_settings
 
 from searchsvc.analysis import analyze_terms
-from searchsvc.indexing import rebuild_index
+from searchsvc.index.build import rebuild_index
+from searchsvc.ingest import parse_paths
 from searchsvc.models import SearchRequest
 from searchsvc.search import SearchService
-from searchsvc.transcripts import parse_paths
-
-from conftest import CORPUS, base_settings
 
 pytestmark = [
     pytest.mark.corpus,

@@ -4,13 +4,12 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from conftest import SAMPLE
 
 from searchsvc.analysis import analyze_terms
+from searchsvc.index.schema import clean_name
+from searchsvc.ingest import parse_paths
 from searchsvc.models import SearchRequest, turn_id
-from searchsvc.schema import clean_name
-from searchsvc.transcripts import parse_paths
-
-from conftest import SAMPLE
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,13 @@
-"""Tests for searchsvc.highlight and the snippets SearchService returns: escaping, marks, fragments."""
+"""Tests for searchsvc.search.highlight and the snippets SearchService returns: escaping, marks, fragments."""
 
 import re
 
 import pytest
+from conftest import tiny_conferences
 
 from searchsvc.analysis import analyze_terms
-from searchsvc.highlight import ELLIPSIS, find_matches, highlight, walk_matches
 from searchsvc.models import SearchRequest
-
-from conftest import tiny_conferences
+from searchsvc.search.highlight import ELLIPSIS, find_matches, highlight, walk_matches
 
 MFA = tiny_conferences()[0].id
 

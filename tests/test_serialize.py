@@ -4,7 +4,13 @@ import json
 from datetime import date
 
 from searchsvc.models import (
-    ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord,
+    ConferenceRecord,
+    FacetValue,
+    Hit,
+    IndexStats,
+    SearchPage,
+    SearchRequest,
+    TurnRecord,
 )
 from searchsvc.serialize import conference_to_dict, search_page_to_dict, stats_to_dict, turn_to_dict
 

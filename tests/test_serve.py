@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from searchsvc.cli import main
-from searchsvc.indexing import add_to_index, current_generation, rebuild_index
+from searchsvc.index.build import add_to_index, rebuild_index
+from searchsvc.index.store import current_generation
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB_DATA = ROOT / "tests" / "data" / "web"

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from searchsvc import analytics, serialize
+from searchsvc import serialize
+from searchsvc.insights import analytics
 from searchsvc.models import SearchRequest
 from searchsvc.web import create_app
 
@@ -44,8 +45,9 @@ URLS = ["", "q=trade", "q=china&scope=question", "q=china&year=2020&year=2019", 
 
 @pytest.mark.parametrize("query", URLS)
 def test_api_matrix_and_timeline_are_the_analyses(client, api_get, sample_service, query):
-    from searchsvc.web.params import parse_search_args
     from werkzeug.datastructures import MultiDict
+
+    from searchsvc.web.params import parse_search_args
     req = parse_search_args(MultiDict(parse_qs(query)), sample_service._settings.search)
     matrix = api_get(client, f"/api/matrix?{query}").get_json()
     assert matrix == analytics.matrix_to_dict(analytics.who_asked_whom(sample_service, req))

@@ -9,11 +9,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
-from searchsvc.models import SearchRequest
-
 from conftest import CORPUS
 from test_web_browser import Session, browser, expect_total, params  # noqa: F401  (browser is a fixture)
+
+from searchsvc.models import SearchRequest
 
 pytestmark = pytest.mark.browser
 
@@ -152,7 +151,8 @@ def corpus_index(tmp_path_factory):
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     from conftest import base_settings
-    from searchsvc.indexing import rebuild_index
+
+    from searchsvc.index.build import rebuild_index
     settings = base_settings().with_index_dir(tmp_path_factory.mktemp("corpus-index"))
     rebuild_index(settings, [CORPUS])
     return settings.index.dir

@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, stream_with_context, url_for
 
-from .. import analytics, export
 from ..errors import QueryError
+from ..insights import analytics, export
 from ..models import SearchPage, SearchRequest
 from . import get_service
 from .params import parse_search_args, request_to_query
@@ -90,7 +90,7 @@ class MatrixView:
     rows: list[dict]
 
     @classmethod
-    def build(cls, m: analytics.Matrix, req: SearchRequest) -> "MatrixView":
+    def build(cls, m: analytics.Matrix, req: SearchRequest) -> MatrixView:
         rows = []
         for outlet, counts in zip(m.outlets, m.cells):
             cells = [{"count": c, "heat": heat(c, m.max_cell), "speaker": s.value,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .. import __version__, analytics
+from .. import __version__
 from ..config import SearchSettings
+from ..insights import analytics
 from ..models import FACETS, KINDS, SCOPES, SORTS
 from .params import FACET_VALUES_MAX, MAX_VALUE_CHARS
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 
-from .. import analytics
 from ..config import SearchSettings
+from ..insights import analytics
 from ..models import FACETS, SearchPage, SearchRequest
 from . import get_service, insights
 from .params import FACET_PARAMS, has_filters, parse_search_args, request_to_query, toggle_filter

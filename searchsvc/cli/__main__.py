@@ -1,0 +1,5 @@
+"""CLI edge: `python -m searchsvc.cli` runs the click group."""
+
+from . import main
+
+main()

@@ -1,0 +1,103 @@
+"""CLI edge: `searchsvc index rebuild|add|stats` (index stage), with a progress bar."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import SearchsvcError
+from .context import CliContext, fail
+
+
+@click.group()
+def index() -> None:
+    """Build and inspect the search index."""
+
+
+def _progress_bar():
+    """A tqdm bar on stderr (turns, turns/s, ETA) and the callback that drives it."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="turns", unit_scale=True, file=sys.stderr, dynamic_ncols=True,
+               disable=None, desc="indexing")
+
+    def progress(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+            bar.refresh()
+        bar.update(done - bar.n)
+
+    return bar, progress
+
+
+def _echo_stats(stats) -> None:
+    rate = stats.turns / stats.build_seconds if stats.build_seconds else 0.0
+    rows = [
+        ("generation", stats.generation), ("turns", f"{stats.turns:,}"), ("conferences", f"{stats.conferences:,}"),
+        ("speakers", f"{stats.speakers:,}"), ("outlets", f"{stats.outlets:,}"),
+        ("size", f"{stats.size_bytes / 1e6:.1f} MB"), ("built at", stats.built_at),
+        ("build time", f"{stats.build_seconds:.1f} s ({rate:,.0f} turns/s)"),
+    ]
+    for name, value in rows:
+        click.echo(f"{name:<12} {value}")
+
+
+def _run_indexing(obj: CliContext, build, paths) -> None:
+    problems: list = []
+    settings = obj.settings
+    click.echo(f"parsing {', '.join(str(p) for p in (paths or settings.corpus.paths))} ...", err=True)
+    bar, progress = _progress_bar()
+    try:
+        stats = build(settings, paths, progress=progress, problems=problems)
+    except SearchsvcError as exc:
+        bar.close()
+        for problem in problems:
+            click.echo(f"skipped {problem}", err=True)
+        fail(exc)
+    bar.close()
+    for problem in problems:
+        click.echo(f"skipped {problem}", err=True)
+    _echo_stats(stats)
+    if problems:
+        click.echo(f"{len(problems)} file(s) skipped (listed above)", err=True)
+
+
+@index.command("rebuild")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.pass_obj
+def index_rebuild(obj: CliContext, paths: tuple[str, ...]) -> None:
+    """Rebuild the whole index from PATHS (default: corpus.paths in the config) as a new generation."""
+    from ..index.build import rebuild_index
+
+    _run_indexing(obj, rebuild_index, list(paths) or None)
+
+
+@index.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.pass_obj
+def index_add(obj: CliContext, paths: tuple[str, ...]) -> None:
+    """Add or replace the conferences in PATHS (a new generation; the rest of the index stays)."""
+    from ..index.build import add_to_index
+
+    _run_indexing(obj, add_to_index, list(paths))
+
+
+@index.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the stats as JSON.")
+@click.pass_obj
+def index_stats(obj: CliContext, as_json: bool) -> None:
+    """Show the current index generation's stats."""
+    import json
+
+    from ..index.store import read_stats
+    from ..serialize import stats_to_dict
+
+    try:
+        stats = read_stats(obj.settings)
+    except SearchsvcError as exc:
+        fail(exc)
+    if as_json:
+        click.echo(json.dumps(stats_to_dict(stats), indent=2))
+    else:
+        _echo_stats(stats)

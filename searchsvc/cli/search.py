@@ -1,0 +1,90 @@
+"""CLI edge: `searchsvc search` prints a page of results (search stage), in colour or as JSON."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import SearchsvcError
+from .context import CliContext, fail
+
+
+def _terminal_html(html_text: str) -> str:
+    """Snippet HTML (escaped text with <mark>) -> terminal text with highlights in colour."""
+    import html
+    import re
+
+    parts = re.split(r"<mark>(.*?)</mark>", html_text)
+    return "".join(click.style(html.unescape(p), fg="yellow", bold=True) if i % 2 else html.unescape(p)
+                   for i, p in enumerate(parts))
+
+
+def _echo_page(page) -> None:
+    q = page.request.q
+    what = f"matching {q!r}" if q else "in the index"
+    click.echo(click.style(f"{page.total:,} turns {what}", bold=True)
+               + f"  (page {page.request.page} of {page.pages}, {page.took_ms:.1f} ms)")
+    if page.suggestion:
+        click.echo("Did you mean: " + click.style(page.suggestion, fg="cyan"))
+    for notice in page.notices:
+        click.echo(click.style(notice, fg="magenta"))
+    if page.optional_terms:
+        click.echo("Not all required: " + ", ".join(page.optional_terms))
+    start = (page.request.page - 1) * page.request.per_page
+    for n, hit in enumerate(page.hits, start + 1):
+        click.echo()
+        click.echo(click.style(f"{n}. {hit.date.isoformat()}  {hit.conference_title}", fg="green", bold=True)
+                   + click.style(f"  [{hit.id}]", dim=True))
+        if hit.question_html:
+            who = f" ({hit.outlet})" if hit.outlet else ""
+            click.echo(click.style(f"   Q{who}: ", bold=True) + _terminal_html(hit.question_html))
+        if hit.answer_html:
+            who = ", ".join(hit.speakers) or hit.kind
+            click.echo(click.style(f"   {who}: ", bold=True) + _terminal_html(hit.answer_html))
+    shown = [(name, values[:5]) for name, values in page.facets.items() if values]
+    if shown:
+        click.echo()
+    for name, values in shown:
+        items = ", ".join(f"{v.label or v.value} ({v.count})" for v in values)
+        click.echo(click.style(f"{name}: ", dim=True) + items)
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option("--speaker", "speakers", multiple=True, help="Only turns answered by this speaker (repeatable).")
+@click.option("--outlet", "outlets", multiple=True, help="Only questions from this outlet (repeatable).")
+@click.option("--conference", "conferences", multiple=True, help="Only this conference id (repeatable).")
+@click.option("--year", "years", multiple=True, type=int, help="Only this year (repeatable).")
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Up to this date (YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--scope", type=click.Choice(["both", "question", "answer"]), default="both", show_default=True)
+@click.option("--limit", type=int, default=None, help="Results per page [default: search.per_page].")
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the page as JSON (same shape as the web API).")
+@click.pass_obj
+def search(obj: CliContext, query, speakers, outlets, conferences, years, date_from, date_to, sort, scope, limit, page,
+           as_json) -> None:
+    """Search the index: words (all required), "phrases", -exclusions, OR, prefix*, speaker:/outlet: filters."""
+    import json
+
+    from ..models import SearchRequest
+    from ..search import SearchService
+    from ..serialize import search_page_to_dict
+
+    settings = obj.settings
+    request = SearchRequest(
+        q=" ".join(query), speakers=speakers, outlets=outlets, conferences=conferences, years=years,
+        date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
+        sort=sort, scope=scope, page=page, per_page=limit if limit is not None else settings.search.per_page,
+    )
+    service = SearchService(settings)
+    try:
+        result = service.search(request)
+    except SearchsvcError as exc:
+        fail(exc)
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps(search_page_to_dict(result), ensure_ascii=False, indent=2))
+    else:
+        _echo_page(result)

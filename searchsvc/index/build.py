@@ -1,0 +1,249 @@
+"""Index stage, write side: build index generations from conferences and publish them (see store.py for the layout)."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from ..config import Settings
+from ..errors import IndexMissingError, SearchsvcError, TranscriptError
+from ..models import Conference, IndexStats, ParseProblem
+from . import schema as S
+from .bulkwriter import BulkSegmentWriter
+from .segments import write_in_processes
+from .store import (
+    STATS,
+    current_generation,
+    dir_size,
+    held_lock,
+    index_lock,
+    index_root,
+    new_generation_name,
+    remove_old_generations,
+    remove_partial_generations,
+    swap_current,
+)
+
+WRITER_LIMIT_MB = 512          # postings pool per writer process before spilling sorted runs to disk
+PROGRESS_EVERY = 200
+PARALLEL_MIN_TURNS = 5_000     # below this a second writer process costs more than it saves
+PARSE_PROCESSES = 8            # at most this many processes read transcript files (parse_paths)
+
+Progress = Callable[[int, int], None]
+
+
+
+Progress = Callable[[int, int], None]
+
+
+# ---- writing -----------------------------------------------------------------------
+
+def _writer_procs(total: int) -> int:
+    return max(1, min(2, os.cpu_count() or 1)) if total >= PARALLEL_MIN_TURNS else 1
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector: building allocates millions of objects that all stay alive, and
+    each full collection would walk them again (about a tenth of the build time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _new_writer(ix, **kwargs):
+    """A BulkSegmentWriter (postings in memory) or, for schemas it does not support, Whoosh's own writer."""
+    if BulkSegmentWriter.supports(ix):
+        return BulkSegmentWriter(ix, **kwargs)
+    return ix.writer(limitmb=WRITER_LIMIT_MB, **kwargs)
+
+
+def _add_conferences(writer, conferences: list[Conference], done: int, total: int,
+                     progress: Progress | None) -> int:
+    for conf in conferences:
+        for turn in conf.turns:
+            writer.add_document(**S.turn_to_document(conf, turn))
+            done += 1
+            if done % PROGRESS_EVERY == 0 and progress:
+                progress(done, total)
+    return done
+
+
+def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
+    with ix.reader() as reader:
+        conferences, speakers, outlets = set(), set(), set()
+        live = [not reader.is_deleted(n) for n in range(reader.doc_count_all())] if reader.has_deletions() else None
+        for field, bucket in ((S.CONFERENCE, conferences), (S.SPEAKER, speakers), (S.OUTLET, outlets)):
+            for docnum, value in enumerate(S.column_values(reader, field, default="")):
+                if live is not None and not live[docnum]:
+                    continue
+                if field == S.SPEAKER:
+                    bucket.update(v for v in value.split(",") if v)
+                elif value:
+                    bucket.add(value)
+        turns = reader.doc_count()
+    return IndexStats(
+        generation=gen, turns=turns, conferences=len(conferences), speakers=len(speakers), outlets=len(outlets),
+        size_bytes=dir_size(gen_dir), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        build_seconds=round(seconds, 3),
+    )
+
+
+def _finish_generation(root: Path, ix, gen: str, started: float, expected: int | None = None) -> IndexStats:
+    gen_dir = root / gen
+    stats = _compute_stats(ix, gen, gen_dir, time.monotonic() - started)
+    ix.close()
+    if expected is not None and stats.turns != expected:
+        raise SearchsvcError(f"index generation {gen} holds {stats.turns} turns, expected {expected}; "
+                             "the current index was left unchanged")
+    (gen_dir / STATS).write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
+    return stats
+
+
+@contextmanager
+def _publishing_generation(root: Path, previous: str | None):
+    """Yield a new generation name; if the block fails remove its folder, else make it current and prune."""
+    gen = new_generation_name(root)
+    try:
+        yield gen
+    except BaseException:
+        shutil.rmtree(root / gen, ignore_errors=True)
+        raise
+    swap_current(root, gen)
+    remove_old_generations(root, keep=(gen, previous))
+
+
+def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
+                             progress: Progress | None = None, started: float | None = None) -> IndexStats:
+    """Index these conferences into a new generation and make it current (keeps the previous one)."""
+    started = time.monotonic() if started is None else started
+    total = sum(len(c.turns) for c in conferences)
+    with held_lock(settings) as (root, lock_fd):
+        previous = current_generation(settings)
+        remove_partial_generations(root, keep=previous)
+        with _publishing_generation(root, previous) as gen:
+            gen_dir = root / gen
+            gen_dir.mkdir()
+            ix = whoosh_index.create_in(str(gen_dir), S.build_schema())
+            procs = _writer_procs(total)
+            with _gc_paused():
+                if procs > 1 and BulkSegmentWriter.supports(ix):
+                    write_in_processes(ix, conferences, procs, lock_fd, progress)
+                else:
+                    writer = _new_writer(ix)
+                    try:
+                        _add_conferences(writer, conferences, 0, total, progress)
+                    except BaseException:
+                        writer.cancel()
+                        raise
+                    writer.commit()
+            if progress:
+                progress(total, total)
+            stats = _finish_generation(root, ix, gen, started, expected=total)
+    return stats
+
+
+def _turns_after_replacing(ix, conferences: list[Conference]) -> int:
+    """Turns of the index that stay when these conferences (by id or by source file) are replaced."""
+    with ix.searcher() as searcher:
+        gone = set()
+        for conf in conferences:
+            gone.update(searcher.document_numbers(**{S.CONFERENCE: conf.id}))
+            gone.update(searcher.document_numbers(**{S.SOURCE: conf.source_file}))
+        return searcher.doc_count() - len(gone)
+
+
+def add_conferences(settings: Settings, conferences: list[Conference],
+                    progress: Progress | None = None, started: float | None = None) -> IndexStats:
+    """Replace these conferences (by id) in a copy of the current generation and make the copy current."""
+    started = time.monotonic() if started is None else started
+    total = sum(len(c.turns) for c in conferences)
+    with index_lock(settings) as root:
+        previous = current_generation(settings)
+        if previous is None:
+            raise IndexMissingError(f"no index at {root} to add to: run `searchsvc index rebuild` first")
+        remove_partial_generations(root, keep=previous)
+        with _publishing_generation(root, previous) as gen:
+            gen_dir = root / gen
+            shutil.copytree(root / previous, gen_dir, ignore=shutil.ignore_patterns(STATS, "*_LOCK"))
+            ix = whoosh_index.open_dir(str(gen_dir))
+            expected = _turns_after_replacing(ix, conferences) + total
+            writer = _new_writer(ix)
+            try:
+                for conf in conferences:
+                    writer.delete_by_term(S.CONFERENCE, conf.id)
+                    writer.delete_by_term(S.SOURCE, conf.source_file)   # same file, changed title -> new id
+                with _gc_paused():
+                    done = _add_conferences(writer, conferences, 0, total, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+            with _gc_paused():
+                writer.commit()
+            if progress:
+                progress(done, total)
+            stats = _finish_generation(root, ix, gen, started, expected=expected)
+    return stats
+
+
+# ---- from files --------------------------------------------------------------------
+
+def _parse(paths) -> tuple[list[Conference], list[ParseProblem]]:
+    from ..ingest import parse_paths
+
+    result = parse_paths([Path(p) for p in paths], processes=min(PARSE_PROCESSES, os.cpu_count() or 1))
+    return result.conferences, list(result.problems)
+
+
+def _require_turns(conferences: list[Conference], paths) -> None:
+    if not any(c.turns for c in conferences):
+        where = ", ".join(str(p) for p in paths) or "(no paths)"
+        raise TranscriptError(where, "no transcripts with turns found; the index was left unchanged")
+
+
+def rebuild_index(settings: Settings, paths=None, progress: Progress | None = None,
+                  problems: list[ParseProblem] | None = None) -> IndexStats:
+    """Parse `paths` (default: corpus.paths from the config) and rebuild the whole index as a new generation.
+
+    Skipped files are appended to `problems` when a list is given. Raises IndexBusyError if another
+    rebuild/add runs, TranscriptError if nothing could be parsed (the current index stays).
+    """
+    started = time.monotonic()
+    paths = list(paths) if paths else list(settings.corpus.paths)
+    with index_lock(settings):  # fail fast before parsing if busy
+        pass
+    conferences, found = _parse(paths)
+    if problems is not None:
+        problems.extend(found)
+    _require_turns(conferences, paths)
+    return rebuild_from_conferences(settings, conferences, progress, started)
+
+
+def add_to_index(settings: Settings, paths, progress: Progress | None = None,
+                 problems: list[ParseProblem] | None = None) -> IndexStats:
+    """Parse `paths` and replace their conferences in a new generation (others stay as they are)."""
+    started = time.monotonic()
+    paths = list(paths)
+    if not paths:
+        raise SearchsvcError("index add needs at least one path")
+    if current_generation(settings) is None:
+        raise IndexMissingError(f"no index at {index_root(settings)} to add to: run `searchsvc index rebuild` first")
+    conferences, found = _parse(paths)
+    if problems is not None:
+        problems.extend(found)
+    _require_turns(conferences, paths)
+    return add_conferences(settings, conferences, progress, started)

@@ -1,0 +1,184 @@
+"""Index stage: the Whoosh schema (one document per turn) and the mapping Turn -> document; field names live here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from ..analysis import build_name_analyzer, build_text_analyzer
+from ..models import Conference, Turn, turn_id
+from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled path: searchsvc.schema)
+
+# Searchable text
+QUESTION = "question"
+ANSWER = "answer"
+TEXT_FIELDS = (QUESTION, ANSWER)
+FIELD_BOOSTS = {QUESTION: 1.2, ANSWER: 1.0}
+SPEAKER_TEXT = "speaker_text"     # `speaker:` in queries
+OUTLET_TEXT = "outlet_text"       # `outlet:` in queries
+
+# Facets and filters (sortable columns)
+SPEAKER = "speaker"               # comma-separated names (multi-valued)
+OUTLET = "outlet"
+CONFERENCE = "conference"
+YEAR = "year"
+MONTH = "month"
+KIND = "kind"
+DATE = "date"
+SEQ = "seq"
+ID_FIELD = "id"
+SOURCE = "source"
+
+# Stored only
+TITLE = "conference_title"
+SOURCE_URL = "source_url"
+SOURCE_FORMAT = "source_format"
+OFFICIALS = "officials"
+LINE = "line"
+
+FACET_FIELDS = {"speaker": SPEAKER, "outlet": OUTLET, "conference": CONFERENCE, "year": YEAR}
+
+
+def _text_field(analyzer, **kwargs) -> TEXT:
+    field = TEXT(analyzer=analyzer, **kwargs)
+    field.format = TermPositions(field_boost=field.format.field_boost)
+    return field
+
+
+def _one_term(field):
+    """A NUMERIC/DATETIME field indexed as one term per value instead of a term per precision tier (8):
+    searches never look these fields up by range (dates are filtered on the column), so the tiers only
+    cost postings; a NumericRange/DateRange on the field still works (over the full-precision terms)."""
+    field.shift_step = 0
+    return field
+
+
+def build_schema() -> Schema:
+    """The schema of a searchsvc index."""
+    text = build_text_analyzer()
+    names = build_name_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        conference=ID(stored=True, sortable=True),
+        seq=_one_term(NUMERIC(int, stored=True, sortable=True)),
+        date=_one_term(DATETIME(stored=True, sortable=True)),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        kind=ID(stored=True, sortable=True),
+        outlet=ID(stored=True, sortable=True),
+        speaker=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True),
+        source=ID(stored=True),
+        question=_text_field(text, stored=True),
+        answer=_text_field(text, stored=True),
+        speaker_text=TEXT(analyzer=names),
+        outlet_text=TEXT(analyzer=names),
+        conference_title=ID(stored=True, sortable=True),
+        source_url=STORED(),
+        source_format=STORED(),
+        officials=STORED(),
+        line=STORED(),
+    )
+
+
+def clean_name(name: str) -> str:
+    """A speaker/outlet name safe for a comma-separated keyword field."""
+    return " ".join(name.replace(",", " ").split())
+
+
+def turn_to_document(conf: Conference, turn: Turn) -> dict:
+    """The Whoosh document of one turn."""
+    speakers = [clean_name(s) for s in turn.speakers if clean_name(s)]
+    outlet = clean_name(turn.outlet)
+    day = conf.date
+    doc = {
+        ID_FIELD: turn_id(conf.id, turn.seq),
+        CONFERENCE: conf.id,
+        SEQ: turn.seq,
+        DATE: datetime(day.year, day.month, day.day),
+        YEAR: f"{day.year:04d}",
+        MONTH: f"{day.year:04d}-{day.month:02d}",
+        KIND: turn.kind,
+        SOURCE: conf.source_file,
+        TITLE: conf.title,
+        SOURCE_URL: conf.source_url,
+        SOURCE_FORMAT: conf.source_format,
+        OFFICIALS: tuple(conf.officials),
+        LINE: turn.line,
+    }
+    if turn.question:
+        doc[QUESTION] = turn.question
+    if turn.answer:
+        doc[ANSWER] = turn.answer
+    if speakers:
+        doc[SPEAKER] = ",".join(speakers)
+        doc[SPEAKER_TEXT] = " ".join(speakers)
+    if outlet:
+        doc[OUTLET] = outlet
+        doc[OUTLET_TEXT] = outlet
+    return doc
+
+
+def column_values(reader, fieldname: str, default=None) -> list:
+    """Every document's value of a column field in docnum order (deleted documents too), bytes as str.
+
+    Whoosh's MultiReader.column_reader leaves out segments that hold no value at all in a column (an
+    `index add` of White House turns without outlets, say), so the docnums of later segments shift.
+    Here each segment is read on its own and such a segment gives `default` for each of its documents.
+    A segment's column is read in one go where its layout allows (raw_column) and each distinct raw value
+    translated once with the field's own from_column_value: the same values, without a file read and a
+    translation per document (seconds per million turns).
+    """
+    codes, distinct = column_codes(reader, fieldname, default)
+    return [distinct[c] for c in codes.tolist()]
+
+
+def column_codes(reader, fieldname: str, default=None) -> tuple[np.ndarray, list]:
+    """column_values as int32 codes into the list of distinct values: values[codes[d]] is document d's value.
+
+    Facet tables are built from the codes (a few hundred distinct values over a million turns).
+    """
+    distinct: dict = {}
+    parts = []
+    for sub, _base in reader.leaf_readers():
+        count = sub.doc_count_all()
+        if not sub.has_column(fieldname):
+            parts.append(np.full(count, distinct.setdefault(default, len(distinct)), dtype=np.int32))
+            continue
+        raw = raw_column(sub, fieldname)
+        if raw is None:
+            values = (_text(v) for v in sub.column_reader(fieldname, translate=True))
+            parts.append(np.fromiter((distinct.setdefault(v, len(distinct)) for v in values), np.int32, count))
+            continue
+        local = {v: i for i, v in enumerate(dict.fromkeys(raw))}   # distinct raw values, in order (C loops)
+        codes = np.fromiter(map(local.__getitem__, raw), np.int32, count)
+        translate = sub.schema[fieldname].from_column_value
+        remap = np.array([distinct.setdefault(_text(translate(v)), len(distinct)) for v in local], dtype=np.int32)
+        parts.append(remap[codes] if count else codes)
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)), list(distinct)
+
+
+def _text(v):
+    return v.decode("utf-8") if isinstance(v, bytes) else v
+
+
+def raw_column(sub, fieldname: str) -> list | None:
+    """Every document's untranslated column value in one segment, read in one go; None for other layouts.
+
+    Reads the attributes of Whoosh's VarBytesColumn and NumericColumn readers (pinned Whoosh); the values
+    equal iterating the column reader (tests/test_schema.py checks it).
+    """
+    col = sub.column_reader(fieldname, translate=False)
+    count = sub.doc_count_all()
+    if all(hasattr(col, a) for a in ("_lengths", "_offsets", "_basepos", "_dbfile")):      # VarBytesColumn
+        lengths, offsets = col._lengths, col._offsets
+        if len(lengths) != count or len(offsets) != count:
+            return None
+        data = col._dbfile.get(col._basepos, offsets[-1] + lengths[-1]) if count else b""
+        return [data[o:o + n] for o, n in zip(offsets, lengths)]
+    if all(hasattr(col, a) for a in ("_typecode", "_fixedlen", "_count", "_default", "_basepos", "_dbfile")):  # Numeric
+        have = min(col._count, count)
+        values = np.frombuffer(col._dbfile.get(col._basepos, have * col._fixedlen), dtype=">" + col._typecode)
+        return values.tolist() + [col._default] * (count - have)
+    return None

@@ -1,0 +1,182 @@
+"""Search stage: query -> boolean document mask, and BM25F scores, computed with numpy over cached postings.
+
+Whoosh's matchers walk postings one id at a time in Python (is_active/id/next per posting, then a
+score call per document), so counting, facetting and ranking a frequent word cost 150-250 ms on the
+shared corpus. Here each term's postings (docnums and term frequencies) are read once, block by block,
+and cached per searcher; And/Or/Not become mask operations and scoring is one vectorised BM25F
+expression per term (same formula and parameters as whoosh.scoring.BM25F). Queries other than
+Term/And/Or/Not and exact phrases (phrases.py) fall back to Whoosh's own matching for the mask.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from math import log
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.reading import TermNotFound
+
+from ..errors import QueryBudgetError
+from .facets import IndexTables
+from .phrases import PositionDecoder, phrase_docs
+
+CACHE_BUDGET = 8_000_000   # postings kept in the per-searcher cache
+MASK_CACHE = 64            # masks of phrase (and other non-boolean) queries kept per searcher
+B, K1 = 0.75, 1.2          # whoosh.scoring.BM25F defaults
+
+
+class DocSets:
+    """Masks and scores over one searcher (not thread-safe: the SearchService lock guards it)."""
+
+    def __init__(self, searcher, tables: IndexTables):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.tables = tables
+        self.deletions = self.reader.has_deletions()
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._decode = PositionDecoder()
+        self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
+
+    def over_budget(self) -> bool:
+        """True once the current search has used up its time budget (optional extras are then skipped)."""
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
+    def check_time(self) -> None:
+        """QueryBudgetError once the current search has used up its time budget (checked before costly steps)."""
+        if self.over_budget():
+            raise QueryBudgetError("query is too expensive (time budget exceeded); use fewer or more specific words")
+
+    # ---- postings -------------------------------------------------------------------
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums int32, term frequencies float32) of a term; cached."""
+        key = (field, text)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        self.check_time()
+        ids, weights = self._read(field, text)
+        found = (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32))
+        self._cache[key] = found
+        self._cached += len(ids)
+        while self._cached > CACHE_BUDGET and len(self._cache) > 1:
+            _, (old, _) = self._cache.popitem(last=False)
+            self._cached -= len(old)
+        return found
+
+    def _read(self, field: str, text: str) -> tuple[list[int], list[float]]:
+        ids: list[int] = []
+        weights: list[float] = []
+        for sub, base in self.reader.leaf_readers():
+            try:
+                matcher = sub.postings(field, text)
+            except TermNotFound:
+                continue
+            leaf = getattr(matcher, "child", matcher)   # deleted docs are masked with tables.live instead
+            if all(hasattr(leaf, a) for a in ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")):
+                while leaf.is_active():                  # W3 codec: whole blocks at a time
+                    if leaf._ids is None:
+                        leaf._read_ids()
+                    if leaf._weights is None:
+                        leaf._read_weights()
+                    start = leaf._i
+                    block = leaf._ids[start:]
+                    ids.extend(block if not base else (base + i for i in block))
+                    weights.extend(leaf._weights[start:])
+                    leaf._next_block()
+            else:
+                while matcher.is_active():
+                    ids.append(base + matcher.id())
+                    weights.append(matcher.weight())
+                    matcher.next()
+        return ids, weights
+
+    # ---- masks ----------------------------------------------------------------------
+
+    def term_mask(self, field: str, text: str) -> np.ndarray:
+        mask = np.zeros(self.tables.size, dtype=bool)
+        mask[self.postings(field, text)[0]] = True
+        return mask & self.tables.live if self.deletions else mask
+
+    def mask(self, q) -> np.ndarray:
+        """Documents matching a query (deleted documents excluded)."""
+        live = self.tables.live
+        if q is None or q is Q.NullQuery:
+            return np.zeros(self.tables.size, dtype=bool)
+        if isinstance(q, Q.Term):
+            return self.term_mask(q.fieldname, q.text)
+        if isinstance(q, Q.Every):
+            return live.copy()
+        if isinstance(q, Q.AndNot):
+            return self.mask(q.a) & ~self.mask(q.b)
+        if isinstance(q, Q.AndMaybe):
+            return self.mask(q.a)
+        if isinstance(q, Q.Not):
+            return live & ~self.mask(q.query)
+        if isinstance(q, Q.And):
+            positive = [c for c in q.subqueries if not isinstance(c, Q.Not)]
+            if not positive:
+                return np.zeros(self.tables.size, dtype=bool)
+            out = self.mask(positive[0]).copy()
+            for c in positive[1:]:
+                out &= self.mask(c)
+            for c in q.subqueries:
+                if isinstance(c, Q.Not):
+                    out &= ~self.mask(c.query)
+            return out
+        if isinstance(q, Q.Or):
+            out = np.zeros(self.tables.size, dtype=bool)
+            for c in q.subqueries:
+                out |= self.mask(c)
+            return out
+        child = getattr(q, "child", None)
+        if isinstance(child, Q.Query):   # wrappers (ConstantScoreQuery ...)
+            return self.mask(child)
+        return self._matched_mask(q)
+
+    def _matched_mask(self, q) -> np.ndarray:
+        """Mask of a phrase (or another query Whoosh matches), cached: paging and facet clicks repeat it."""
+        key = repr(q)
+        found = self._masks.get(key)
+        if found is not None:
+            self._masks.move_to_end(key)
+            return found
+        self.check_time()
+        out = np.zeros(self.tables.size, dtype=bool)
+        if isinstance(q, Q.Phrase) and q.slop == 1 and q.words:
+            out[self._phrase_docs(q.fieldname, list(q.words))] = True
+        else:
+            out[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
+        out &= self.tables.live
+        self._masks[key] = out
+        if len(self._masks) > MASK_CACHE:
+            self._masks.popitem(last=False)
+        return out
+
+    def _phrase_docs(self, field: str, words: list[str]) -> np.ndarray:
+        """Docnums with `words` at consecutive positions: candidates from the postings, positions checked."""
+        candidates = np.flatnonzero(np.logical_and.reduce([self.term_mask(field, w) for w in words]))
+        if len(words) == 1 or not len(candidates):
+            return candidates
+        return phrase_docs(self.reader, field, words, candidates, lambda w: self.postings(field, w)[0],
+                           self._decode, self.check_time)
+
+    # ---- scores ---------------------------------------------------------------------
+
+    def scores(self, terms) -> np.ndarray:
+        """BM25F score of every document for (field, text, boost) terms (zeros where nothing matches)."""
+        total = np.zeros(self.tables.size, dtype=np.float32)
+        doc_count = self.reader.doc_count_all()
+        for field, text, boost in terms:
+            ids, tf = self.postings(field, text)
+            if not len(ids):
+                continue
+            idf = log(doc_count / (len(ids) + 1)) + 1
+            norm = (1 - B) + B * self.tables.lengths[field][ids] / self.tables.avg_length[field]
+            total[ids] += boost * idf * (tf * (K1 + 1)) / (tf + K1 * norm)
+        return total

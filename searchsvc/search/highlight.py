@@ -1,0 +1,167 @@
+"""Search stage: fast snippets: escaped text with the query's terms in <mark>, cut into fragments around matches.
+
+Only the shown hits are highlighted. The stored text is tokenized with the analyzer's own regex and each
+surface token is mapped to its index term through a cache (analysis.term_for_token), so a match here is
+exactly a match in the index.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from html import escape
+
+from ..analysis import TOKEN_RE, term_for_token
+
+ELLIPSIS = "\u2026"
+JOIN = f" {ELLIPSIS} "
+
+
+# A character other than ASCII and typographic punctuation (never the first character of a token): a text
+# with one is read token by token.
+_OTHER_CHARACTER = re.compile("[^\x00-\x7f\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00a0]")
+_INSIDE_TOKENS = "'\u2019.,"   # the characters other than \w that a token can hold (China's, U.S., 1,000)
+
+
+def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every token of `text` whose index term is in `terms`.
+
+    In texts whose tokens are ASCII (nearly all), a token's term begins with the token's first letter
+    lowercased (folding leaves ASCII alone, numbers keep their first digit, Snowball rewrites suffixes
+    only), so only the places where a token may start with one of the terms' first letters are looked
+    at (a regex in C), each checked to be a whole token. Other texts are read token by token
+    (walk_matches); tests/test_search_highlight.py checks that both give the same matches.
+    """
+    if not terms:
+        return []
+    if (not text.isascii() and _OTHER_CHARACTER.search(text)) or not all(t and t[0].isascii() for t in terms):
+        return walk_matches(text, terms)
+    out = []
+    covered = 0
+    for c in _starts(frozenset(t[0] for t in terms)).finditer(text):
+        start = c.start()
+        if start < covered:
+            continue
+        m = _token_at(text, start) if start and text[start - 1] in _INSIDE_TOKENS else TOKEN_RE.match(text, start)
+        if m is None:
+            continue
+        covered = m.end()
+        term = term_for_token(m.group())
+        if term in terms:
+            out.append((start, covered, term))
+    return out
+
+
+def walk_matches(text: str, terms) -> list[tuple[int, int, str]]:
+    """find_matches by mapping every token of the text to its term."""
+    out = []
+    for m in TOKEN_RE.finditer(text):
+        term = term_for_token(m.group())
+        if term in terms:
+            out.append((m.start(), m.end(), term))
+    return out
+
+
+@lru_cache(maxsize=512)
+def _starts(letters: frozenset[str]) -> re.Pattern:
+    """Where a token may start with one of `letters` (either case): a letter not preceded by a word character."""
+    return re.compile(r"(?<!\w)[" + re.escape("".join(sorted(letters))) + "]", re.IGNORECASE | re.ASCII)
+
+
+def _token_at(text: str, start: int):
+    """The token starting at `start`, or None when `start` is inside one: tokenizing from the whitespace
+    before it gives the same tokens as from the start of the text (no token holds whitespace)."""
+    chunk = start
+    while chunk > 0 and not text[chunk - 1].isspace():
+        chunk -= 1
+    for m in TOKEN_RE.finditer(text, chunk):
+        if m.end() > start:
+            return m if m.start() == start else None
+    return None
+
+
+def _mark(text: str, start: int, end: int, matches) -> str:
+    parts, pos = [], start
+    for s, e, _ in matches:
+        if s < start or e > end:
+            continue
+        parts.append(escape(text[pos:s]))
+        parts.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    parts.append(escape(text[pos:end]))
+    return "".join(parts)
+
+
+def _snap_start(text: str, pos: int) -> int:
+    """Move a fragment start left to a word boundary (never cuts into a match)."""
+    if pos <= 0:
+        return 0
+    space = text.rfind(" ", max(0, pos - 30), pos)
+    return space + 1 if space != -1 else pos
+
+
+def _snap_end(text: str, pos: int) -> int:
+    """Move a fragment end right to a word boundary."""
+    if pos >= len(text):
+        return len(text)
+    space = text.find(" ", pos, pos + 30)
+    return space if space != -1 else pos
+
+
+def _windows(text: str, matches, width: int) -> list[tuple[int, int, int]]:
+    """Candidate fragments (start, end, score): one window per run of matches that fit in `width`."""
+    out = []
+    i = 0
+    while i < len(matches):
+        first = matches[i][0]
+        j = i
+        while j + 1 < len(matches) and matches[j + 1][1] - first <= width:
+            j += 1
+        distinct = len({m[2] for m in matches[i:j + 1]})
+        span_end = matches[j][1]
+        pad = max(0, (width - (span_end - first)) // 2)
+        start = max(0, first - pad)
+        end = min(len(text), start + width)
+        start = max(0, min(start, end - width))
+        out.append((start, end, distinct * 100 + (j - i + 1)))
+        i = j + 1
+    return out
+
+
+def highlight(text: str, terms, fragment_chars: int = 200, max_fragments: int = 3) -> str:
+    """Escaped HTML of `text` with matches in <mark>; long texts cut to the best fragments joined by ' … '.
+
+    Texts up to twice `fragment_chars` are shown whole; a long text without matches shows its beginning.
+    """
+    if not text:
+        return ""
+    matches = find_matches(text, terms)
+    if len(text) <= 2 * fragment_chars:
+        return _mark(text, 0, len(text), matches)
+    if not matches:
+        end = _snap_end(text, fragment_chars)
+        if end >= len(text):
+            return escape(text)
+        return escape(text[:end]) + " " + ELLIPSIS
+    windows = _windows(text, matches, fragment_chars)
+    best = sorted(windows, key=lambda w: (-w[2], w[0]))[:max_fragments]
+    best.sort()
+    pieces = []
+    last_end = -1
+    for start, end, _ in best:
+        start, end = _snap_start(text, start), _snap_end(text, end)
+        start = max(start, last_end)
+        if end <= start:
+            continue
+        pieces.append((start, end))
+        last_end = end
+    html = []
+    for k, (start, end) in enumerate(pieces):
+        if k == 0 and start > 0:
+            html.append(ELLIPSIS + " ")
+        elif k > 0:
+            html.append(JOIN)
+        html.append(_mark(text, start, end, matches).strip())
+    if pieces and pieces[-1][1] < len(text):
+        html.append(" " + ELLIPSIS)
+    return "".join(html)

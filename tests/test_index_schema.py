@@ -1,0 +1,123 @@
+"""Tests for searchsvc.schema: fields, pickling of the schema, Turn -> document mapping."""
+
+import pickle
+from datetime import datetime
+
+from conftest import tiny_conferences
+from whoosh import index as whoosh_index
+
+from searchsvc.index import schema as S
+from searchsvc.models import Conference, Turn
+
+
+def test_schema_has_the_documented_fields():
+    schema = S.build_schema()
+    for name in (S.QUESTION, S.ANSWER, S.SPEAKER, S.OUTLET, S.CONFERENCE, S.YEAR, S.MONTH, S.KIND, S.DATE, S.ID_FIELD):
+        assert name in schema.names()
+    for facet in (S.SPEAKER, S.OUTLET, S.CONFERENCE, S.YEAR, S.MONTH, S.KIND, S.DATE):
+        assert schema[facet].column_type is not None, f"{facet} must be sortable (a column)"
+    assert schema[S.QUESTION].stored and schema[S.ANSWER].stored
+    assert schema[S.QUESTION].format.supports("positions")
+
+
+def test_schema_pickles_with_its_analyzers():
+    schema = S.build_schema()
+    clone = pickle.loads(pickle.dumps(schema))
+    text = "Investigating the café tariffs"
+    assert list(clone[S.ANSWER].process_text(text)) == list(schema[S.ANSWER].process_text(text))
+    assert isinstance(clone[S.ANSWER].format, S.TermPositions)
+
+
+def test_index_reopens_in_a_fresh_schema(tmp_path):
+    ix = whoosh_index.create_in(str(tmp_path), S.build_schema())
+    conf = tiny_conferences()[0]
+    with ix.writer() as w:
+        for turn in conf.turns:
+            w.add_document(**S.turn_to_document(conf, turn))
+    reopened = whoosh_index.open_dir(str(tmp_path))
+    with reopened.searcher() as s:
+        assert s.doc_count() == len(conf.turns)
+        assert list(s.lexicon(S.ANSWER))  # terms were analysed and written
+
+
+def test_term_positions_equal_whoosh_positions():
+    field = S.build_schema()[S.ANSWER]
+    text = "the law and the rule of law, the law"
+    fast = sorted(field.format.word_values(text, field.analyzer, mode="index"))
+    slow = sorted(super(S.TermPositions, field.format).word_values(text, field.analyzer, mode="index"))
+    assert fast == slow
+    decode = field.format.decode_positions
+    assert {w: decode(v) for w, _, _, v in fast}["law"] == [0, 2, 3]
+
+
+def test_turn_to_document():
+    conf = tiny_conferences()[1]
+    doc = S.turn_to_document(conf, conf.turns[2])
+    assert doc[S.ID_FIELD] == f"{conf.id}-2"
+    assert doc[S.CONFERENCE] == conf.id
+    assert doc[S.SPEAKER] == "Jen Psaki,Jake Sullivan"
+    assert doc[S.YEAR] == "2021" and doc[S.MONTH] == "2021-01"
+    assert doc[S.DATE] == datetime(2021, 1, 21)
+    assert S.OUTLET not in doc  # no outlet known
+    assert doc[S.TITLE] == conf.title
+
+
+def test_names_with_commas_do_not_split_into_two_speakers():
+    conf = Conference(id="c", title="t", date=datetime(2020, 1, 1).date(), source_url="", source_file="f",
+                      source_format="mfa",
+                      turns=[Turn(0, "statement", "", "", ("Smith, John",), "hello", 1)])
+    doc = S.turn_to_document(conf, conf.turns[0])
+    assert doc[S.SPEAKER] == "Smith John"
+    assert S.clean_name("  A ,  B ") == "A B"
+
+
+def _multi_segment_index(tmp_path):
+    """An index of the tiny conferences plus an `index add` (a second segment, deleted turns, no outlets)."""
+    import dataclasses
+    from datetime import date
+
+    from conftest import base_settings
+
+    from searchsvc.index.build import add_conferences, rebuild_from_conferences
+    from searchsvc.index.store import open_index
+
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    mfa, wh = tiny_conferences()
+    rebuild_from_conferences(settings, [mfa, wh])
+    changed = dataclasses.replace(wh, turns=[Turn(0, "question-answer", "", "Zebras?", ("Jen Psaki",), "Striped.", 3)])
+    extra = Conference(id="2022-02-02-new-cccc3333", title="New", date=date(2022, 2, 2), source_url="",
+                       source_file="new.md", source_format="whitehouse",
+                       turns=[Turn(0, "statement", "", "", ("Karine Jean-Pierre", "Jen Psaki"), "Hello.", 1)])
+    add_conferences(settings, [changed, extra])
+    return open_index(settings)
+
+
+def test_columns_read_in_one_go_equal_whoosh_per_document_reads(tmp_path):
+    ix = _multi_segment_index(tmp_path)
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) >= 2 and reader.has_deletions()
+        for field in (S.SPEAKER, S.OUTLET, S.CONFERENCE, S.YEAR, S.DATE, S.SEQ, S.TITLE, S.KIND):
+            slow = []
+            for sub, _ in reader.leaf_readers():
+                if sub.has_column(field):
+                    slow.extend(v.decode() if isinstance(v, bytes) else v
+                                for v in sub.column_reader(field, translate=True))
+                else:
+                    slow.extend([None] * sub.doc_count_all())
+            assert S.column_values(reader, field) == slow, field
+            for sub, _ in reader.leaf_readers():
+                if sub.has_column(field):
+                    assert S.raw_column(sub, field) is not None, field   # the one-go path was taken
+
+
+def test_tables_equal_per_document_lengths_and_deletions(tmp_path):
+    from searchsvc.search.facets import load_tables
+
+    ix = _multi_segment_index(tmp_path)
+    with ix.reader() as reader:
+        tables = load_tables(reader)
+        for field in S.TEXT_FIELDS:
+            slow = [reader.doc_field_length(n, field) or 0 for n in range(reader.doc_count_all())]
+            assert tables.lengths[field].tolist() == slow
+        assert tables.live.tolist() == [not reader.is_deleted(n) for n in range(reader.doc_count_all())]
+        assert not tables.live.all()

@@ -1,0 +1,137 @@
+"""Tests for searchsvc.search.phrases: exact phrase masks equal Whoosh's own phrase matching, on tiny and real indexes."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+
+import numpy as np
+import pytest
+from conftest import base_settings
+
+from searchsvc.index.build import add_to_index, rebuild_from_conferences
+from searchsvc.models import KIND_QA, Conference, SearchRequest, Turn
+from searchsvc.search import SearchService, phrases
+from searchsvc.search.querying import parse_query
+
+ANSWERS = [
+    "The rule of law matters. Law and rule are words.",              # 0: "rule of law" (stop word inside)
+    "We follow the law as a rule, and the rule of the game.",        # 1: rule ... law, never adjacent
+    "Bye bye, said the minister. Bye.",                              # 2: a repeated word
+    "Minister said bye. The minister said so, said the minister.",   # 3
+    "Hong Kong national security law; national security matters.",   # 4
+    "Security national law Hong. Kong national security.",           # 5: the words, other orders
+    "national security national security national security",        # 6: repeats
+]
+
+
+def conference(answers: list[str], suffix: str = "aaaa1111") -> Conference:
+    return Conference(
+        id=f"2022-03-01-briefing-{suffix}", title="Briefing", date=date(2022, 3, 1),
+        source_url="https://example.org/b", source_file=f"wh/{suffix}.md", source_format="whitehouse",
+        officials=("Jen Psaki",),
+        turns=[Turn(i, KIND_QA, "Reuters", f"Question {i} about the law?", ("Jen Psaki",), text, i + 1)
+               for i, text in enumerate(answers)],
+    )
+
+
+@pytest.fixture(scope="module")
+def phrase_service(tmp_path_factory):
+    settings = base_settings().with_index_dir(tmp_path_factory.mktemp("phrase-index"))
+    rebuild_from_conferences(settings, [conference(ANSWERS)])
+    service = SearchService(settings)
+    yield service
+    service.close()
+
+
+def fast_and_whoosh(service: SearchService, text: str) -> tuple[set[int], set[int]]:
+    """Turn seqs matched by DocSets (phrases.py) and by Whoosh's own matcher, for the query `text`."""
+    op = service._current()
+    query = parse_query(SearchRequest(q=text), op.ix.schema, op.searcher.reader(), service._settings.search).query
+    op.docsets._masks.clear()
+    fast = np.flatnonzero(op.docsets.mask(query))
+    slow = [d for d in op.searcher.docs_for_query(query) if op.tables.live[d]]
+    seq = lambda docs: {op.searcher.stored_fields(int(d))["seq"] for d in docs}  # noqa: E731
+    return seq(fast), seq(slow)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('"rule of law"', {0}),
+    ('"law rule"', {0, 1}),                     # stop words between them are not counted
+    ('"bye bye"', {2}),
+    ('"said the minister"', {2, 3}),
+    ('"minister said"', {3}),
+    ('"national security law"', {4}),
+    ('"security national"', {5, 6}),
+    ('"national security national security"', {6}),
+    ('"hong kong national security"', {4, 5}),      # punctuation does not break a phrase
+    ('"kong national security"', {4, 5}),
+    ('"question 3"', {3}),
+    ('"zebra unicorn"', set()),
+])
+def test_phrase_matches_exactly_the_adjacent_words(phrase_service, text, expected):
+    fast, slow = fast_and_whoosh(phrase_service, text)
+    assert fast == slow == expected
+
+
+def test_the_public_matcher_path_gives_the_same_turns(phrase_service, monkeypatch):
+    monkeypatch.setattr(phrases, "_W3", ("no_such_codec_attribute",))   # as with a matcher other than W3's
+    for text, expected in [('"rule of law"', {0}), ('"said the minister"', {2, 3}), ('"security national"', {5, 6})]:
+        fast, slow = fast_and_whoosh(phrase_service, text)
+        assert fast == slow == expected
+
+
+def test_phrases_across_segments_and_deleted_turns(tmp_path):
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    rebuild_from_conferences(settings, [conference(ANSWERS), conference(ANSWERS[:3], "bbbb2222")])
+    changed = tmp_path / "wh" / "2022-03-01-briefing.md"
+    changed.parent.mkdir()
+    changed.write_text("---\ntitle: Briefing\ndate: 2022-03-02\nsource_url: https://example.org/c\n---\n\n"
+                       "Q Is the rule of law at stake?\n\nMS. PSAKI: The rule of law, yes. Bye bye.\n",
+                       encoding="utf-8")
+    add_to_index(settings, [changed])
+    service = SearchService(settings)
+    try:
+        assert len(list(service._current().searcher.reader().leaf_readers())) >= 2
+        for text in ('"rule of law"', '"bye bye"', '"national security"', '"said the minister"'):
+            fast, slow = fast_and_whoosh(service, text)
+            assert fast == slow and fast
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_phrases_from_the_sample_text_match_whoosh(sample_service, seed):
+    """Runs of 2-4 words cut from real answers (seeded) give the same turns as Whoosh's matcher."""
+    op = sample_service._current()
+    rng = random.Random(seed)
+    docs = rng.sample(range(op.tables.size), 40)
+    checked = 0
+    for d in docs:
+        words = re.findall(r"[A-Za-z]+", op.searcher.stored_fields(d).get("answer", ""))
+        if len(words) < 5:
+            continue
+        n = rng.randint(2, 4)
+        start = rng.randrange(len(words) - n)
+        text = '"' + " ".join(words[start:start + n]) + '"'
+        query = parse_query(SearchRequest(q=text), op.ix.schema, op.searcher.reader(),
+                            sample_service._settings.search).query
+        if query is None:
+            continue
+        fast, slow = fast_and_whoosh(sample_service, text)
+        assert fast == slow, text
+        checked += 1
+    assert checked >= 25
+
+
+def test_word_positions_fall_back_when_the_cached_docnums_do_not_line_up(phrase_service):
+    """Positions come out right even if the postings handed in are not the term's (the public path is taken)."""
+    op = phrase_service._current()
+    sub, _ = next(iter(op.searcher.reader().leaf_readers()))
+    true_ids = op.docsets.postings("answer", "secur")[0]
+    wanted = np.array(sorted(true_ids.tolist()), dtype=np.int64)
+    right = phrases._word_keys(sub, "answer", "secur", true_ids, wanted, phrases.PositionDecoder())
+    wrong = phrases._word_keys(sub, "answer", "secur", true_ids + 1, wanted, phrases.PositionDecoder())
+    assert right.tolist() == wrong.tolist()
+    assert len(right) == 7   # "security" is written 7 times in ANSWERS
