@@ -8,6 +8,7 @@ import click
 
 from . import index, parse, search, serve
 from .context import CliContext
+from .inspect import inspect as inspect_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +23,7 @@ def main(ctx: click.Context, config_path: str, index_dir: str | None) -> None:
     ctx.obj = CliContext(config_path, index_dir)
 
 
-for _command in (parse.parse, index.index, search.search, serve.serve):
+for _command in (parse.parse, index.index, search.search, serve.serve, inspect_command):
     main.add_command(_command)
 
 

@@ -1,4 +1,4 @@
-"""Ingest stage: resolve short speaker labels ("Mr. Zients", "Dr. JHA") to the one full name used elsewhere in the corpus."""
+"""Ingest stage: resolve short speaker labels ("Mr. Zients", "Dr. JHA") to the one full name used elsewhere."""
 
 from __future__ import annotations
 
