@@ -17,6 +17,14 @@ def _x(n) -> str:
     return "-" if n is None else f"{n:.2f}x"
 
 
+def _memory(workers: list[dict]) -> str:
+    return ", ".join(f"RSS {w['rss_mb']:,.0f} MB / PSS {w['pss_mb']:,.0f} MB" for w in workers)
+
+
+def max_rss(workers) -> float | None:
+    return max((w["rss_mb"] for w in workers), default=None) if workers else None
+
+
 def targets(r: dict) -> list[dict]:
     """Each target with the measured figure and whether it was met (None when not measured)."""
     def target(name, value, ok):
@@ -53,6 +61,12 @@ def targets(r: dict) -> list[dict]:
     if stv:
         out.append(target(f"x{scale['factor']} search p99 <= 2x tantivy (ratio)", stv["p99"],
                           stv["p99"] is not None and stv["p99"] <= 2))
+    rss = max_rss(http.get("worker_memory")) if http else None
+    if rss is not None:
+        out.append(target("RSS per worker at x1 <= 150 MB (largest worker, MB)", rss, rss <= 150))
+    srss = max_rss((scale.get("http") or {}).get("worker_memory")) if scale else None
+    if srss is not None:
+        out.append(target(f"RSS per worker at x{scale['factor']} <= 600 MB (largest worker, MB)", srss, srss <= 600))
     sb = scale.get("build", {}).get("ratio_seconds") if scale else None
     if sb is not None:
         out.append(target(f"x{scale['factor']} build <= 1.0x FTS5 (ratio, parsing included)", sb, sb <= 1.0))
@@ -145,6 +159,8 @@ def render(r: dict) -> str:
                                       rows))
             best = h.get("highest_step_p99_under_200ms" + key[len("load_steps"):])
             parts.append(f"highest step with p99 < 200 ms and no errors: {fmt(best)}")
+        if h.get("worker_memory"):
+            parts.append("memory per worker after the load: " + _memory(h["worker_memory"]))
     sc = r.get("scale")
     if sc:
         b, s, g = sc["build"], sc["search"], sc["growth"]
@@ -163,6 +179,10 @@ def render(r: dict) -> str:
                      ["tantivy p50 / p99", f"{_ms(s['tantivy']['p50_ms'])} / {_ms(s['tantivy']['p99_ms'])}", ""],
                      ["ours / tantivy p50 / p99",
                       f"{_x(s['ratio_tantivy']['p50'])} / {_x(s['ratio_tantivy']['p99'])}", ""]]
+        if sc.get("http"):
+            q = sc["http"]["sequential"]
+            rows.append(["HTTP sequential p50 / p99", f"{_ms(q['p50_ms'])} / {_ms(q['p99_ms'])}", ""])
+            rows.append(["memory per worker", _memory(sc["http"]["worker_memory"]), ""])
         parts.append(render_table(f"scale x{sc['factor']} (real corpus + synthetic copies)",
                                   ["", "value", "growth vs x1"], rows))
     t = r.get("targets")

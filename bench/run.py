@@ -225,6 +225,8 @@ def http_figures(args, index_dir: Path, db: Path, queries, workdir: Path, clock:
             out["load_steps_distinct"] = load_steps(args, ours.port, list(fresh_paths), clock, "distinct queries",
                                                     fresh=True)
             out["highest_step_p99_under_200ms_distinct"] = highest_good_step(out["load_steps_distinct"])
+        out["worker_memory"] = ours.worker_memory()
+        clock.log(f"worker memory after the load: {out['worker_memory']}")
     if args.skip_datasette:
         return out
     exe = servers.ensure_datasette(clock.log)
@@ -271,10 +273,22 @@ def scale_figures(args, corpus: list[Path], rows: list[dict], queries, base: dic
         **{f"ours_{p}": ratio(search["ours"][f"{p}_ms"], base["search"]["ours"][f"{p}_ms"]) for p in ("p50", "p99")},
         **{f"fts5_{p}": ratio(search["fts5"][f"{p}_ms"], base["search"]["fts5"][f"{p}_ms"]) for p in ("p50", "p99")},
     }
+    http = None if args.skip_http else scale_http(args, index_dir, queries, workdir, clock)
     if not args.keep:
         shutil.rmtree(synth, ignore_errors=True)
-    return {"factor": args.scale, "replicate": made, "build": build, "search": search, "growth": growth,
+    return {"factor": args.scale, "http": http, "replicate": made, "build": build, "search": search, "growth": growth,
             "search_per_query": per_query_table(res, queries)}
+
+
+def scale_http(args, index_dir: Path, queries, workdir: Path, clock: Clock) -> dict:
+    """The scaled index served by our gunicorn: the query set once sequentially, then each worker's memory."""
+    with servers.ours(index_dir, workdir, workers=args.workers, config=args.config) as srv:
+        srv.ready("/healthz", timeout=180)
+        paths = [q.api_path() for q in queries]
+        seq = run_sequential(servers.HOST, srv.port, paths)
+        memory = srv.worker_memory()
+    clock.log(f"x{args.scale} served: sequential p50 {seq['p50_ms']} ms, p99 {seq['p99_ms']} ms; memory {memory}")
+    return {"sequential": seq, "worker_memory": memory}
 
 
 def build_tantivy(index_dir: Path, corpus: list[Path], clock: Clock, saved: Path, reuse: bool) -> dict:

@@ -125,6 +125,7 @@ def test_bench_run_on_the_sample_with_tiny_sizes(tmp_path, capsys):
     step = http["load_steps"][0]
     assert step["offered_rps"] == 5 and step["completed"] == step["requests"] == 5 and step["errors"] == 0
     assert 0.0 <= step["cache_hit_share"] <= 1.0   # asked before, but maybe of the other worker
+    assert len(http["worker_memory"]) == 2 and all(w["rss_mb"] >= w["pss_mb"] > 0 for w in http["worker_memory"])
     fresh = http["load_steps_distinct"][0]
     assert fresh["completed"] == 5 and fresh["errors"] == 0
     assert fresh["cache_hit_share"] == 0.0     # never asked before: every answer searched
