@@ -25,7 +25,7 @@ SAMPLE = REPO / "sample"
     ("a.txt", "ㄑ Press Room\n\nTitle\n\nChina.org.cn | May 1, 2024\n\nCCTV:\n\nHi?\n", "text"),
     ("a.html", "Title\n\nChina.org.cn | May 1, 2024\n\nCCTV:\n\nHi?\n", "text"),
     ("x.txt", "Just notes.\n", "text"),
-    ("x.txt", "---\nnot: front matter\n", "text"),
+    ("x.txt", "---\nnot: front matter\n", "markdown"),               # an unclosed front matter: an error
     ("x.txt", "a <p> tag in prose\n", "text"),
 ])
 def test_detect_format_by_content(name, text, expected):

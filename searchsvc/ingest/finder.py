@@ -112,4 +112,6 @@ def find_segments(blocks: tuple[Block, ...] | list[Block]) -> list[Segment]:
             out.append(Segment(block.line, "", "text", raw, block.bold))
         else:
             out[-1].text += "\n" + raw
+            if out[-1].raw:
+                out[-1].raw += "\n" + raw
     return out

@@ -18,8 +18,8 @@ _SCALARS = (str, int, float, dt.date)
 
 
 def looks_like_front_matter(text: str) -> bool:
-    m = _FRONT.match(text)
-    return bool(m and re.search(r"^(title|date)\s*:", m.group(1), re.M))
+    """A front matter block, or a file that opens one ('---' then 'key:' lines) without closing it."""
+    return bool(_FRONT.match(text)) or bool(re.match(r"\A---[ \t]*\n(?:[\w\-]+\s*:|---)", text))
 
 
 def _front_matter(path: str, text: str) -> tuple[dict, str, int]:

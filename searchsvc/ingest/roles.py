@@ -100,7 +100,8 @@ def decide(segments: list[Segment], named: list[str], hosts: list[str]) -> dict[
     for label, count in labels.items():
         role, why = fixed[label]
         loose = not role or role in (OUTLET, REPORTER)
-        if loose and caps_share >= 0.75 and count == 1 and not _is_caps(label) and len(label) > 1:
+        outlier = caps_share >= 0.75 or (q_marks and caps_share >= 0.5)     # the document's labels are capitals
+        if loose and outlier and count == 1 and not _is_caps(label) and len(label) > 1:
             role, why = NOT_LABEL, "written once, and not in capitals like the document's labels"
         elif not role:
             role, why = _by_behaviour(evidence[label], question_bold, caps_share, q_marks)

@@ -115,6 +115,8 @@ def segment(doc: Document) -> Conference:
                                     *header.hosts]))
     day = header.held or doc.date
     warnings = list(problems)
+    if day is not None and doc.date_from == "latest date on the page" and not header.held:
+        warnings.append(f"date {day.isoformat()} guessed: the latest date the page mentions")
     if day is None:
         day = UNDATED
         warnings.append(f"no date in the document: filed under {UNDATED.isoformat()}")
@@ -171,6 +173,8 @@ def _check(doc: Document, body: list[Segment], roles: dict[str, LabelRole], has_
     """TranscriptError when the document has no credible turns or would file officials as outlets; else warnings."""
     labelled = [s for s in body if s.label and roles[s.label].role != NOT_LABEL]
     first = doc.blocks[0].line if doc.blocks else None
+    if not doc.blocks:
+        raise TranscriptError(doc.path, "no turns found: no text after the header", 1)
     if not labelled:
         raise TranscriptError(doc.path, "no speaker labels found (no 'Q', 'Name:' or 'NAME:' turns): "
                                         "not a transcript, or a layout the reader does not know", first)
