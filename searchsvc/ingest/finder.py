@@ -22,7 +22,7 @@ _Q_STRONG = re.compile(r"^Q(?:[\u00a0\t][\s\u00a0]*|[\s\u00a0]{2,}|[.:：][\s\u0
 _Q_WEAK = re.compile(r"^Q[ ](?=\S)")
 _TIMESTAMP = r"[(\[]?\d{1,2}:\d{2}(?::\d{2})?[)\]]?"
 # label, an optional note in brackets, an optional timestamp, the colon (a colon before a digit is a time, '24:00')
-_COLON = re.compile(r"^(?P<label>[^:：()\[\]\n]{1,70}?)[ \u00a0]*(?P<note>\([^)\n]{0,60}\))?[ \u00a0]*"
+_COLON = re.compile(r"^(?P<label>[^:：\n]{1,70}?)[ \u00a0]*(?P<note>\([^)\n]{0,60}\))?[ \u00a0]*"
                     r"(?P<ts1>" + _TIMESTAMP + r")?[ \u00a0]*[:：](?!\d)[\s\u00a0]*(?P<ts2>" + _TIMESTAMP +
                     r"(?=\s|$))?[\s\u00a0]*")
 _CAPS = re.compile(r"^[A-Z][A-Z0-9.'’\-]*(?:[ \u00a0]+[A-Z0-9.'’\-&]+){0,6}$")
@@ -76,7 +76,7 @@ def _described(label: str, bold: bool) -> bool:
     added'), or after 'question' in a label set in bold ('Question raised after the press conference'):
     'So our question to them would be' is a sentence, not a label."""
     words = label.split()
-    lower = [w for w in words[1:] if w[:1].islower() and w.lower() not in CONNECTORS]
+    lower = [w for w in words[1:] if w.isalpha() and w[:1].islower() and w.lower() not in CONNECTORS]
     if not lower:
         return False
     lead = words[1:2] if words[0].lower() in ("the", "this") else words[:1]

@@ -181,4 +181,6 @@ def _by_behaviour(ev: _Evidence, question_bold: bool, caps_share: float, q_marks
         return OFFICIAL, "capitals label, as the officials'"
     if looks_like_person(ev.label) or len(ev.label.split()) == 1:
         return OFFICIAL, "a person's name that answers" if answers >= 0.5 else "a person's name"
+    if answers >= 0.5 and ev.asks == 0:
+        return OFFICIAL, "speaks after questions and asks none"
     return OUTLET, "not a person's name"
