@@ -3,7 +3,7 @@
 import pickle
 from datetime import datetime
 
-from conftest import tiny_conferences
+from support import tiny_conferences
 from whoosh import index as whoosh_index
 
 from searchsvc.index import schema as S
@@ -76,7 +76,7 @@ def _multi_segment_index(tmp_path):
     import dataclasses
     from datetime import date
 
-    from conftest import base_settings
+    from support import base_settings
 
     from searchsvc.index.build import add_conferences, rebuild_from_conferences
     from searchsvc.index.store import open_index

@@ -4,7 +4,7 @@ import dataclasses
 from datetime import date
 
 import pytest
-from conftest import base_settings, tiny_conferences
+from support import base_settings, tiny_conferences
 
 from searchsvc.errors import IndexMissingError, NotFoundError, QueryError
 from searchsvc.models import SearchRequest

@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from conftest import base_settings
+from support import base_settings
 
 from searchsvc.index.build import add_to_index, rebuild_from_conferences
 from searchsvc.models import KIND_QA, Conference, SearchRequest, Turn
