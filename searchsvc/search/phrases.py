@@ -10,8 +10,8 @@ survives every word (numpy set intersections).
 Posting blocks holding none of the wanted turns are skipped on their header alone, their docnums come
 from the cached postings (no Python delta decoding), and decoded position lists are memoised by their
 bytes (most are one small position). That walk reads W3 codec blocks through index.whoosh_private
-(pinned Whoosh); any other matcher takes the public skip_to/value_as path. Only exact phrases (slop 1) come here; other proximity
-queries keep Whoosh's matcher.
+(pinned Whoosh); any other matcher takes the public skip_to/value_as path. Only exact phrases (slop 1)
+come here; other proximity queries keep Whoosh's matcher.
 """
 
 from __future__ import annotations
