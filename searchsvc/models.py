@@ -51,6 +51,7 @@ class Conference:
     source_format: str            # "scio" | "mfa" | "whitehouse"
     officials: tuple[str, ...] = ()
     turns: list[Turn] = field(default_factory=list)
+    roles: tuple[tuple[str, str], ...] = ()   # (official's name, role title) when the document says it
 
 
 def turn_id(conference_id: str, seq: int) -> str:
@@ -97,7 +98,8 @@ class ParseResult:
 
 SORTS = ("relevance", "newest", "oldest")
 SCOPES = ("both", "question", "answer")
-FACETS = ("speaker", "outlet", "conference", "year")
+FACETS = ("speaker", "role", "outlet", "conference", "year", "answer")
+ANSWER_TYPES = ("deflection", "substantive")   # values of the `answer` facet (insights/deflections.py)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class SearchRequest:
     outlets: tuple[str, ...] = ()
     conferences: tuple[str, ...] = ()   # conference ids
     years: tuple[int, ...] = ()
+    roles: tuple[str, ...] = ()         # roles of the answering officials ("Press Secretary")
+    answers: tuple[str, ...] = ()       # ANSWER_TYPES: deflections or substantive answers
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
@@ -138,6 +142,8 @@ class Hit:
     question_html: str    # escaped text, matches wrapped in <mark>; fragments joined by " … "
     answer_html: str
     score: float
+    roles: tuple[str, ...] = ()           # roles[i]: speakers[i]'s role in that conference ("" unknown)
+    deflection: str = ""                  # name of the deflection pattern the answer matched ("" none)
 
 
 @dataclass
@@ -173,6 +179,8 @@ class TurnRecord:
     question: str
     speakers: tuple[str, ...]
     answer: str
+    roles: tuple[str, ...] = ()           # roles[i]: speakers[i]'s role in that conference ("" unknown)
+    deflection: str = ""                  # name of the deflection pattern the answer matched ("" none)
 
 
 @dataclass

@@ -198,7 +198,7 @@ def test_results_fragment_is_the_swappable_part(client):
     html = resp.get_data(as_text=True)
     assert "<html" not in html and "<form" not in html
     soup = soup_of(resp)
-    assert soup.select_one("aside#facets") and soup.select_one("section#results")
+    assert soup.select_one("#facets") and soup.select_one("section#results")
     assert soup.select_one("#results")["data-title"].startswith("trade")
 
 

@@ -68,6 +68,7 @@ def _request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
     return {
         "speaker": tuple(request.speakers), "outlet": tuple(request.outlets),
         "conference": tuple(request.conferences), "year": tuple(str(y) for y in request.years),
+        "role": tuple(request.roles), "answer": tuple(request.answers),
     }
 
 
@@ -249,7 +250,7 @@ class SearchService:
             seq=f[S.SEQ], kind=f.get(S.KIND, ""), outlet=f.get(S.OUTLET, ""), speakers=_speakers(f),
             question_html=highlight(f.get(S.QUESTION, ""), terms[S.QUESTION], limits.fragment_chars, limits.max_fragments),
             answer_html=highlight(f.get(S.ANSWER, ""), terms[S.ANSWER], limits.fragment_chars, limits.max_fragments),
-            score=round(score, 4),
+            score=round(score, 4), roles=_roles(f), deflection=f.get(S.DEFLECTION, ""),
         )
 
     # ---- records ----------------------------------------------------------------------
@@ -374,10 +375,17 @@ def _speakers(f: dict) -> tuple[str, ...]:
     return tuple(s for s in f.get(S.SPEAKER, "").split(",") if s)
 
 
+def _roles(f: dict) -> tuple[str, ...]:
+    """Each speaker's role ("" unknown), from the stored "name|role" pairs."""
+    known = dict(p.split("|", 1) for p in f.get(S.SPEAKER_ROLE, "").split(",") if "|" in p)
+    return tuple(known.get(s, "") for s in _speakers(f)) if known else ()
+
+
 def _turn_record(f: dict) -> TurnRecord:
     return TurnRecord(
         id=f[S.ID_FIELD], conference_id=f[S.CONFERENCE], conference_title=f.get(S.TITLE, ""),
         date=f[S.DATE].date(), source=f.get(S.SOURCE, ""), source_url=f.get(S.SOURCE_URL, ""),
         source_format=f.get(S.SOURCE_FORMAT, ""), seq=f[S.SEQ], kind=f.get(S.KIND, ""), outlet=f.get(S.OUTLET, ""),
         question=f.get(S.QUESTION, ""), speakers=_speakers(f), answer=f.get(S.ANSWER, ""),
+        roles=_roles(f), deflection=f.get(S.DEFLECTION, ""),
     )
