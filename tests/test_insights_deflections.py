@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
-
 from roles_support import DEFLECTING, KJP, LONG_HEDGE, PSAKI, build_role_index
+
 from searchsvc.insights import analytics
 from searchsvc.insights.deflections import (
-    default_rules, deflection_mark, find_deflection, load_rules, parse_patterns,
+    default_rules,
+    deflection_mark,
+    find_deflection,
+    load_rules,
+    parse_patterns,
 )
 from searchsvc.models import KIND_QA, KIND_STATEMENT, SearchRequest, Turn
 from searchsvc.search import SearchService
 from searchsvc.web import create_app
 
-SUBSTANCE = " ".join(["China and ASEAN agreed to deepen trade, expand green energy projects and open new air routes."] * 12)
+SENTENCE = "China and ASEAN agreed to deepen trade, expand green energy projects and open new air routes."
+SUBSTANCE = " ".join([SENTENCE] * 12)
 
 
 @pytest.mark.parametrize("answer, pattern", [
@@ -128,7 +133,7 @@ def test_matrix_cells_give_the_share_deflected(service, client, api_get):
     body = api_get(client, "/api/matrix").get_json()
     assert body["deflected"] == [list(r) for r in m.deflected]
     soup = BeautifulSoup(client.get("/").get_data(as_text=True), "lxml")
-    shares = [td.select_one(".cell-share").get_text() for td in soup.select("#matrix td") if td.select_one(".cell-share")]
+    shares = [span.get_text() for span in soup.select("#matrix td .cell-share")]
     assert "50%" in shares and "100%" in shares
     rate = soup.select_one(".deflection-rate").get_text(" ", strip=True)
     assert rate.startswith("Deflections: 4 of 10 answers (40%)")
