@@ -70,7 +70,8 @@ def page_paths(service, web_app) -> dict[str, str]:
     hit = next(h for h in service.search(SearchRequest(q="trade", per_page=50)).hits if h.outlet and h.speakers)
     deflected = service.search(SearchRequest(answers=("deflection",))).hits
     paths = {
-        "home": "/", "search": "/?q=trade", "search-filtered": f"/?q=trade&outlet={quote(hit.outlet)}&answer=substantive",
+        "home": "/", "search": "/?q=trade",
+        "search-filtered": f"/?q=trade&outlet={quote(hit.outlet)}&answer=substantive",
         "turn": f"/turns/{hit.id}", "conference": f"/conferences/{hit.conference_id}",
         "speaker": f"/speakers/{quote(hit.speakers[0])}", "outlet": f"/outlets/{quote(hit.outlet)}",
         "error-404": "/turns/no-such-turn-1", "error-400": "/?q=trade&per_page=100000",
