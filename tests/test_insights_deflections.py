@@ -97,7 +97,7 @@ def service(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(service):
-    return create_app(service._settings, service=service).test_client()
+    return create_app(service.settings, service=service).test_client()
 
 
 DEFLECTED = {"2021-05-03-briefing-psaki-aaaa0001-2", "2021-06-01-briefing-psaki-sullivan-aaaa0002-1",
