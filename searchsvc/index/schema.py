@@ -8,6 +8,7 @@ import numpy as np
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import build_name_analyzer, build_text_analyzer
+from ..insights.deflections import answer_type, deflection_mark
 from ..models import Conference, Turn, turn_id
 from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled path: searchsvc.schema)
 from . import whoosh_private as W
@@ -21,6 +22,7 @@ TEXT_FIELDS = (QUESTION, ANSWER)
 FIELD_BOOSTS = {QUESTION: 1.2, ANSWER: 1.0}
 SPEAKER_TEXT = "speaker_text"     # `speaker:` in queries
 OUTLET_TEXT = "outlet_text"       # `outlet:` in queries
+ROLE_TEXT = "role_text"           # `role:` in queries
 
 # Facets and filters (sortable columns)
 SPEAKER = "speaker"               # comma-separated names (multi-valued)
@@ -33,6 +35,10 @@ DATE = "date"
 SEQ = "seq"
 ID_FIELD = "id"
 SOURCE = "source"
+ROLE = "role"                     # roles of the turn's speakers in that conference (multi-valued)
+SPEAKER_ROLE = "speaker_role"     # "name|role" of each speaker with a known role (multi-valued)
+ANSWER_TYPE = "answer_type"       # "deflection" | "substantive" for answers to questions (insights/deflections.py)
+DEFLECTION = "deflection"         # name of the deflection pattern that matched ("" none)
 
 # Stored only
 TITLE = "conference_title"
@@ -72,6 +78,11 @@ def build_schema() -> Schema:
         kind=ID(stored=True, sortable=True),
         outlet=ID(stored=True, sortable=True),
         speaker=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True),
+        role=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True),
+        speaker_role=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True),
+        role_text=TEXT(analyzer=names),
+        answer_type=ID(sortable=True),
+        deflection=ID(stored=True),
         source=ID(stored=True),
         question=_text_field(text, stored=True),
         answer=_text_field(text, stored=True),
@@ -120,7 +131,20 @@ def turn_to_document(conf: Conference, turn: Turn) -> dict:
     if outlet:
         doc[OUTLET] = outlet
         doc[OUTLET_TEXT] = outlet
+    doc.update(_role_fields(conf, speakers))
+    mark = deflection_mark(turn)        # insights/deflections.py: a pure text rule, marked at index time
+    doc.update({k: v for k, v in ((DEFLECTION, mark), (ANSWER_TYPE, answer_type(turn, mark))) if v})
     return doc
+
+
+def _role_fields(conf: Conference, speakers: list[str]) -> dict:
+    """The role fields of a turn: each speaker's role in this conference (Conference.roles), when known."""
+    known = {clean_name(name): clean_name(role).replace("|", " ") for name, role in conf.roles}
+    pairs = [(s, known[s]) for s in speakers if known.get(s)]
+    if not pairs:
+        return {}
+    roles = list(dict.fromkeys(r for _, r in pairs))
+    return {ROLE: ",".join(roles), SPEAKER_ROLE: ",".join(f"{s}|{r}" for s, r in pairs), ROLE_TEXT: " ".join(roles)}
 
 
 def column_values(reader, fieldname: str, default=None) -> list:

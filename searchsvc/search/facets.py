@@ -13,8 +13,10 @@ from ..index import whoosh_private as W
 from ..models import FACETS, FacetValue, SearchRequest
 
 FACET_LIMIT = 50          # values listed per facet on a search page (selected values always listed)
-MULTI_VALUED = {"speaker"}
-FACET_COLUMNS = {"speaker": S.SPEAKER, "outlet": S.OUTLET, "conference": S.CONFERENCE, "year": S.YEAR}
+MULTI_VALUED = {"speaker", "role"}
+FACET_COLUMNS = {"speaker": S.SPEAKER, "outlet": S.OUTLET, "conference": S.CONFERENCE, "year": S.YEAR,
+                 "role": S.ROLE, "answer": S.ANSWER_TYPE}
+VALUE_LABELS = {"answer": {"deflection": "Deflections", "substantive": "Substantive answers"}}
 
 
 @dataclass
@@ -169,7 +171,7 @@ def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected=(),
     for v in keys:
         code = tables.index[facet].get(v)
         count = int(counts[code]) if code is not None else 0
-        label = tables.titles.get(v, "") if facet == "conference" else ""
+        label = tables.titles.get(v, "") if facet == "conference" else VALUE_LABELS.get(facet, {}).get(v, "")
         out.append(FacetValue(value=v, count=count, selected=v in chosen, label=label))
     return out
 
@@ -179,6 +181,7 @@ def request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
     return {
         "speaker": tuple(request.speakers), "outlet": tuple(request.outlets),
         "conference": tuple(request.conferences), "year": tuple(str(y) for y in request.years),
+        "role": tuple(request.roles), "answer": tuple(request.answers),
     }
 
 

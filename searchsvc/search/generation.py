@@ -145,10 +145,17 @@ def speakers_of(f: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(s for s in f.get(S.SPEAKER, "").split(",") if s)
 
 
+def roles_of(f: Mapping[str, Any]) -> tuple[str, ...]:
+    """Each speaker's role ("" unknown), from the stored "name|role" pairs; () when none is known."""
+    known = dict(p.split("|", 1) for p in f.get(S.SPEAKER_ROLE, "").split(",") if "|" in p)
+    return tuple(known.get(s, "") for s in speakers_of(f)) if known else ()
+
+
 def turn_record(f: Mapping[str, Any]) -> TurnRecord:
     return TurnRecord(
         id=f[S.ID_FIELD], conference_id=f[S.CONFERENCE], conference_title=f.get(S.TITLE, ""),
         date=f[S.DATE].date(), source=f.get(S.SOURCE, ""), source_url=f.get(S.SOURCE_URL, ""),
         source_format=f.get(S.SOURCE_FORMAT, ""), seq=f[S.SEQ], kind=f.get(S.KIND, ""), outlet=f.get(S.OUTLET, ""),
         question=f.get(S.QUESTION, ""), speakers=speakers_of(f), answer=f.get(S.ANSWER, ""),
+        roles=roles_of(f), deflection=f.get(S.DEFLECTION, ""),
     )

@@ -23,7 +23,7 @@ from ..index import schema as S
 from ..index import whoosh_private as W
 from ..models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .facets import count_values, facet_list, page_facets
-from .generation import Generation, open_current, speakers_of
+from .generation import Generation, open_current, roles_of, speakers_of
 from .highlight import highlight
 from .matching import match, rank
 from .querying import highlight_terms, validate_request
@@ -120,7 +120,7 @@ class SearchService:
             question_html=highlight(f.get(S.QUESTION, ""), terms[S.QUESTION], limits.fragment_chars,
                                     limits.max_fragments),
             answer_html=highlight(f.get(S.ANSWER, ""), terms[S.ANSWER], limits.fragment_chars, limits.max_fragments),
-            score=round(score, 4),
+            score=round(score, 4), roles=roles_of(f), deflection=f.get(S.DEFLECTION, ""),
         )
 
     # ---- records ----------------------------------------------------------------------
