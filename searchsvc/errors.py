@@ -44,3 +44,17 @@ class IndexMissingError(SearchsvcError):
 
 class IndexBusyError(SearchsvcError):
     """Another rebuild or add holds the index lock."""
+
+
+class DiskFullError(SearchsvcError):
+    """A write (rebuild, add, alerts store) ran out of disk space; what it wrote was removed (HTTP 503)."""
+
+
+class IndexDamagedError(SearchsvcError):
+    """A file of the current index generation is missing, truncated or changed since it was built (HTTP 503).
+    `path` names the file (and `part` the piece of a compound segment file) when known."""
+
+    def __init__(self, message: str, path: str = "", part: str = ""):
+        self.path = path
+        self.part = part
+        super().__init__(message)

@@ -14,9 +14,10 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from ..config import Settings
-from ..errors import IndexMissingError, NotFoundError, QueryBudgetError
+from ..errors import IndexDamagedError, IndexMissingError, NotFoundError, QueryBudgetError
 from ..index import schema as S
 from ..index.store import current_generation, index_root, read_stats
+from ..index.verify import GenerationGuard
 from ..models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .docsets import DocSets
 from .facets import IndexTables, count_docs, count_values, facet_list, load_tables, values_mask
@@ -31,6 +32,7 @@ from .querying import (
 )
 from .spelling import Speller
 
+RECHECK_DAMAGED_SECONDS = 10.0   # a generation found damaged is refused this long before its files are checked again
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word when relaxing, so turns with more of the words rank first
 NOTICE_RELAXED = "Few turns contain all the words; turns with most of them follow."
@@ -46,6 +48,7 @@ class _Open:
     tables: IndexTables
     docsets: DocSets
     speller: Speller
+    guard: GenerationGuard                                    # the files as built (index/verify.py)
     all_facets: dict | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)   # analyses of this generation (Snapshot.cache)
     pages: OrderedDict = field(default_factory=OrderedDict)   # SearchRequest -> SearchPage of this generation
@@ -78,6 +81,7 @@ class SearchService:
         self._settings = settings
         self._lock = threading.RLock()
         self._open: _Open | None = None
+        self._refused: tuple[str, IndexDamagedError, float] | None = None   # damaged generation, until when
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -88,19 +92,42 @@ class SearchService:
             if gen is None:
                 raise IndexMissingError(f"no index at {index_root(self._settings)}: run `searchsvc index rebuild` first")
             if self._open is not None and self._open.generation == gen:
+                self._open.guard.check()    # raises once a file of the generation changed size or was damaged
                 return self._open
             try:
+                guard = self._guard(gen)
                 ix = whoosh_index.open_dir(str(index_root(self._settings) / gen))
                 searcher = ix.searcher()
+            except IndexDamagedError:
+                if current_generation(self._settings) != gen:
+                    continue  # a rebuild moved on while the files were checked
+                raise
             except (OSError, whoosh_index.EmptyIndexError):
                 continue  # the generation vanished between reading CURRENT and opening it; read CURRENT again
             tables = load_tables(searcher.reader())
-            opened = _Open(gen, ix, searcher, tables, DocSets(searcher, tables), Speller(searcher))
+            opened = _Open(gen, ix, searcher, tables, DocSets(searcher, tables), Speller(searcher), guard)
             old, self._open = self._open, opened
             if old is not None:
                 old.searcher.close()
             return opened
         raise IndexMissingError(f"index at {index_root(self._settings)} keeps changing; try again")
+
+    def _guard(self, gen: str) -> GenerationGuard:
+        """The generation's files checked against its manifest; a damaged one is refused (IndexDamagedError)
+        without checking it again on every request (again after RECHECK_DAMAGED_SECONDS: a restored copy)."""
+        if self._refused is not None and self._refused[0] == gen and time.monotonic() < self._refused[2]:
+            raise self._refused[1]
+        try:
+            return GenerationGuard(index_root(self._settings) / gen)
+        except IndexDamagedError as exc:
+            self._refused = (gen, exc, time.monotonic() + RECHECK_DAMAGED_SECONDS)
+            raise
+
+    def diagnose(self) -> IndexDamagedError | None:
+        """After an unexpected error: the damage found in the open generation's files (it then sticks: every
+        later request of that generation gets it), or None when they are as built (a bug, not damage)."""
+        with self._lock:
+            return self._open.guard.diagnose() if self._open is not None else None
 
     @property
     def generation(self) -> str:
