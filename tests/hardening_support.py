@@ -282,3 +282,31 @@ def mounted_tmpfs(where: Path, size_bytes: int):
     finally:
         if subprocess.run(["umount", str(where)], capture_output=True).returncode != 0:
             subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def config_with(folder: Path, section: str, **values) -> Path:
+    """A copy of the repo's config.toml in `folder` with these settings of [section] replaced (or added)."""
+    lines = (repo_root() / "config.toml").read_text(encoding="utf-8").splitlines()
+    out, current, pending = [], "", dict(values)
+
+    def flush():
+        if current == section:
+            out.extend(f"{k} = {json.dumps(v)}" for k, v in pending.items())
+            pending.clear()
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            flush()
+            current = stripped[1:-1]
+        elif current == section and "=" in stripped and not stripped.startswith("#"):
+            key = stripped.split("=", 1)[0].strip()
+            if key in pending:
+                line = f"{key} = {json.dumps(pending.pop(key))}"
+        out.append(line)
+    flush()
+    if pending:
+        out += ["", f"[{section}]", *(f"{k} = {json.dumps(v)}" for k, v in pending.items())]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hardening_support import INDEX_PARTS, damage, find_part
+
 from searchsvc.index.store import current_generation, index_root
 from searchsvc.web import EXTENSION, create_app
 

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hardening_support import marker_file, mounted_tmpfs, write_synthetic_corpus
+
 from searchsvc.index.build import PARALLEL_MIN_TURNS
 from searchsvc.index.store import current_generation, index_root
 from searchsvc.index.verify import verify_generation
@@ -71,7 +71,8 @@ def test_full_disk_stops_the_build_cleanly_and_the_next_one_succeeds(small_disk,
     assert first.returncode == 0, first.stderr[-2000:]
     serving = (index / "CURRENT").read_text().strip()
     marker = marker_file(tmp_path / "more", "quokkazephyr", "2024-12-30")
-    args = ("index", "rebuild", str(SAMPLE), str(marker.parent)) if command == "rebuild" else ("index", "add", str(marker))
+    args = (("index", "rebuild", str(SAMPLE), str(marker.parent)) if command == "rebuild"
+            else ("index", "add", str(marker)))
 
     filler = fill(small_disk, leave=MB)          # less than one generation (about 2.5 MB)
     before, used = {p.name for p in index.iterdir()}, used_bytes(index)

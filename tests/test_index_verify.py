@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hardening_support import INDEX_PARTS, damage, find_part
+
 from searchsvc.errors import IndexDamagedError
 from searchsvc.index.build import add_conferences, rebuild_from_conferences
 from searchsvc.index.store import current_generation, index_root
@@ -49,7 +49,8 @@ def cli(settings, *args: str) -> subprocess.CompletedProcess:
 def test_build_records_every_file_with_its_parts(copy):
     settings, gen_dir = copy
     manifest = read_manifest(gen_dir)
-    names = {p.name for p in gen_dir.iterdir() if p.name not in (MANIFEST, "stats.json") and not p.name.endswith("LOCK")}
+    names = {p.name for p in gen_dir.iterdir()
+             if p.name not in (MANIFEST, "stats.json") and not p.name.endswith("LOCK")}
     assert {r.name for r in manifest.files} == names
     segment = next(r for r in manifest.files if r.name.endswith(".seg"))
     kinds = {part.name.rsplit(".", 1)[0].rsplit(".", 1)[-1] for part in segment.parts}

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..config import Settings
 from ..errors import DiskFullError, IndexDamagedError, IndexMissingError, NotFoundError, QueryError, SearchsvcError
+from .ratelimit import install_rate_limits
 
 log = logging.getLogger(__name__)
 
@@ -139,4 +140,5 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
         resp.headers.setdefault("X-Frame-Options", "DENY")
         return resp
 
+    install_rate_limits(app, settings.ratelimit)   # last: it limits the routes registered above
     return app
