@@ -46,7 +46,7 @@ def assert_damaged_answer(resp, path: str, file_name: str) -> None:
     text = resp.get_data(as_text=True)
     if resp.mimetype == "application/json":
         error = resp.get_json()["error"]
-        assert error["code"] == "index_damaged" and file_name in error["message"], error
+        assert error["code"] == "rebuild_needed" and file_name in error["message"], error
     else:
         assert file_name in text and "Traceback" not in text
 

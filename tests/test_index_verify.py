@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hardening_support import INDEX_PARTS, damage, find_part
 
-from searchsvc.errors import IndexDamagedError
+from searchsvc.errors import IndexUnreadableError
 from searchsvc.index.build import add_conferences, rebuild_from_conferences
 from searchsvc.index.store import current_generation, index_root
 from searchsvc.index.verify import MANIFEST, GenerationGuard, check_files, read_manifest, verify_generation
@@ -86,7 +86,7 @@ def test_verify_names_the_damaged_file_and_part(copy, kind, how):
     file_problem = next(c for c in report.problems if c.path == str(path))
     if part and part != path.name:
         assert part in file_problem.detail, file_problem.detail
-    with pytest.raises(IndexDamagedError) as raised:
+    with pytest.raises(IndexUnreadableError) as raised:
         check_files(gen_dir)
     assert raised.value.path == str(path) and path.name in str(raised.value)
     if part and part != path.name:
@@ -108,7 +108,7 @@ def test_guard_checks_sizes_per_request_and_all_files_on_diagnose(copy):
     guard.check()                          # same size: only the full check sees a flipped byte
     found = guard.diagnose()
     assert found is not None and found.part == part
-    with pytest.raises(IndexDamagedError):  # sticks
+    with pytest.raises(IndexUnreadableError):  # sticks
         guard.check()
 
 
@@ -126,7 +126,7 @@ def test_unreadable_manifest_and_wrong_stats_are_damage(copy):
     (gen_dir / "stats.json").write_text(json.dumps(dict(stats, turns=stats["turns"] + 1)))
     assert {c.name for c in verify_generation(gen_dir).problems} == {"stats"}
     (gen_dir / MANIFEST).write_text("{not json")
-    with pytest.raises(IndexDamagedError, match="manifest"):
+    with pytest.raises(IndexUnreadableError, match="manifest"):
         GenerationGuard(gen_dir)
 
 

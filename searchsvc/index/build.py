@@ -102,7 +102,7 @@ def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     return IndexStats(
         generation=gen, turns=turns, conferences=len(conferences), speakers=len(speakers), outlets=len(outlets),
         size_bytes=dir_size(gen_dir), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        build_seconds=round(seconds, 3),
+        build_seconds=round(seconds, 3), schema_version=S.SCHEMA_VERSION,
     )
 
 
@@ -140,7 +140,7 @@ def _cause(exc: BaseException | None) -> str:
     return found[:300]
 
 
-def _copy_file(src, dst):
+def _copy_file(src: str, dst: str) -> object:
     """shutil.copy2 for copytree, whose own error list would turn a full disk into a string."""
     try:
         return shutil.copy2(src, dst)

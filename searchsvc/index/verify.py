@@ -14,17 +14,22 @@ import mmap
 import os
 import pickle
 import struct
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..errors import IndexDamagedError
+from ..config import Settings
+from ..errors import IndexUnreadableError
 from . import schema as S
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 SAMPLE_DOCS = 32               # stored documents whose fields are recorded (evenly spread over the docnums)
 SKIPPED = (MANIFEST, "stats.json")
+REBUILD = (". Rebuild needed: run `searchsvc index rebuild` (or restore a good copy); `searchsvc index verify` "
+           "tells more.")
 _COMPOUND_HEADER = struct.Struct("!qi")   # Whoosh CompoundStorage: directory offset (long), length (int)
 
 
@@ -112,7 +117,7 @@ def _trusted(path: Path) -> bool:
     return path.is_file() and path.name not in SKIPPED and not path.name.endswith("LOCK")
 
 
-def _sha256(data) -> str:
+def _sha256(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -161,7 +166,7 @@ def _sample_docnums(doc_count_all: int, count: int = SAMPLE_DOCS) -> list[int]:
     return sorted({round(i * (doc_count_all - 1) / (count - 1)) for i in range(count)})
 
 
-def _sample(reader) -> tuple[tuple[int, str, str], ...]:
+def _sample(reader: Any) -> tuple[tuple[int, str, str], ...]:
     out = []
     for docnum in _sample_docnums(reader.doc_count_all()):
         if reader.is_deleted(docnum):
@@ -197,7 +202,7 @@ def write_manifest(gen_dir: Path) -> Manifest:
 
 
 def read_manifest(gen_dir: Path) -> Manifest | None:
-    """The generation's manifest; None when it has none (built before manifests); IndexDamagedError if unreadable."""
+    """The generation's manifest; None when it has none (built before manifests); IndexUnreadableError if unreadable."""
     path = gen_dir / MANIFEST
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -205,7 +210,7 @@ def read_manifest(gen_dir: Path) -> Manifest | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise IndexDamagedError(f"index generation {gen_dir.name}: its manifest {MANIFEST} is unreadable ({exc})",
+        raise IndexUnreadableError(f"index generation {gen_dir.name}: its manifest {MANIFEST} is unreadable ({exc})",
                                 str(path)) from None
 
 
@@ -223,7 +228,7 @@ def _damaged_part(record: FileRecord, data: memoryview) -> tuple[str, str]:
     return "", "its header or directory of parts differs from the build"
 
 
-def check_file(gen_dir: Path, record: FileRecord, sizes_only: bool = False) -> IndexDamagedError | None:
+def check_file(gen_dir: Path, record: FileRecord, sizes_only: bool = False) -> IndexUnreadableError | None:
     """None if the file is as the build recorded it, else the error naming it (and its damaged part)."""
     path = gen_dir / record.name
     what = f"index generation {gen_dir.name}: the {describe(record.name)} file {record.name}"
@@ -232,7 +237,7 @@ def check_file(gen_dir: Path, record: FileRecord, sizes_only: bool = False) -> I
         if sizes_only:
             if size == record.size:
                 return None
-            return IndexDamagedError(f"{what} has {size} bytes, the build wrote {record.size}", str(path))
+            return IndexUnreadableError(f"{what} has {size} bytes, the build wrote {record.size}" + REBUILD, str(path))
         for data in _mapped(path):
             if len(data) == record.size and _sha256(data) == record.sha256:
                 return None
@@ -242,20 +247,21 @@ def check_file(gen_dir: Path, record: FileRecord, sizes_only: bool = False) -> I
             else:
                 detail = "differs from the build's checksum (SHA-256)"
             part, part_detail = _damaged_part(record, data) if record.parts else ("", "")
-            return IndexDamagedError(f"{what} {detail}" + (f": {part_detail}" if part_detail else ""), str(path), part)
+            message = f"{what} {detail}" + (f": {part_detail}" if part_detail else "")
+            return IndexUnreadableError(message + REBUILD, str(path), part)
     except FileNotFoundError:
-        return IndexDamagedError(f"{what} is missing", str(path))
+        return IndexUnreadableError(f"{what} is missing" + REBUILD, str(path))
     except OSError as exc:
-        return IndexDamagedError(f"{what} cannot be read: {exc}", str(path))
+        return IndexUnreadableError(f"{what} cannot be read: {exc}" + REBUILD, str(path))
     return None  # pragma: no cover - _mapped always yields
 
 
-def file_problems(gen_dir: Path, manifest: Manifest, sizes_only: bool = False) -> list[IndexDamagedError]:
+def file_problems(gen_dir: Path, manifest: Manifest, sizes_only: bool = False) -> list[IndexUnreadableError]:
     return [p for p in (check_file(gen_dir, r, sizes_only) for r in manifest.files) if p is not None]
 
 
 def check_files(gen_dir: Path, sizes_only: bool = False) -> Manifest | None:
-    """Raise IndexDamagedError (the first damaged file) unless every file is as its manifest records.
+    """Raise IndexUnreadableError (the first damaged file) unless every file is as its manifest records.
     Returns the manifest (None for a generation built without one: nothing to check against)."""
     manifest = read_manifest(gen_dir)
     if manifest is not None:
@@ -267,12 +273,12 @@ def check_files(gen_dir: Path, sizes_only: bool = False) -> Manifest | None:
 
 # ---- the whole check (`searchsvc index verify`) ------------------------------------------
 
-def _segment_of(ix, docnum: int) -> str:
+def _segment_of(ix: Any, docnum: int) -> str:
     """The compound file holding a docnum (segments follow each other in docnum order)."""
     start = 0
     for segment in ix._segments():     # noqa: SLF001 - Whoosh keeps the segment list private
         if docnum < start + segment.doc_count_all():
-            return segment.make_filename(".seg")
+            return str(segment.make_filename(".seg"))
         start += segment.doc_count_all()
     return "?"
 
@@ -307,7 +313,7 @@ def _check_documents(gen_dir: Path, manifest: Manifest | None, turns: int | None
     return checks
 
 
-def _check_sample(gen_dir: Path, ix, reader, manifest: Manifest) -> Check:
+def _check_sample(gen_dir: Path, ix: Any, reader: Any, manifest: Manifest) -> Check:
     for docnum, turn_id, digest in manifest.sample:
         where = str(gen_dir / _segment_of(ix, docnum))
         try:
@@ -334,7 +340,7 @@ def verify_generation(gen_dir: Path) -> VerifyReport:
     checks: list[Check] = []
     try:
         manifest = read_manifest(gen_dir)
-    except IndexDamagedError as exc:
+    except IndexUnreadableError as exc:
         manifest = None
         checks.append(Check("manifest", False, str(exc), exc.path))
     else:
@@ -365,11 +371,11 @@ class GenerationGuard:
     """Watches one open generation for a search service: its files are checked (sizes and SHA-256) before it is
     opened, their sizes on every request (a truncated file would otherwise crash the reader on a memory-mapped
     page), and all of them again when a read fails. Once damage is found it sticks: every later request
-    of this generation raises the same IndexDamagedError (HTTP 503), never an answer from damaged files."""
+    of this generation raises the same IndexUnreadableError (HTTP 503), never an answer from damaged files."""
 
     def __init__(self, gen_dir: Path):
         self.gen_dir = gen_dir
-        self.damage: IndexDamagedError | None = None
+        self.damage: IndexUnreadableError | None = None
         self.manifest = check_files(gen_dir)
 
     def check(self) -> None:
@@ -381,7 +387,7 @@ class GenerationGuard:
         if self.damage is not None:
             raise self.damage
 
-    def diagnose(self) -> IndexDamagedError | None:
+    def diagnose(self) -> IndexUnreadableError | None:
         """After a read failed: the damage if any file differs from the build (and remember it), else None."""
         if self.damage is None and self.manifest is not None:
             problems = file_problems(self.gen_dir, self.manifest)
@@ -390,7 +396,7 @@ class GenerationGuard:
         return self.damage
 
 
-def verify_current(settings, generation: str | None = None) -> VerifyReport:
+def verify_current(settings: Settings, generation: str | None = None) -> VerifyReport:
     """verify_generation of the current generation (or the named one); IndexMissingError without an index."""
     from ..errors import IndexMissingError
     from .store import current_generation, index_root
@@ -401,3 +407,24 @@ def verify_current(settings, generation: str | None = None) -> VerifyReport:
         raise IndexMissingError(f"no index generation {gen or ''} at {root}: run `searchsvc index rebuild` first"
                                 .replace("  ", " "))
     return verify_generation(root / gen)
+
+
+class DamageMemo:
+    """Remembers the generation last found damaged when opened, so that every request does not hash its
+    files again: it is refused at once for RECHECK_SECONDS, then checked again (a restored copy)."""
+
+    RECHECK_SECONDS = 10.0
+
+    def __init__(self) -> None:
+        self._refused: tuple[Path, IndexUnreadableError, float] | None = None
+
+    def guard(self, gen_dir: Path) -> GenerationGuard:
+        """GenerationGuard(gen_dir), or the damage remembered for it (IndexUnreadableError)."""
+        refused = self._refused
+        if refused is not None and refused[0] == gen_dir and time.monotonic() < refused[2]:
+            raise refused[1]
+        try:
+            return GenerationGuard(gen_dir)
+        except IndexUnreadableError as exc:
+            self._refused = (gen_dir, exc, time.monotonic() + self.RECHECK_SECONDS)
+            raise

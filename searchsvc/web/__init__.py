@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..config import Settings
-from ..errors import DiskFullError, IndexDamagedError, IndexMissingError, NotFoundError, QueryError, SearchsvcError
+from ..errors import DiskFullError, IndexMissingError, IndexUnreadableError, NotFoundError, QueryError, SearchsvcError
 from .ratelimit import install_rate_limits
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ ERROR_CODES: list[tuple[type[Exception], int, str]] = [
     (QueryError, 400, "bad_request"),
     (NotFoundError, 404, "not_found"),
     (IndexMissingError, 503, "index_missing"),
-    (IndexDamagedError, 503, "index_damaged"),
+    (IndexUnreadableError, 503, "rebuild_needed"),
     (DiskFullError, 503, "disk_full"),
     (SearchsvcError, 503, "unavailable"),
 ]
@@ -84,7 +84,7 @@ def error_response(status: int, code: str, message: str) -> Response:
     return resp
 
 
-def _damage_behind(app: Flask) -> IndexDamagedError | None:
+def _damage_behind(app: Flask) -> IndexUnreadableError | None:
     """After an unexpected error: the damage of the index files the service reads, if any (index/verify.py)."""
     try:
         diagnose = getattr(app.extensions[EXTENSION].get(), "diagnose", None)
@@ -128,7 +128,7 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
         damage = _damage_behind(app)
         if damage is not None:     # a file of the index changed under the reader: 503, never a wrong answer
             log.error("%s (while answering %s: %s: %s)", damage, request.path, type(exc).__name__, exc)
-            return error_response(503, "index_damaged", str(damage))
+            return error_response(503, "rebuild_needed", str(damage))
         log.exception("unexpected error on %s", request.path)
         return error_response(500, "internal_error", "Something went wrong on our side.")
 

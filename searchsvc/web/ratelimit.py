@@ -14,7 +14,7 @@ import ipaddress
 import math
 import time
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
@@ -64,10 +64,10 @@ def install_rate_limits(app: Flask, settings: RateLimitSettings) -> Limiter | No
     exports = limiter.shared_limit(settings.export, scope="export")
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(EXPORT_PREFIX):
-            app.view_functions[rule.endpoint] = exports(app.view_functions[rule.endpoint])
+            app.view_functions[rule.endpoint] = exports(app.view_functions[rule.endpoint])  # type: ignore[assignment]
 
     @app.errorhandler(RateLimitExceeded)
-    def _too_many(exc: RateLimitExceeded):
+    def _too_many(exc: RateLimitExceeded) -> Response:
         from . import error_response
 
         current = limiter.current_limit
