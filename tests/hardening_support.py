@@ -310,3 +310,29 @@ def config_with(folder: Path, section: str, **values) -> Path:
     path = folder / "config.toml"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     return path
+
+
+class AnswerCounter:
+    """Counts a load's answers per path as they arrive (run_load's on_answer), so a test waits for events
+    ("two answers to this path started after the rebuild") instead of sleeping for a fixed time."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, list[float]] = {}
+        self._changed = threading.Condition()
+
+    def add(self, answer) -> None:
+        with self._changed:
+            self._started.setdefault(answer.path, []).append(answer.started)
+            self._changed.notify_all()
+
+    def count(self, path: str, after: float) -> int:
+        with self._changed:
+            return sum(1 for t in self._started.get(path, ()) if t > after)
+
+    def wait_for(self, path: str, n: int, after: float, timeout: float) -> None:
+        """Until `n` answers to `path` that started after `after` (time.monotonic()) arrived; AssertionError
+        after `timeout` seconds."""
+        with self._changed:
+            ok = self._changed.wait_for(lambda: sum(1 for t in self._started.get(path, ()) if t > after) >= n,
+                                        timeout=timeout)
+        assert ok, f"fewer than {n} answers to {path} within {timeout} s"

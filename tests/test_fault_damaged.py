@@ -13,6 +13,7 @@ import pytest
 from hardening_support import INDEX_PARTS, damage, find_part
 
 from searchsvc.index.store import current_generation, index_root
+from searchsvc.index.verify import verify_generation
 from searchsvc.web import EXTENSION, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,3 +101,47 @@ def test_cli_search_on_a_damaged_index_says_so(sample_copy):
                            "--index", str(index_root(settings)), "search", "china"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and path.name in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_damage_at_many_places_dedicated(sample_settings, tmp_path):
+    """The dedicated run: every kind of index file damaged three ways at several places of an index of the
+    corpus ($SEARCHSVC_HARDENING_INDEX, else the sample), each time restored afterwards: verify names the
+    file, the site answers 503, never a 500 or a 200 from damaged files."""
+    import os
+    import random
+
+    from hardening_support import Tally
+
+    source = Path(os.environ.get("SEARCHSVC_HARDENING_INDEX") or index_root(sample_settings))
+    target = tmp_path / "index"
+    shutil.copytree(source, target)
+    settings = sample_settings.with_index_dir(target)
+    gen_dir = target / current_generation(settings)
+    tally = Tally("damaged")
+    rng = random.Random(5)
+    for kind in INDEX_PARTS:
+        for how in ("truncate", "flip", "garbage"):
+            for _ in range(3):
+                path, offset, length, _part = find_part(gen_dir, kind)
+                at = offset + rng.randrange(max(1, length))
+                span = min(64, offset + length - at) if how == "garbage" else 1
+                original = path.read_bytes()
+                if how == "truncate":                  # cut at `at`
+                    damage(path, offset, 2 * (at - offset) + 1, how)
+                else:
+                    damage(path, at, span, how)
+                tally.add("faults_injected")
+                report = verify_generation(gen_dir)
+                tally.add("named", int(str(path) in {c.path for c in report.problems}))
+                app = create_app(settings)
+                try:
+                    for url in ("/api/search?q=china", "/healthz", "/?q=trade"):
+                        status = app.test_client().get(url).status_code
+                        tally.add(f"status_{status}")
+                finally:
+                    app.extensions[EXTENSION].close()
+                path.write_bytes(original)
+    tally.record(index=str(source))
+    assert tally["named"] == tally["faults_injected"], tally.counts
+    assert set(tally.counts) - {"faults_injected", "named"} == {"status_503"}, tally.counts

@@ -128,3 +128,43 @@ def test_disk_full_error_keeps_index_root_helpers_consistent(small_disk, sample_
     assert current_generation(settings) == serving
     assert sorted(p.name for p in index_root(settings).glob("gen-*")) == [serving]
     filler.unlink()
+
+
+@pytest.mark.slow
+def test_full_disk_at_many_points_dedicated(small_disk, tmp_path):
+    """The dedicated run: the disk fills at many points of rebuilds and adds (in-process and in the writer
+    processes); each one stops cleanly or, with enough room, succeeds; the serving generation loses nothing."""
+    from hardening_support import Tally
+
+    tally = Tally("diskfull")
+    corpus = tmp_path / "synthetic"
+    write_synthetic_corpus(corpus, conferences=40, turns=PARALLEL_MIN_TURNS // 40 + 10, words=10)
+    index = small_disk / "index"
+    assert cli(index, "index", "rebuild", str(SAMPLE)).returncode == 0
+    marker = marker_file(tmp_path / "more", "quokkazephyr", "2024-12-30")
+    runs = [("rebuild", str(SAMPLE)), ("add", str(marker)), ("rebuild", str(corpus))]
+    for leave_kb in (64, 256, 512, 1024, 1536, 2048, 2560, 3072):
+        for command, path in runs:
+            serving = (index / "CURRENT").read_text().strip()
+            turns = verify_generation(index / serving)
+            filler = fill(small_disk, leave=leave_kb * 1024)
+            before, used = {p.name for p in index.iterdir()}, used_bytes(index)
+            done = cli(index, "index", command, path)
+            tally.add("runs")
+            if done.returncode == 0:
+                tally.add("succeeded_with_room")
+            else:
+                tally.add("faults_injected")
+                tally.add("tracebacks", int("Traceback" in done.stderr), sample=done.stderr[-300:])
+                tally.add("unclear_messages", int("no space left" not in done.stderr), sample=done.stderr[-300:])
+                tally.add("leftovers", int({p.name for p in index.iterdir()} != before))
+                tally.add("bytes_left_behind", max(0, used_bytes(index) - used - 64 * 1024))
+                tally.add("serving_changed", int((index / "CURRENT").read_text().strip() != serving))
+                tally.add("serving_damaged", int(not verify_generation(index / serving).ok))
+            filler.unlink()
+            assert turns.ok
+    tally.record()
+    assert tally["faults_injected"] >= 12
+    for name in ("tracebacks", "unclear_messages", "leftovers", "bytes_left_behind", "serving_changed",
+                 "serving_damaged"):
+        assert tally[name] == 0, (name, tally.counts, tally.samples)
