@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """A small index (the tiny conferences) whose folder each test copies before damaging it."""
-    from conftest import base_settings, tiny_conferences
+    from support import base_settings, tiny_conferences
 
     settings = base_settings().with_index_dir(tmp_path_factory.mktemp("verify") / "index")
     rebuild_from_conferences(settings, tiny_conferences())
@@ -131,7 +131,7 @@ def test_unreadable_manifest_and_wrong_stats_are_damage(copy):
 
 
 def test_add_writes_a_new_manifest(copy):
-    from conftest import tiny_conferences
+    from support import tiny_conferences
 
     settings, _ = copy
     add_conferences(settings, tiny_conferences()[:1])

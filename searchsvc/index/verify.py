@@ -28,8 +28,8 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 SAMPLE_DOCS = 32               # stored documents whose fields are recorded (evenly spread over the docnums)
 SKIPPED = (MANIFEST, "stats.json")
-REBUILD = (". Rebuild needed: run `searchsvc index rebuild` (or restore a good copy); `searchsvc index verify` "
-           "tells more.")
+REBUILD = (". Rebuild needed: run `searchsvc index rebuild` (or restore a good copy; `searchsvc index verify` "
+           "tells more).")
 _COMPOUND_HEADER = struct.Struct("!qi")   # Whoosh CompoundStorage: directory offset (long), length (int)
 
 
@@ -210,8 +210,8 @@ def read_manifest(gen_dir: Path) -> Manifest | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise IndexUnreadableError(f"index generation {gen_dir.name}: its manifest {MANIFEST} is unreadable ({exc})",
-                                str(path)) from None
+        raise IndexUnreadableError(f"index generation {gen_dir.name} cannot be opened: its manifest {MANIFEST} is "
+                                   f"unreadable ({exc}){REBUILD}", str(path)) from None
 
 
 # ---- checking files -----------------------------------------------------------------
@@ -231,7 +231,7 @@ def _damaged_part(record: FileRecord, data: memoryview) -> tuple[str, str]:
 def check_file(gen_dir: Path, record: FileRecord, sizes_only: bool = False) -> IndexUnreadableError | None:
     """None if the file is as the build recorded it, else the error naming it (and its damaged part)."""
     path = gen_dir / record.name
-    what = f"index generation {gen_dir.name}: the {describe(record.name)} file {record.name}"
+    what = f"index generation {gen_dir.name} cannot be opened: the {describe(record.name)} file {record.name}"
     try:
         size = path.stat().st_size
         if sizes_only:
