@@ -178,6 +178,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "default ../shared/corpus and ../shared/corpus-more")
     p.add_argument("--queries", type=Path, default=QUERIES)
     p.add_argument("--split", choices=("dev", "heldout", "all"), default="all", help="which queries to print")
+    p.add_argument("--misses-of", choices=("dev", "heldout", "all"), default="dev",
+                   help="with --misses: which split's misses to list (default dev: tune on these only)")
     p.add_argument("--baseline", type=Path, help="figures JSON to compare with (default: figures.json at HEAD)")
     p.add_argument("--save", action="store_true", help="write this run's figures to bench/knownitem/figures.json")
     p.add_argument("--workdir", type=Path, help="where the index and the FTS5 database go (default: a temp dir)")
@@ -232,8 +234,8 @@ def main(argv=None) -> int:
         print()
     print(f"searchsvc latency over these queries: p50 {figures['searchsvc_ms']['p50']} ms, "
           f"p99 {figures['searchsvc_ms']['p99']} ms; unresolved targets: {', '.join(figures['unresolved']) or 'none'}")
-    if args.misses:
-        for q in resolved:
+    if args.misses:   # of the queries printed (default: the development set only; look at held-out ones last)
+        for q in (q for q in resolved if args.misses_of in ("all", q["split"])):
             r = ours[q["id"]]
             if r != 1:
                 print(f"  {q['id']:<18} {q['split']:<8} rank {r}: {q['q']}")

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as Q
 
 from ..config import Settings
 from ..errors import IndexMissingError, NotFoundError, QueryBudgetError
@@ -21,13 +20,17 @@ from ..models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, Sear
 from .docsets import DocSets
 from .facets import IndexTables, count_docs, count_values, facet_list, load_tables, values_mask
 from .highlight import highlight
-from .querying import (
-    ParsedQuery,
-    highlight_terms,
-    parse_query,
-    scoring_terms,
-    validate_request,
-    widen_word,
+from .names import NameTable
+from .querying import ParsedQuery, highlight_terms, parse_query, scoring_terms, validate_request
+from .ranking import (
+    WordPlan,
+    name_bonus,
+    plan_notices,
+    plan_words,
+    ranking_query,
+    relaxed_match,
+    strict_mask,
+    text_share,
 )
 from .spelling import Speller
 
@@ -49,6 +52,7 @@ class _Open:
     all_facets: dict | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)   # analyses of this generation (Snapshot.cache)
     pages: OrderedDict = field(default_factory=OrderedDict)   # SearchRequest -> SearchPage of this generation
+    names: NameTable | None = None                            # speakers' and outlets' name forms (lazily)
 
 
 @dataclass
@@ -62,6 +66,8 @@ class _Match:
     query: object                    # the query that ranks and highlights
     notices: list[str]
     skipped: bool                    # an optional extra was left out (time budget)
+    plan: WordPlan | None = None     # how the plain words matched (ranking.py)
+    bonus: np.ndarray | None = None  # per turn score of the names in the query
 
 
 def _request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
@@ -146,26 +152,35 @@ class SearchService:
         searcher, tables, docsets = op.searcher, op.tables, op.docsets
         parsed = parse_query(request, searcher.schema, searcher.reader(), limits)   # ix.schema rereads the TOC
         notices = list(parsed.notices)
-        base = _date_range(self._base_mask(docsets, tables, parsed), tables, request)
+        plan = plan_words(parsed, self._names(op), searcher.reader(), tables.size)
+        strict = strict_mask(plan, docsets, tables) if plan.changed else self._base_mask(docsets, tables, parsed)
+        base = _date_range(strict, tables, request)
         filters = {f: values_mask(tables, f, v) for f, v in _request_filters(request).items() if v}
         final = _intersect(base, filters.values())
-        matched, shown_query, skipped = None, parsed.query, False
-        if len(parsed.plain) >= 2 and int(final.sum()) < RELAX_BELOW:
+        matched, skipped = None, False
+        shown_query = ranking_query(plan) if plan.changed else parsed.query
+        if len(plan.slots) >= 2 and int(final.sum()) < RELAX_BELOW:
             # Optional extra: when the budget runs out it is left out (with a notice), not the whole search.
             try:
                 docsets.check_time()
-                widened = [widen_word(q, searcher.reader()) for _, q in parsed.plain]
-                relaxed, counts = self._relaxed(docsets, tables, parsed, widened)
+                relaxed, counts, widened = relaxed_match(plan, docsets, tables, searcher.reader(), op.speller.near)
             except QueryBudgetError:
                 skipped = True
             else:
                 relaxed = _date_range(relaxed, tables, request)
                 relaxed_final = _intersect(relaxed, filters.values())
                 if int(relaxed_final.sum()) > int(final.sum()):
-                    base, final, matched = relaxed, relaxed_final, counts
-                    shown_query = Q.Or(widened + [r for r in parsed.required if not isinstance(r, Q.Not)])
+                    base, final, matched, shown_query = relaxed, relaxed_final, counts, widened
                     notices.append(NOTICE_RELAXED)
-        return _Match(parsed, base, filters, final, matched, shown_query, notices, skipped)
+        notices += plan_notices(plan)
+        return _Match(parsed, base, filters, final, matched, shown_query, notices, skipped, plan,
+                      name_bonus(plan, tables))
+
+    def _names(self, op: _Open) -> NameTable:
+        if op.names is None:
+            reader, size = op.searcher.reader(), op.tables.size
+            op.names = NameTable(op.tables.values, text_share(reader, size))
+        return op.names
 
     def _search(self, request: SearchRequest, op: _Open, started: float) -> SearchPage:
         """One search on an open generation (the caller holds the lock)."""
@@ -174,7 +189,7 @@ class SearchService:
         parsed, base, filters, final, matched = m.parsed, m.base, m.filters, m.final, m.matched
         shown_query, notices, skipped = m.query, m.notices, m.skipped
         facets = self._facets(tables, base, filters, request)
-        top, scores = self._rank(docsets, tables, shown_query, request, final, matched)
+        top, scores = self._rank(docsets, tables, shown_query, request, final, matched, m.bonus)
         terms = highlight_terms(shown_query)
         hits = [self._hit(searcher.stored_fields(int(d)), float(scores[i]), terms) for i, d in enumerate(top)]
         suggestion = None
@@ -194,17 +209,6 @@ class SearchService:
             return np.zeros(tables.size, dtype=bool) if parsed.empty else tables.live.copy()
         return docsets.mask(parsed.query)
 
-    def _relaxed(self, docsets: DocSets, tables: IndexTables, parsed: ParsedQuery, words) -> tuple[np.ndarray, np.ndarray]:
-        """Turns with at least half of the (widened) plain words and every required part; each turn's word count."""
-        allowed = tables.live.copy()
-        for part in parsed.required:
-            allowed &= docsets.mask(part)
-        counts = np.zeros(tables.size, dtype=np.int16)
-        for q in words:
-            counts += docsets.mask(q)
-        need = len(parsed.plain) - len(parsed.plain) // 2
-        return allowed & (counts >= need), counts
-
     def _facets(self, tables, base: np.ndarray, filters: dict[str, np.ndarray], request) -> dict[str, list[FacetValue]]:
         selected = _request_filters(request)
         out, docs_for = {}, {}
@@ -216,7 +220,7 @@ class SearchService:
         return out
 
     def _rank(self, docsets: DocSets, tables: IndexTables, query, request, final: np.ndarray,
-              matched) -> tuple[np.ndarray, np.ndarray]:
+              matched, bonus: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Docnums of the requested page, and their scores (0 for date sorts)."""
         start, end = (request.page - 1) * request.per_page, request.page * request.per_page
         docs = np.flatnonzero(final)
@@ -227,6 +231,8 @@ class SearchService:
             newest_first = -newest_first
         terms = scoring_terms(query) if request.sort == "relevance" else []
         scores = docsets.scores(terms)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
+        if bonus is not None and request.sort == "relevance":
+            scores = scores + bonus[docs]
         if matched is not None:
             scores = scores + RELAX_BONUS * matched[docs]
             keys = (newest_first, scores) if request.sort == "relevance" else (newest_first, matched[docs])
@@ -325,7 +331,7 @@ class Snapshot:
         with self._budget():
             m = self._service._match(request, self._op)
             first = replace(request, page=1, per_page=max(1, limit))
-            docs, _ = self._service._rank(self.docsets, self.tables, m.query, first, m.final, m.matched)
+            docs, _ = self._service._rank(self.docsets, self.tables, m.query, first, m.final, m.matched, m.bonus)
         return int(m.final.sum()), docs[:max(0, limit)]
 
     def stored(self, docnum: int) -> dict:
