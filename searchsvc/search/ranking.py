@@ -25,6 +25,7 @@ from .docsets import DocSets
 from .expansion import load_synonyms
 from .facets import IndexTables, values_mask
 from .names import NameMatch, NameTable
+from .phrases import PositionDecoder, phrase_docs
 from .querying import ParsedQuery, is_compound, widen_word
 
 NAME_BOOST = 1.5          # a speaker/outlet named in the query scores like a text word of this boost (times its idf)
@@ -35,6 +36,10 @@ MIN_TURNS = 1000          # ... in an index of at least this many turns (shares 
 TYPO_DOCS = 3             # a word in at most this many turns, when relaxing, also matches ...
 TYPO_FACTOR = 20          # ... the closest indexed words found in this many times more turns
 TYPO_ALTERNATIVES = 2
+PROXIMITY_BOOST = 4.0     # per pair of consecutive query words side by side in a turn
+PROXIMITY_CANDIDATES = 20
+PROXIMITY_MIN_WORDS = 3   # shorter queries rank well on BM25F alone; proximity costs position reads
+PROXIMITY_PAIRS = 10
 _QUOTED_RE = re.compile(r'"[^"]*"?')
 
 
@@ -54,6 +59,7 @@ class WordPlan:
     fillers: list[Slot]
     required: list[Q.Query]
     changed: bool            # names, fillers or synonyms: the plain words are not simply all required
+    masks: dict = field(default_factory=dict)   # name masks computed for this query
 
 
 @lru_cache(maxsize=1)
@@ -185,19 +191,24 @@ def _terms_query(terms: tuple[str, ...]) -> Q.Query:
 
 # ---- masks and scores --------------------------------------------------------------------------
 
-def names_mask(tables: IndexTables, found: list[NameMatch]) -> np.ndarray:
+def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict | None = None) -> np.ndarray:
+    key = tuple((m.facet, m.values) for m in found)
+    if memo is not None and key in memo:
+        return memo[key]
     out = np.zeros(tables.size, dtype=bool)
     for match in found:
         out |= values_mask(tables, match.facet, match.values)
+    if memo is not None:
+        memo[key] = out
     return out
 
 
-def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, extra=()) -> np.ndarray:
+def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, memo: dict | None = None) -> np.ndarray:
     out = docsets.mask(slot.typed).copy() if slot.typed is not None else np.zeros(tables.size, dtype=bool)
-    for alt in list(slot.alternatives) + list(extra):
+    for alt in slot.alternatives:
         out |= docsets.mask(alt)
     if slot.names:
-        out |= names_mask(tables, slot.names)
+        out |= names_mask(tables, slot.names, memo)
     return out
 
 
@@ -207,7 +218,7 @@ def strict_mask(plan: WordPlan, docsets: DocSets, tables: IndexTables) -> np.nda
     for part in plan.required:
         out &= docsets.mask(part)
     for slot in plan.slots:
-        out &= slot_mask(slot, docsets, tables)
+        out &= slot_mask(slot, docsets, tables, plan.masks)
     return out
 
 
@@ -224,10 +235,10 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader,
         extra = _spelling_alternatives(slot, reader, near)
         wide = Slot(slot.surface, typed, slot.alternatives + extra, slot.expansions, slot.names)
         widened.append(wide)
-        masks.append(slot_mask(wide, docsets, tables))
+        masks.append(slot_mask(wide, docsets, tables, plan.masks))
     counts = np.zeros(tables.size, dtype=np.int16)
     weighted = np.zeros(tables.size, dtype=np.float32)
-    weights = [rarity(tables.size, int((names_mask(tables, s.names) if s.names else m).sum()))
+    weights = [rarity(tables.size, int((names_mask(tables, s.names, plan.masks) if s.names else m).sum()))
                for s, m in zip(plan.slots, masks)]
     for mask, weight in zip(masks, weights):
         counts += mask
@@ -277,9 +288,51 @@ def name_bonus(plan: WordPlan, tables: IndexTables) -> np.ndarray | None:
         return None
     out = np.zeros(tables.size, dtype=np.float32)
     for slot in named:
-        mask = names_mask(tables, slot.names)
+        mask = names_mask(tables, slot.names, plan.masks)
         out[mask] += NAME_BOOST * (log(tables.size / (int(mask.sum()) + 1)) + 1)
     return out
+
+
+class Boosts:
+    """What ranking adds to BM25F (and coverage) for a query: its names' scores and the proximity of its words:
+    each pair of the query's consecutive words found side by side in a turn (stop words aside) adds
+    PROXIMITY_BOOST, looked at in the PROXIMITY_CANDIDATES best turns (positions read for those only)."""
+
+    def __init__(self, names: np.ndarray | None, pairs: frozenset[tuple[str, str]], docsets: DocSets):
+        self.names, self.pairs, self.docsets = names, pairs, docsets
+        self.decoder = PositionDecoder()
+
+    def apply(self, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """scores (of docs) with the boosts added; the candidates depend on the scores only (stable paging)."""
+        if self.names is not None:
+            scores = scores + self.names[docs]
+        if not self.pairs or not len(docs):
+            return scores
+        best = np.argsort(-scores, kind="stable")[:PROXIMITY_CANDIDATES]
+        found = self.pairs_found(np.sort(docs[best]))
+        return scores + PROXIMITY_BOOST * found[docs].astype(np.float32)
+
+    def pairs_found(self, candidates: np.ndarray) -> np.ndarray:
+        """Per docnum: how many of the pairs stand side by side in one of its text fields (candidates only)."""
+        ds = self.docsets
+        count = np.zeros(ds.tables.size, dtype=np.int16)
+        for pair in self.pairs:
+            seen = np.zeros(ds.tables.size, dtype=bool)
+            for name in S.TEXT_FIELDS:
+                have = candidates[ds.term_mask(name, pair[0])[candidates] & ds.term_mask(name, pair[1])[candidates]]
+                if len(have):
+                    seen[phrase_docs(ds.reader, name, list(pair), have, lambda w, f=name: ds.postings(f, w)[0],
+                                     self.decoder, ds.check_time)] = True
+            count += seen
+        return count
+
+
+def boosts_for(plan: WordPlan, parsed: ParsedQuery, tables: IndexTables, docsets: DocSets) -> Boosts | None:
+    terms = [t for _, q in parsed.plain for t in (word_terms(q) or ())]
+    pairs = frozenset(list(dict.fromkeys(p for p in zip(terms, terms[1:]) if p[0] != p[1]))[:PROXIMITY_PAIRS]
+                      if len(terms) >= PROXIMITY_MIN_WORDS else ())
+    names = name_bonus(plan, tables)
+    return Boosts(names, pairs, docsets) if names is not None or pairs else None
 
 
 def plan_notices(plan: WordPlan) -> list[str]:

@@ -23,8 +23,9 @@ from .highlight import highlight
 from .names import NameTable
 from .querying import ParsedQuery, highlight_terms, parse_query, scoring_terms, validate_request
 from .ranking import (
+    Boosts,
     WordPlan,
-    name_bonus,
+    boosts_for,
     plan_notices,
     plan_words,
     ranking_query,
@@ -67,7 +68,7 @@ class _Match:
     notices: list[str]
     skipped: bool                    # an optional extra was left out (time budget)
     plan: WordPlan | None = None     # how the plain words matched (ranking.py)
-    bonus: np.ndarray | None = None  # per turn score of the names in the query
+    boosts: Boosts | None = None     # what ranking adds to BM25F: names, proximity (ranking.py)
 
 
 def _request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
@@ -174,7 +175,7 @@ class SearchService:
                     notices.append(NOTICE_RELAXED)
         notices += plan_notices(plan)
         return _Match(parsed, base, filters, final, matched, shown_query, notices, skipped, plan,
-                      name_bonus(plan, tables))
+                      boosts_for(plan, parsed, tables, docsets))
 
     def _names(self, op: _Open) -> NameTable:
         if op.names is None:
@@ -189,7 +190,7 @@ class SearchService:
         parsed, base, filters, final, matched = m.parsed, m.base, m.filters, m.final, m.matched
         shown_query, notices, skipped = m.query, m.notices, m.skipped
         facets = self._facets(tables, base, filters, request)
-        top, scores = self._rank(docsets, tables, shown_query, request, final, matched, m.bonus)
+        top, scores = self._rank(docsets, tables, shown_query, request, final, matched, m.boosts)
         terms = highlight_terms(shown_query)
         hits = [self._hit(searcher.stored_fields(int(d)), float(scores[i]), terms) for i, d in enumerate(top)]
         suggestion = None
@@ -220,7 +221,7 @@ class SearchService:
         return out
 
     def _rank(self, docsets: DocSets, tables: IndexTables, query, request, final: np.ndarray,
-              matched, bonus: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+              matched, boosts: Boosts | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Docnums of the requested page, and their scores (0 for date sorts)."""
         start, end = (request.page - 1) * request.per_page, request.page * request.per_page
         docs = np.flatnonzero(final)
@@ -231,10 +232,10 @@ class SearchService:
             newest_first = -newest_first
         terms = scoring_terms(query) if request.sort == "relevance" else []
         scores = docsets.scores(terms)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
-        if bonus is not None and request.sort == "relevance":
-            scores = scores + bonus[docs]
         if matched is not None:
             scores = scores + RELAX_BONUS * matched[docs]
+        if boosts is not None and request.sort == "relevance":
+            scores = boosts.apply(docs, scores)
             keys = (newest_first, scores) if request.sort == "relevance" else (newest_first, matched[docs])
         else:
             keys = (newest_first, scores) if terms else (newest_first,)
@@ -331,7 +332,7 @@ class Snapshot:
         with self._budget():
             m = self._service._match(request, self._op)
             first = replace(request, page=1, per_page=max(1, limit))
-            docs, _ = self._service._rank(self.docsets, self.tables, m.query, first, m.final, m.matched, m.bonus)
+            docs, _ = self._service._rank(self.docsets, self.tables, m.query, first, m.final, m.matched, m.boosts)
         return int(m.final.sum()), docs[:max(0, limit)]
 
     def stored(self, docnum: int) -> dict:
