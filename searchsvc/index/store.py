@@ -15,16 +15,19 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 
 from ..config import Settings
-from ..errors import IndexBusyError, IndexMissingError
+from ..errors import IndexBusyError, IndexMissingError, IndexUnreadableError
 from ..models import IndexStats
+from . import whoosh_private as W
+from .schema import SCHEMA_VERSION
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -49,28 +52,57 @@ def current_generation(settings: Settings) -> str | None:
     return name
 
 
-def open_index(settings: Settings):
-    """The Whoosh index of the current generation; IndexMissingError if none has been built."""
+def open_index(settings: Settings) -> Any:
+    """The Whoosh index of the current generation; IndexMissingError if none has been built,
+    IndexUnreadableError if it cannot be opened."""
     gen = current_generation(settings)
     if gen is None:
         raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
-    return whoosh_index.open_dir(str(index_root(settings) / gen))
+    ix = open_generation_index(settings, gen)
+    if ix is None:
+        raise IndexMissingError(f"index at {index_root(settings)} changed while opening it; try again")
+    return ix
 
 
 def read_stats(settings: Settings, generation: str | None = None) -> IndexStats:
-    """Stats of the current generation (or the given one), written when it was built."""
+    """Stats of the current generation (or the given one), written when it was built.
+
+    IndexUnreadableError when they cannot be read or the generation was built with another schema version.
+    """
     gen = generation or current_generation(settings)
     if gen is None:
         raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
     try:
         raw = json.loads((index_root(settings) / gen / STATS).read_text(encoding="utf-8"))
-        return IndexStats(**raw)
+        stats = IndexStats(**raw)
     except (OSError, ValueError, TypeError) as exc:
-        raise IndexMissingError(f"index generation {gen} has no readable stats: {exc}") from None
+        raise unreadable(settings, gen, f"its stats cannot be read ({exc})") from None
+    if stats.schema_version != SCHEMA_VERSION:
+        raise unreadable(settings, gen, f"it was built with schema version {stats.schema_version}, "
+                                        f"this searchsvc reads version {SCHEMA_VERSION}")
+    return stats
+
+
+def unreadable(settings: Settings, gen: str, why: str) -> IndexUnreadableError:
+    """The error for a generation that cannot be used as it is on disk (HTTP 503, "rebuild needed")."""
+    return IndexUnreadableError(f"the index at {index_root(settings)} (generation {gen}) cannot be opened: {why}. "
+                                "Rebuild needed: run `searchsvc index rebuild`.")
+
+
+def open_generation_index(settings: Settings, gen: str) -> Any | None:
+    """The Whoosh index of a generation; None when its folder vanished meanwhile (a newer build pruned it),
+    IndexUnreadableError when it is there but cannot be opened (damaged table of contents, truncated file)."""
+    path = index_root(settings) / gen
+    try:
+        return whoosh_index.open_dir(str(path))
+    except W.UNREADABLE_ERRORS as exc:
+        if not path.is_dir():
+            return None
+        raise unreadable(settings, gen, W.describe_damage(exc)) from exc
 
 
 @contextmanager
-def held_lock(settings: Settings):
+def held_lock(settings: Settings) -> Iterator[tuple[Path, int]]:
     """Hold the index lock (non-blocking); yields (index folder, lock fd). IndexBusyError if another holds it."""
     root = index_root(settings)
     root.mkdir(parents=True, exist_ok=True)
@@ -86,7 +118,7 @@ def held_lock(settings: Settings):
 
 
 @contextmanager
-def index_lock(settings: Settings):
+def index_lock(settings: Settings) -> Iterator[Path]:
     """Hold the index lock (non-blocking); IndexBusyError if another rebuild/add holds it."""
     with held_lock(settings) as (root, _fd):
         yield root

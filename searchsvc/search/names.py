@@ -17,6 +17,7 @@ from ..analysis import TOKEN_RE, fold_word, is_stop_word, term_for_token
 NAME_FACETS = ("speaker", "outlet")
 MAX_FORM_TOKENS = 5
 RARE_IN_TEXT = 0.004     # a single-token form must be in at most this share of the turns' text
+CHECKED_VALUES_FROM = 1000   # turns from which one-word values are checked too
 MIN_FORM_CHARS = 3
 
 
@@ -58,13 +59,13 @@ class NameTable:
     """Forms -> (facet, value) over one generation's facet values. `text_share(term)` is the share of turns
     whose text holds an index term (to keep common words from naming anyone)."""
 
-    def __init__(self, values: dict[str, list[str]], text_share):
+    def __init__(self, values: dict[str, list[str]], text_share, size: int):
         titles = load_titles()
         forms: dict[tuple[str, ...], set[tuple[str, str]]] = {}
         known = {facet: set(values.get(facet, ())) for facet in NAME_FACETS}
         for facet in NAME_FACETS:
             for value in values.get(facet, ()):
-                for form in _forms(value, titles, text_share):
+                for form in _forms(value, facet, titles, text_share, size >= CHECKED_VALUES_FROM):
                     forms.setdefault(form, set()).add((facet, value))
         for alias, value in load_aliases():
             for facet in NAME_FACETS:
@@ -94,18 +95,24 @@ class NameTable:
         return out
 
 
-def _forms(value: str, titles: frozenset[str], text_share) -> set[tuple[str, ...]]:
+def _forms(value: str, facet: str, titles: frozenset[str], text_share, check_values: bool) -> set[tuple[str, ...]]:
+    """A value's name forms; `check_values`: even a one-word value must be rare in the text (in a large index,
+    where a stray value such as `Share` would otherwise name an outlet in every query)."""
     tokens = fold_tokens(value)
     core = tuple(t for t in tokens if t not in titles)
     if not core:                      # a role ("The President", "Moderator"): not a name
         return set()
-    forms = {tokens, core} | {core[k:] for k in range(1, len(core))}   # surnames: `Jean-Pierre`, `Psaki`
-    if tokens and tokens[0] == "the":
+    forms = {tokens, core}
+    if tokens[0] == "the":
         forms.add(tokens[1:])
-    if len(core) > 1 or len(tokens) > 1:
-        for token in core:
-            if len(token) >= MIN_FORM_CHARS and not is_stop_word(token) and not token.isdigit():
-                term = term_for_token(token)
-                if term is not None and text_share(term) <= RARE_IN_TEXT:
-                    forms.add((token,))
+    if facet == "speaker":            # surnames: `Jean-Pierre` of Karine Jean-Pierre
+        forms |= {core[k:] for k in range(1, len(core) - 1)}
+    singles = [t for t in core if len(core) > 1 or len(tokens) > 1 or check_values]
+    for token in singles:
+        if len(token) >= MIN_FORM_CHARS and not is_stop_word(token) and not token.isdigit():
+            term = term_for_token(token)
+            if term is not None and text_share(term) <= RARE_IN_TEXT:
+                forms.add((token,))
+            elif len(core) == 1 and len(tokens) == 1:
+                forms.discard(tokens)
     return {f for f in forms if f}

@@ -70,11 +70,9 @@ def load_fillers() -> frozenset[str]:
 
 
 def text_share(reader, size: int):
-    """term -> share of the turns whose text holds it (0 in a small index)."""
+    """term -> share of the turns whose text holds it."""
     def share(term: str) -> float:
-        if size < MIN_TURNS:
-            return 0.0
-        return max(reader.doc_frequency(f, term) for f in S.TEXT_FIELDS) / size
+        return max(reader.doc_frequency(f, term) for f in S.TEXT_FIELDS) / max(1, size)
     return share
 
 
@@ -130,20 +128,22 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) 
             continue
         surface, q, terms, _ = words[i]
         slot = Slot(surface, q)
-        if terms and len(terms) == 1 and _is_filler(surface, terms[0], share):
+        if terms and len(terms) == 1 and _is_filler(surface, terms[0], share, size >= MIN_TURNS):
             fillers.append(slot)
         else:
             slots.append(slot)
         i += 1
     if not slots:            # only words without a topic: then they are what the query asks for
         slots, fillers = fillers, []
+    if len(slots) == 1 and not fillers:   # one word counts exactly its turns (totals, timelines, exports)
+        slots = [Slot(slots[0].surface, slots[0].typed, names=slots[0].names)]
     changed = bool(fillers) or any(s.names or s.alternatives for s in slots)
     return WordPlan(slots, fillers, list(parsed.required), changed)
 
 
-def _is_filler(surface: str, term: str, share) -> bool:
+def _is_filler(surface: str, term: str, share, big: bool) -> bool:
     fillers = load_fillers()
-    return fold_word(surface) in fillers or term in fillers or share(term) > FILLER_SHARE
+    return fold_word(surface) in fillers or term in fillers or (big and share(term) > FILLER_SHARE)
 
 
 def _find_names(text: str, words, names: NameTable | None) -> dict[tuple[int, int], list[NameMatch]]:

@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, stream_with_context, url_for
@@ -118,7 +119,7 @@ def timeline_chart(tl: analytics.Timeline, href_for) -> dict | None:
                      "text": f"{b.label}: {b.count:,} {'turn' if b.count == 1 else 'turns'}"})
     firsts = [i for i, b in enumerate(tl.buckets) if _tick_start(b, tl.interval, i)]
     step = max(1, math.ceil(len(firsts) / MAX_TICKS))
-    ticks = []
+    ticks: list[dict[str, Any]] = []
     for i in firsts[::step]:
         x = CHART_LEFT + i * slot
         if ticks and x - ticks[-1]["x"] < TICK_GAP:
@@ -198,7 +199,7 @@ def api_similar(turn_id: str):
 
 def _profile_page(facet: str, name: str):
     prof = analytics.profile(get_service(), facet, name)
-    mine = SearchRequest(**{facet + "s": (name,)})
+    mine = SearchRequest(**cast(dict[str, Any], {facet + "s": (name,)}))
     other = "outlet" if facet == "speaker" else "speaker"
     chart = timeline_chart(prof.timeline, lambda b: search_url(mine, date_from=b.date_from, date_to=b.date_to))
     return render_template(

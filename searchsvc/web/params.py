@@ -6,6 +6,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from datetime import date
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from ..config import SearchSettings
@@ -144,10 +145,10 @@ def toggle_filter(req: SearchRequest, facet: str, value: str) -> SearchRequest:
     """`req` with one facet value added or removed, back on page 1."""
     field = FACET_PARAMS[facet]
     current = tuple(str(v) for v in getattr(req, field))
-    new = tuple(v for v in current if v != value) if value in current else current + (value,)
+    new: tuple[Any, ...] = tuple(v for v in current if v != value) if value in current else current + (value,)
     if facet == "year":
         new = tuple(int(v) for v in new)
-    return dataclasses.replace(req, page=1, **{field: new})
+    return dataclasses.replace(req, page=1, **cast(dict[str, Any], {field: new}))
 
 
 def has_filters(req: SearchRequest) -> bool:
