@@ -13,13 +13,23 @@ import numpy as np
 
 from ..config import SearchSettings
 from ..errors import QueryBudgetError
-from ..models import SearchRequest
+from ..models import SearchRequest, SuggestedFilter
 from .docsets import DocSets
 from .facets import IndexTables, request_filters, values_mask
 from .generation import Generation
 from .names import NameTable
 from .querying import ParsedQuery, parse_query, scoring_terms
-from .ranking import Boosts, boosts_for, plan_notices, plan_words, ranking_query, relaxed_match, strict_mask, text_share
+from .ranking import (
+    Boosts,
+    boosts_for,
+    plan_notices,
+    plan_words,
+    ranking_query,
+    relaxed_match,
+    strict_mask,
+    suggest_filters,
+    text_share,
+)
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word (weighted by rarity) when relaxing: turns with more of them rank first
@@ -38,6 +48,7 @@ class Match:
     notices: tuple[str, ...]
     skipped: bool                    # an optional extra was left out (time budget)
     boosts: Boosts | None = None     # what ranking adds to BM25F: names, proximity (ranking.py)
+    suggested: tuple[SuggestedFilter, ...] = ()   # names of the query offered as filters
 
     @property
     def total(self) -> int:
@@ -70,8 +81,9 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
                 base, final, matched, shown_query = relaxed, relaxed_final, coverage, widened
                 notices.append(NOTICE_RELAXED)
     notices += plan_notices(plan)
+    suggested = suggest_filters(plan, tables, final, request_filters(request))
     return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped,
-                 boosts_for(plan, parsed, tables, docsets))
+                 boosts_for(plan, parsed, tables, docsets), suggested)
 
 
 def name_table(gen: Generation) -> NameTable:

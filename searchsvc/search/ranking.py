@@ -21,6 +21,7 @@ from whoosh import query as Q
 
 from ..analysis import fold_word, term_for_token
 from ..index import schema as S
+from ..models import SuggestedFilter
 from .docsets import DocSets
 from .expansion import load_synonyms
 from .facets import IndexTables, values_mask
@@ -37,7 +38,9 @@ TYPO_DOCS = 3             # a word in at most this many turns, when relaxing, al
 TYPO_FACTOR = 20          # ... the closest indexed words found in this many times more turns
 TYPO_ALTERNATIVES = 2
 PROXIMITY_BOOST = 4.0     # per pair of consecutive query words side by side in a turn
-PROXIMITY_CANDIDATES = 20
+PROXIMITY_CANDIDATES = 30
+SUGGESTED_PER_NAME = 3    # values of one name offered as filters
+SUGGESTED_FILTERS = 4
 PROXIMITY_MIN_WORDS = 3   # shorter queries rank well on BM25F alone; proximity costs position reads
 PROXIMITY_PAIRS = 10
 _QUOTED_RE = re.compile(r'"[^"]*"?')
@@ -333,6 +336,21 @@ def boosts_for(plan: WordPlan, parsed: ParsedQuery, tables: IndexTables, docsets
                       if len(terms) >= PROXIMITY_MIN_WORDS else ())
     names = name_bonus(plan, tables)
     return Boosts(names, pairs, docsets) if names is not None or pairs else None
+
+
+def suggest_filters(plan: WordPlan, tables: IndexTables, final: np.ndarray, selected: dict[str, tuple[str, ...]]
+                    ) -> tuple[SuggestedFilter, ...]:
+    """The values the query's names matched, as filters to offer: not already selected, held by some result."""
+    out = []
+    for slot in plan.slots:
+        for match in slot.names:
+            for value in match.values[:SUGGESTED_PER_NAME]:
+                if value in selected.get(match.facet, ()):
+                    continue
+                count = int((final & values_mask(tables, match.facet, [value])).sum())
+                if count:
+                    out.append(SuggestedFilter(match.facet, value, count))
+    return tuple(out[:SUGGESTED_FILTERS])
 
 
 def plan_notices(plan: WordPlan) -> list[str]:
