@@ -77,22 +77,35 @@ class NameTable:
         """Longest forms first, left to right, over the query's tokens whose spans `allowed(start, end)` accepts
         (plain words: not inside quotes or a field)."""
         tokens = [(m.start(), m.end(), fold_word(m.group())) for m in TOKEN_RE.finditer(text)]
+        titles = load_titles()
         out, i = [], 0
         while i < len(tokens):
-            for size in range(min(MAX_FORM_TOKENS, len(tokens) - i), 0, -1):
-                span = tokens[i:i + size]
-                found = self.forms.get(tuple(t for _, _, t in span))
-                if found and all(allowed(s, e) for s, e, _ in span):
-                    start, end = span[0][0], span[-1][1]
-                    for facet in NAME_FACETS:
-                        chosen = tuple(v for f, v in found if f == facet)
-                        if chosen:
-                            out.append(NameMatch(facet, chosen, start, end, text[start:end]))
-                    i += size
-                    break
-            else:
+            found = self._longest(tokens, i, titles, allowed)
+            if found is None:
                 i += 1
+                continue
+            end_token, values = found
+            start, end = tokens[i][0], tokens[end_token - 1][1]
+            for facet in NAME_FACETS:
+                chosen = tuple(v for f, v in values if f == facet)
+                if chosen:
+                    out.append(NameMatch(facet, chosen, start, end, text[start:end]))
+            i = end_token
         return out
+
+
+    def _longest(self, tokens, i: int, titles, allowed):
+        """(index after the last token, values) of the longest form starting at token i, or after up to two
+        titles there (`MS. PSAKI`, `Dr. Fauci`); None when none starts there."""
+        first = i
+        while first < len(tokens) and tokens[first][2] in titles and first - i < 2:
+            first += 1
+        for begin in dict.fromkeys((i, first)):
+            for size in range(min(MAX_FORM_TOKENS, len(tokens) - begin), 0, -1):
+                found = self.forms.get(tuple(t for _, _, t in tokens[begin:begin + size]))
+                if found and all(allowed(s, e) for s, e, _ in tokens[i:begin + size]):
+                    return begin + size, found
+        return None
 
 
 def _forms(value: str, facet: str, titles: frozenset[str], text_share, check_values: bool) -> set[tuple[str, ...]]:
@@ -113,6 +126,6 @@ def _forms(value: str, facet: str, titles: frozenset[str], text_share, check_val
             term = term_for_token(token)
             if term is not None and text_share(term) <= RARE_IN_TEXT:
                 forms.add((token,))
-            elif len(core) == 1 and len(tokens) == 1:
-                forms.discard(tokens)
+            elif len(core) == 1 and check_values:     # `The Paper`: `the paper` names it, `paper` does not
+                forms.discard(core)
     return {f for f in forms if f}

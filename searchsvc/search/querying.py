@@ -211,8 +211,9 @@ def locate_compounds(q: Q.Query, text: str) -> None:
 
 
 def _surface(node: Q.Query, text: str) -> str:
-    spans = [(getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)) for leaf in node.leaves()]
-    spans = [(a, b) for a, b in spans if a is not None and b is not None and 0 <= a < b <= len(text)]
+    found = [(getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)) for leaf in node.leaves()]
+    spans: list[tuple[int, int]] = [(a, b) for a, b in found
+                                    if a is not None and b is not None and 0 <= a < b <= len(text)]
     if spans:
         return text[min(a for a, _ in spans):max(b for _, b in spans)]
     leaves = list(node.leaves())

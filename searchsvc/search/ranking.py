@@ -11,6 +11,7 @@ strict matches) requires half of them and ranks by weighted coverage first (rank
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -99,7 +100,7 @@ def single_word(q: Q.Query) -> tuple[int, int, str] | None:
     if len(spans) != 1 or not all(isinstance(t, Q.Term) and t.fieldname in S.TEXT_FIELDS for t in leaves):
         return None
     start, end, term = spans.pop()
-    return (start, end, term) if start is not None and end is not None else None
+    return (int(start), int(end), str(term)) if start is not None and end is not None else None
 
 
 def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) -> WordPlan:
@@ -324,10 +325,14 @@ class Boosts:
             for name in S.TEXT_FIELDS:
                 have = candidates[ds.term_mask(name, pair[0])[candidates] & ds.term_mask(name, pair[1])[candidates]]
                 if len(have):
-                    seen[phrase_docs(ds.reader, name, list(pair), have, lambda w, f=name: ds.postings(f, w)[0],
+                    seen[phrase_docs(ds.reader, name, list(pair), have, _postings_of(ds, name),
                                      self.decoder, ds.check_time)] = True
             count += seen
         return count
+
+
+def _postings_of(docsets: DocSets, field: str) -> Callable[[str], np.ndarray]:
+    return lambda word: docsets.postings(field, word)[0]
 
 
 def boosts_for(plan: WordPlan, parsed: ParsedQuery, tables: IndexTables, docsets: DocSets) -> Boosts | None:
