@@ -90,6 +90,7 @@ def rank_of(found: list[str], targets: set[str]) -> int | None:
 
 
 def run_searchsvc(settings, queries, targets) -> tuple[dict, list[float]]:
+    from searchsvc.errors import QueryError
     from searchsvc.models import SearchRequest
     from searchsvc.search import SearchService
 
@@ -98,7 +99,12 @@ def run_searchsvc(settings, queries, targets) -> tuple[dict, list[float]]:
     try:
         for q in queries:
             t0 = time.perf_counter()
-            page = service.search(SearchRequest(q=q["q"], per_page=TOP))
+            try:
+                page = service.search(SearchRequest(q=q["q"], per_page=TOP))
+            except QueryError as exc:    # a refused query (time budget on a loaded machine) is a miss
+                print(f"[knownitem] {q['id']}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                ranks[q["id"]] = None
+                continue
             took.append((time.perf_counter() - t0) * 1000)
             ranks[q["id"]] = rank_of([h.id for h in page.hits], targets[q["id"]])
     finally:

@@ -38,6 +38,7 @@ MIN_TURNS = 1000          # ... in an index of at least this many turns (shares 
 TYPO_DOCS = 3             # a word in at most this many turns, when relaxing, also matches ...
 TYPO_FACTOR = 20          # ... the closest indexed words found in this many times more turns
 TYPO_ALTERNATIVES = 2
+RARITY_POWER = 2          # coverage weights: idf to this power
 PROXIMITY_BOOST = 4.0     # per pair of consecutive query words side by side in a turn
 PROXIMITY_CANDIDATES = 30
 SUGGESTED_PER_NAME = 3    # values of one name offered as filters
@@ -256,7 +257,7 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader,
 def rarity(size: int, docs: int) -> float:
     """A slot's weight in coverage: its idf squared (a rare word says much more than a common one);
     a name's is that of the turns it names."""
-    return (log(size / (docs + 1)) + 1) ** 2
+    return (log(size / (docs + 1)) + 1) ** RARITY_POWER
 
 
 def _spelling_alternatives(slot: Slot, reader, near) -> list[Q.Query]:
