@@ -118,6 +118,7 @@ class SearchService:
             suggestion=suggestion,
             optional_terms=tuple(w for w, _ in found.parsed.plain) if found.matched is not None else (),
             notices=found.notices + ((NOTICE_BUDGET,) if skipped else ()), took_ms=_ms_since(started),
+            suggested_filters=found.suggested,
         )
 
     def _hit(self, f: Mapping[str, Any], score: float, terms: dict[str, set[str]]) -> Hit:
