@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 KIND_QA = "question-answer"
 KIND_STATEMENT = "statement"
@@ -51,19 +52,12 @@ class Conference:
     source_format: str            # "scio" | "mfa" | "whitehouse"
     officials: tuple[str, ...] = ()
     turns: list[Turn] = field(default_factory=list)
+    source_name: str = ""         # the file relative to the corpus folder it was read from (what the site shows)
 
 
 def turn_id(conference_id: str, seq: int) -> str:
     """The public id of a turn: '<conference_id>-<seq>'."""
     return f"{conference_id}-{seq}"
-
-
-def split_turn_id(tid: str) -> tuple[str, int]:
-    """Inverse of turn_id; raises ValueError on a malformed id."""
-    conf, _, seq = tid.rpartition("-")
-    if not conf or not seq.isdigit():
-        raise ValueError(f"malformed turn id {tid!r}")
-    return conf, int(seq)
 
 
 def make_conference_id(source_format: str, day: date, title: str) -> str:
@@ -97,7 +91,35 @@ class ParseResult:
 
 SORTS = ("relevance", "newest", "oldest")
 SCOPES = ("both", "question", "answer")
-FACETS = ("speaker", "outlet", "conference", "year")
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet. `name` is at once the URL parameter, the key of facet counts and the index column; `field` is
+    the SearchRequest field holding its filter values."""
+    name: str
+    field: str
+    title: str                 # what people read
+    multi: bool = False        # a turn may have several values (the speakers who answered)
+    year: bool = False         # values are years (ints in a SearchRequest, four digits in a URL)
+
+
+# The facet table: every layer (request parsing, OpenAPI, search, facet counts, insights, pages) reads this one.
+FACET_TABLE: tuple[Facet, ...] = (
+    Facet("speaker", "speakers", "Speaker", multi=True),
+    Facet("outlet", "outlets", "Outlet"),
+    Facet("conference", "conferences", "Conference"),
+    Facet("year", "years", "Year", year=True),
+)
+FACETS = tuple(f.name for f in FACET_TABLE)
+
+
+def facet(name: str) -> Facet:
+    """The facet called `name`; ValueError for any other name."""
+    for f in FACET_TABLE:
+        if f.name == name:
+            return f
+    raise ValueError(f"no facet {name!r} (facets: {', '.join(FACETS)})")
 
 
 @dataclass(frozen=True)
@@ -113,6 +135,20 @@ class SearchRequest:
     scope: str = "both"
     page: int = 1
     per_page: int = 10
+
+    def filter_values(self, name: str) -> tuple:
+        """The selected values of facet `name` (years as ints)."""
+        return getattr(self, facet(name).field)
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """Facet name -> selected values as strings, for every facet."""
+        return {f.name: tuple(str(v) for v in getattr(self, f.field)) for f in FACET_TABLE}
+
+    def with_filter(self, name: str, values) -> SearchRequest:
+        """A copy whose facet `name` selects `values` (strings or ints; years become ints)."""
+        f = facet(name)
+        chosen: dict[str, Any] = {f.field: tuple(int(v) for v in values) if f.year else tuple(str(v) for v in values)}
+        return replace(self, **chosen)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from ..index import schema as S
-from ..models import FacetValue
+from ..models import FACET_TABLE, FacetValue
 
 FACET_LIMIT = 50          # values listed per facet on a search page (selected values always listed)
-MULTI_VALUED = {"speaker"}
-FACET_COLUMNS = {"speaker": S.SPEAKER, "outlet": S.OUTLET, "conference": S.CONFERENCE, "year": S.YEAR}
 
 
 @dataclass
@@ -125,9 +123,9 @@ def load_tables(reader) -> IndexTables:
     size = reader.doc_count_all()
     live = _live(reader)
     codes, values, index = {}, {}, {}
-    for facet, column in FACET_COLUMNS.items():
-        encode = _encode_multi if facet in MULTI_VALUED else _encode
-        codes[facet], values[facet], index[facet] = encode(S.column_codes(reader, column))
+    for f in FACET_TABLE:              # a facet's name is its index column
+        encode = _encode_multi if f.multi else _encode
+        codes[f.name], values[f.name], index[f.name] = encode(S.column_codes(reader, f.name))
     titles = _titles(S.column_codes(reader, S.CONFERENCE), S.column_codes(reader, S.TITLE))
     day = _mapped(S.column_codes(reader, S.DATE), _ordinal, np.int32)
     seq = _mapped(S.column_codes(reader, S.SEQ), lambda v: v or 0, np.int64)

@@ -25,6 +25,8 @@ from .querying import (
     ParsedQuery,
     highlight_terms,
     parse_query,
+    past_paging_depth,
+    request_notices,
     scoring_terms,
     validate_request,
     widen_word,
@@ -62,13 +64,6 @@ class _Match:
     query: object                    # the query that ranks and highlights
     notices: list[str]
     skipped: bool                    # an optional extra was left out (time budget)
-
-
-def _request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
-    return {
-        "speaker": tuple(request.speakers), "outlet": tuple(request.outlets),
-        "conference": tuple(request.conferences), "year": tuple(str(y) for y in request.years),
-    }
 
 
 class SearchService:
@@ -145,9 +140,9 @@ class SearchService:
         limits = self._settings.search
         searcher, tables, docsets = op.searcher, op.tables, op.docsets
         parsed = parse_query(request, searcher.schema, searcher.reader(), limits)   # ix.schema rereads the TOC
-        notices = list(parsed.notices)
+        notices = list(parsed.notices) + request_notices(request, limits)
         base = _date_range(self._base_mask(docsets, tables, parsed), tables, request)
-        filters = {f: values_mask(tables, f, v) for f, v in _request_filters(request).items() if v}
+        filters = {f: values_mask(tables, f, v) for f, v in request.filters().items() if v}
         final = _intersect(base, filters.values())
         matched, shown_query, skipped = None, parsed.query, False
         if len(parsed.plain) >= 2 and int(final.sum()) < RELAX_BELOW:
@@ -174,7 +169,10 @@ class SearchService:
         parsed, base, filters, final, matched = m.parsed, m.base, m.filters, m.final, m.matched
         shown_query, notices, skipped = m.query, m.notices, m.skipped
         facets = self._facets(tables, base, filters, request)
-        top, scores = self._rank(docsets, tables, shown_query, request, final, matched)
+        if past_paging_depth(request, self._settings.search):
+            top, scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        else:
+            top, scores = self._rank(docsets, tables, shown_query, request, final, matched)
         terms = highlight_terms(shown_query)
         hits = [self._hit(searcher.stored_fields(int(d)), float(scores[i]), terms) for i, d in enumerate(top)]
         suggestion = None
@@ -206,7 +204,7 @@ class SearchService:
         return allowed & (counts >= need), counts
 
     def _facets(self, tables, base: np.ndarray, filters: dict[str, np.ndarray], request) -> dict[str, list[FacetValue]]:
-        selected = _request_filters(request)
+        selected = request.filters()
         out, docs_for = {}, {}
         for facet in FACETS:
             others = tuple(f for f in filters if f != facet)   # disjunctive: a facet's own filter left out
