@@ -22,7 +22,7 @@ from searchsvc.web.openapi import build_openapi
 from searchsvc.web.params import Whole, match_fields
 
 REPO = Path(__file__).resolve().parents[1]
-ST_CONFIG = REPO / "tests" / "data" / "web" / "schemathesis.toml"
+ST_CONFIG = REPO / "tests" / "data" / "contract" / "schemathesis.toml"
 ST_EXAMPLES = 20          # test cases per operation and phase: bounded, about half a minute in all
 
 
