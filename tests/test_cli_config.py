@@ -152,15 +152,14 @@ def test_the_wheel_rebuilds_searches_and_serves_from_an_empty_folder_without_con
     assert list(empty.iterdir()) == []                                # nothing written to the current folder
 
     port = _free_port()
-    log = open(tmp_path / "serve.log", "wb")
-    proc = subprocess.Popen([str(bin_dir / "searchsvc"), "--index", str(index), "serve", "--bind",
-                             f"127.0.0.1:{port}", "--workers", "1"], cwd=empty, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        assert _wait_for_200(f"http://127.0.0.1:{port}/?q=vaccine", proc) == 200
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=vaccine", timeout=10) as resp:
-            assert json.loads(resp.read())["total"] == page["total"]
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
+    with open(tmp_path / "serve.log", "wb") as log:
+        proc = subprocess.Popen([str(bin_dir / "searchsvc"), "--index", str(index), "serve", "--bind",
+                                 f"127.0.0.1:{port}", "--workers", "1"], cwd=empty, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            assert _wait_for_200(f"http://127.0.0.1:{port}/?q=vaccine", proc) == 200
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=vaccine", timeout=10) as resp:
+                assert json.loads(resp.read())["total"] == page["total"]
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
