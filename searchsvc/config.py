@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,7 @@ class Settings:
         """A copy whose index lives at `path` (the CLI's --index)."""
         return dataclasses.replace(self, index=IndexSettings(dir=Path(path).resolve()))
 
-    def with_corpus(self, paths) -> Settings:
+    def with_corpus(self, paths: Iterable[str | Path]) -> Settings:
         return dataclasses.replace(self, corpus=CorpusSettings(paths=tuple(Path(p).resolve() for p in paths)))
 
 
@@ -77,7 +77,7 @@ _SECTIONS = {
 }
 
 
-def _build_section(name: str, cls, raw: dict, base: Path, source: str):
+def _build_section(name: str, cls: type, raw: dict[str, Any], base: Path, source: str) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")
     known = {f.name: f for f in dataclasses.fields(cls)}

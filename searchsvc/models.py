@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -162,15 +162,16 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
 
-    def filter_values(self, name: str) -> tuple:
+    def filter_values(self, name: str) -> tuple[str | int, ...]:
         """The selected values of facet `name` (years as ints)."""
-        return getattr(self, facet(name).field)
+        values: tuple[str | int, ...] = getattr(self, facet(name).field)
+        return values
 
     def filters(self) -> dict[str, tuple[str, ...]]:
         """Facet name -> selected values as strings, for every facet."""
         return {f.name: tuple(str(v) for v in getattr(self, f.field)) for f in FACET_TABLE}
 
-    def with_filter(self, name: str, values) -> SearchRequest:
+    def with_filter(self, name: str, values: Iterable[str | int]) -> SearchRequest:
         """A copy whose facet `name` selects `values` (strings or ints; years become ints)."""
         f = facet(name)
         chosen: dict[str, Any] = {f.field: tuple(int(v) for v in values) if f.year else tuple(str(v) for v in values)}

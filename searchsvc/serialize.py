@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model, model_validator
 
-from .models import FACETS, KINDS
+from .models import FACETS, KINDS, IndexStats
 from .models import FacetValue as FacetValueRecord
 from .models import SearchPage as SearchPageRecord
 
@@ -179,16 +179,9 @@ class Error(Shape):
     error: ErrorDetail
 
 
-class Stats(Shape):
-    """An index generation's stats (`searchsvc index stats --json`)."""
-    generation: str
-    turns: Count
-    conferences: Count
-    speakers: Count
-    outlets: Count
-    size_bytes: Count
-    built_at: str
-    build_seconds: float
+# An index generation's stats (`searchsvc index stats --json`): the dataclass as it is, field for field.
+Stats = create_model("Stats", __base__=Shape, __doc__="An index generation's stats.",
+                     **{name: (kind, ...) for name, kind in get_type_hints(IndexStats).items()})
 
 
 # ---- insights ------------------------------------------------------------------------------

@@ -120,3 +120,25 @@ def test_a_new_endpoint_is_declared_once_and_documented_validated_and_dumped(sam
     error = client.get("/api/extra/hello?top=0").get_json()["error"]
     assert "'top' must be between 1 and" in error["message"]
     assert json.loads(json.dumps(doc)) == doc
+
+
+# ---- the shapes follow the stages' dataclasses ----------------------------------------------------------
+
+def _shape_pairs():
+    from searchsvc import models
+    from searchsvc.insights import analytics, keyterms
+    return [(models.Hit, serialize.Hit, {}), (models.TurnRecord, serialize.Turn, {}),
+            (models.ConferenceRecord, serialize.Conference, {}), (models.IndexStats, serialize.Stats, {}),
+            (analytics.Matrix, serialize.Matrix, {}), (analytics.Timeline, serialize.Timeline, {}),
+            (analytics.Bucket, serialize.Bucket, {}), (analytics.Profile, serialize.Profile, {}),
+            (analytics.SimilarQuestions, serialize.SimilarQuestions, {}),
+            (analytics.SimilarQuestion, serialize.SimilarQuestion, {}), (keyterms.TermScore, serialize.TermScore, {}),
+            (analytics.ConferenceCount, serialize.ConferenceCount, {})]
+
+
+@pytest.mark.parametrize("pair", range(len(_shape_pairs())))
+def test_every_field_of_a_stage_result_is_in_its_json_shape(pair):
+    """A field added to a dataclass without its shape fails here (or in dumping), never silently."""
+    import dataclasses
+    record, shape, _ = _shape_pairs()[pair]
+    assert {f.name for f in dataclasses.fields(record)} == set(shape.model_fields), (record, shape)

@@ -64,7 +64,7 @@ def healthz():
 @endpoint(bp, "/api/openapi.json", "This document", media={"application/json": "OpenAPI 3.1 document"})
 def openapi():
     from .openapi import build_openapi
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()
     if OPENAPI not in app.extensions:        # built once per app: the routes and settings do not change
         app.extensions[OPENAPI] = build_openapi(app.config["SEARCHSVC_SETTINGS"], app)
     return jsonify(app.extensions[OPENAPI])
