@@ -13,4 +13,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/lint-imports --no-cache --no-logo  # the layout rules (pyproject.toml [tool.importlinter])
+.venv/bin/mypy searchsvc                    # types (pyproject.toml [tool.mypy]: strict on the core)
 exec .venv/bin/python -m pytest "$@"

@@ -42,10 +42,6 @@ PARSE_PROCESSES = 8            # at most this many processes read transcript fil
 Progress = Callable[[int, int], None]
 
 
-
-Progress = Callable[[int, int], None]
-
-
 # ---- writing -----------------------------------------------------------------------
 
 def _writer_procs(total: int) -> int:
@@ -85,7 +81,9 @@ def _add_conferences(writer, conferences: list[Conference], done: int, total: in
 
 def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     with ix.reader() as reader:
-        conferences, speakers, outlets = set(), set(), set()
+        conferences: set[str] = set()
+        speakers: set[str] = set()
+        outlets: set[str] = set()
         live = [not reader.is_deleted(n) for n in range(reader.doc_count_all())] if reader.has_deletions() else None
         for field, bucket in ((S.CONFERENCE, conferences), (S.SPEAKER, speakers), (S.OUTLET, outlets)):
             for docnum, value in enumerate(S.column_values(reader, field, default="")):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from pickle import dumps
+from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocWriter, W3TermInfo, _lenfield
 from whoosh.columns import CompressedBytesColumn, PickleColumn
@@ -186,12 +187,12 @@ class _FieldPlan:
         self.stored = field.stored
         self.column = field.column_type
         self.vector = field.vector
-        self.postings = writer._postings.setdefault(name, {}) if self.indexed else None
+        self.postings: dict[Any, Any] = writer._postings.setdefault(name, {}) if self.indexed else {}
         self.lengths = writer._lengths.setdefault(name, {})
         self._index_cache: dict = {}
         self._column_cache: dict = {}
-        self._column_writer = None
-        self._length_writer = None
+        self._column_writer: Any = None
+        self._length_writer: Any = None
 
     def _items(self, value, boost: float) -> tuple[list, int]:
         """(term, frequency, weight, encoded value) tuples of a value, and its length (sum of frequencies)."""
@@ -219,7 +220,7 @@ class _FieldPlan:
                 if found is None and len(self._index_cache) < INDEX_CACHE_VALUES:
                     items, length = self._items(value, boost)
                     posts = self.postings
-                    pairs = []
+                    pairs: list[tuple[list[int], list[Any], Any]] = []
                     for item in items:
                         entry = posts.get(item[0])
                         if entry is None:
@@ -319,7 +320,7 @@ def _write_terms(fw, field, terms: dict, lengths) -> None:
             pw._minlength = min(block_lengths) if block_lengths else None
             pw._maxlength = max(block_lengths) if block_lengths else 0
             terminfo.add_block(pw)
-            values = [item[3] for item in block if item[3]]
+            values: Any = [item[3] for item in block if item[3]]
             if fixed is None or fixed < 0:
                 values = tuple(values)
             elif fixed == 0:

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from multiprocessing import connection as mp_connection
+from typing import Any, cast
 
 from ..analysis import load_stemmer
 from ..errors import SearchsvcError
@@ -102,10 +103,11 @@ def write_in_processes(ix, conferences: list[Conference], procs: int, lock_fd: i
             proc.start()
             send.close()
             workers.append((proc, receive, counter))
-        segments: dict[int, list] = {}
+        segments: dict[int, list[Any]] = {}
         while len(segments) < len(workers):
             waiting = {conn: n for n, (_, conn, _) in enumerate(workers) if n not in segments}
-            for conn in mp_connection.wait(list(waiting), timeout=PROGRESS_SECONDS):
+            for ready in mp_connection.wait(list(waiting), timeout=PROGRESS_SECONDS):
+                conn = cast(mp_connection.Connection, ready)
                 try:
                     status, value = conn.recv()
                 except EOFError:

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,7 +102,7 @@ def open_generation_index(settings: Settings, gen: str) -> Any | None:
 
 
 @contextmanager
-def held_lock(settings: Settings):
+def held_lock(settings: Settings) -> Iterator[tuple[Path, int]]:
     """Hold the index lock (non-blocking); yields (index folder, lock fd). IndexBusyError if another holds it."""
     root = index_root(settings)
     root.mkdir(parents=True, exist_ok=True)
@@ -118,7 +118,7 @@ def held_lock(settings: Settings):
 
 
 @contextmanager
-def index_lock(settings: Settings):
+def index_lock(settings: Settings) -> Iterator[Path]:
     """Hold the index lock (non-blocking); IndexBusyError if another rebuild/add holds it."""
     with held_lock(settings) as (root, _fd):
         yield root

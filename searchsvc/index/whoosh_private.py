@@ -30,7 +30,7 @@ def installed_version() -> str:
         return metadata.version("whoosh-reloaded")
     except metadata.PackageNotFoundError:
         import whoosh
-        return whoosh.versionstring()
+        return str(whoosh.versionstring())
 
 
 FAST = installed_version() == PINNED   # constant per process: the installed Whoosh does not change

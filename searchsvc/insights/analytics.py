@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 import numpy as np
 
@@ -293,7 +294,7 @@ def _similar_questions(gen: Generation, docnum: int, limit: int) -> SimilarQuest
     def best(side: np.ndarray) -> tuple[SimilarQuestion, ...]:
         docs = np.flatnonzero(side)
         docs = docs[np.lexsort((tables.rank[docs], -scores[docs]))][:limit]
-        return tuple(_similar(gen.record(d), float(scores[d])) for d in docs)
+        return tuple(_similar(gen.record(int(d)), float(scores[d])) for d in docs)
 
     return SimilarQuestions(terms=tuple(t for t, _ in key_terms), earlier=best(ok & (tables.rank < mine)),
                             later=best(ok & (tables.rank > mine)))

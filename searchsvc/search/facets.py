@@ -144,9 +144,9 @@ def values_mask(tables: IndexTables, facet: str, selected) -> np.ndarray:
     wanted = [tables.index[facet][str(v)] for v in selected if str(v) in tables.index[facet]]
     if not wanted:
         return np.zeros(tables.size, dtype=bool)
-    hit = np.isin(tables.codes[facet], wanted)
+    hit: np.ndarray = np.isin(tables.codes[facet], wanted)
     if hit.ndim == 2:
-        hit = hit.any(axis=1)
+        hit = np.asarray(hit.any(axis=1))
     return hit & tables.live
 
 

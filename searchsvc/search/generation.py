@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from cachetools import LRUCache
 from whoosh.classify import Bo1Model
@@ -42,7 +42,7 @@ class Generation:
         self.docsets = DocSets(self.searcher, self.tables)
         self.speller = Speller(self.searcher)
         self.pages: LRUCache[SearchRequest, SearchPage] = LRUCache(max(1, pages))   # repeated searches
-        self.analyses: LRUCache[tuple, Any] = LRUCache(ANALYSES_CACHE)              # insights of this generation
+        self.analyses: LRUCache[tuple[Any, ...], Any] = LRUCache(ANALYSES_CACHE)    # insights of this generation
         self.all_facets: Mapping[str, tuple[FacetValue, ...]] | None = None
 
     def close(self) -> None:
@@ -60,7 +60,7 @@ class Generation:
     # ---- stored fields ------------------------------------------------------------------
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        return self.searcher.stored_fields(int(docnum))
+        return cast(dict[str, Any], self.searcher.stored_fields(int(docnum)))
 
     def record(self, docnum: int) -> TurnRecord:
         return turn_record(self.stored(docnum))

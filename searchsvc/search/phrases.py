@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import chain
+from typing import Any
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -37,7 +38,7 @@ class PositionDecoder:
         known = self._known
         if len(known) >= DECODED_CACHE:
             known.clear()
-        out = [known.get(v) for v in values]
+        out: list[Any] = [known.get(v) for v in values]
         for k, found in enumerate(out):
             if found is None:
                 out[k] = known[values[k]] = tuple(fmt.decode_positions(values[k]))
@@ -84,6 +85,8 @@ def _word_keys(sub, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarr
         return np.zeros(0, dtype=np.int64)
     leaf = getattr(matcher, "child", matcher)   # deleted turns are never candidates
     found = _block_positions(leaf, ids, wanted, decode) if all(hasattr(leaf, a) for a in _W3) else None
+    docs: Any
+    decoded: list[Any]
     if found is not None:
         docs, decoded = found
     else:

@@ -86,7 +86,7 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
     process opens its own on first use via `service_factory` (default: SearchService)."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=16 * 1024, JSON_SORT_KEYS=False, SEARCHSVC_SETTINGS=settings)
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider has it
     app.extensions[EXTENSION] = ServiceHolder(settings, service_factory, service)
 
     from . import api, insights, views

@@ -131,7 +131,7 @@ def timeline_chart(tl: analytics.Timeline, href_for) -> dict | None:
                      "text": f"{b.label}: {b.count:,} {'turn' if b.count == 1 else 'turns'}"})
     firsts = [i for i, b in enumerate(tl.buckets) if _tick_start(b, tl.interval, i)]
     step = max(1, math.ceil(len(firsts) / MAX_TICKS))
-    ticks = []
+    ticks: list[dict[str, Any]] = []
     for i in firsts[::step]:
         x = CHART_LEFT + i * slot
         if ticks and x - ticks[-1]["x"] < TICK_GAP:
