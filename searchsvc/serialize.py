@@ -180,8 +180,8 @@ class Error(Shape):
 
 
 # An index generation's stats (`searchsvc index stats --json`): the dataclass as it is, field for field.
-Stats = create_model("Stats", __base__=Shape, __doc__="An index generation's stats.",
-                     **{name: (kind, ...) for name, kind in get_type_hints(IndexStats).items()})
+_STATS_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in get_type_hints(IndexStats).items()}
+Stats = create_model("Stats", __base__=Shape, __doc__="An index generation's stats.", **_STATS_FIELDS)
 
 
 # ---- insights ------------------------------------------------------------------------------
