@@ -128,14 +128,27 @@ class Facet:
     title: str                 # what people read
     multi: bool = False        # a turn may have several values (the speakers who answered)
     year: bool = False         # values are years (ints in a SearchRequest, four digits in a URL)
+    values: tuple[str, ...] = ()   # the only values a filter may take (() : any)
+    column: str = ""           # the index column, when not `name`
+    description: str = ""      # what a filter on it selects (API documentation)
 
+    @property
+    def index_column(self) -> str:
+        return self.column or self.name
+
+
+ANSWER_TYPES = ("deflection", "substantive")   # values of the `answer` facet (insights/deflections.py)
 
 # The facet table: every layer (request parsing, OpenAPI, search, facet counts, insights, pages) reads this one.
 FACET_TABLE: tuple[Facet, ...] = (
-    Facet("speaker", "speakers", "Speaker", multi=True),
-    Facet("outlet", "outlets", "Outlet"),
-    Facet("conference", "conferences", "Conference"),
-    Facet("year", "years", "Year", year=True),
+    Facet("speaker", "speakers", "Speaker", multi=True, description="Official who answered"),
+    Facet("role", "roles", "Role", multi=True,
+          description='Role of the answering official in that conference ("Press Secretary")'),
+    Facet("outlet", "outlets", "Outlet", description="Outlet of the questioner"),
+    Facet("conference", "conferences", "Conference", description="Conference id"),
+    Facet("year", "years", "Year", year=True, description="Year"),
+    Facet("answer", "answers", "Answer", values=ANSWER_TYPES, column="answer_type",
+          description="Answers that decline to answer (deflection) or the others (substantive)"),
 )
 FACETS = tuple(f.name for f in FACET_TABLE)
 
@@ -155,6 +168,8 @@ class SearchRequest:
     outlets: tuple[str, ...] = ()
     conferences: tuple[str, ...] = ()   # conference ids
     years: tuple[int, ...] = ()
+    roles: tuple[str, ...] = ()         # roles of the answering officials ("Press Secretary")
+    answers: tuple[str, ...] = ()       # ANSWER_TYPES: deflections or substantive answers
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
@@ -201,6 +216,8 @@ class Hit:
     question_html: str    # escaped text, matches wrapped in <mark>; fragments joined by " … "
     answer_html: str
     score: float
+    roles: tuple[str, ...] = ()           # roles[i]: speakers[i]'s role in that conference ("" unknown)
+    deflection: str = ""                  # name of the deflection pattern the answer matched ("" none)
 
 
 @dataclass(frozen=True)
@@ -237,6 +254,8 @@ class TurnRecord:
     question: str
     speakers: tuple[str, ...]
     answer: str
+    roles: tuple[str, ...] = ()           # roles[i]: speakers[i]'s role in that conference ("" unknown)
+    deflection: str = ""                  # name of the deflection pattern the answer matched ("" none)
 
 
 @dataclass(frozen=True)

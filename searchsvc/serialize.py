@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model, field_validator, model_validator
 
 from .models import FACETS, KINDS, IndexStats
 from .models import FacetValue as FacetValueRecord
@@ -48,6 +48,12 @@ def public_source(source: str) -> str:
 
 PublicSource = Annotated[str, AfterValidator(public_source),
                          Field(description="The transcript file, relative to the corpus folder it was read from")]
+Roles = Annotated[list[str], Field(description=(
+    "roles[i] is speakers[i]'s role in that conference ('' when the transcript does not say); empty when no "
+    "speaker's role is known"))]
+DeflectionName = Annotated[str, Field(description=(
+    "Name of the deflection pattern the answer matched (searchsvc/data/deflections_en.txt); '' for a substantive "
+    "answer or no answer"))]
 
 
 class Shape(BaseModel):
@@ -99,6 +105,8 @@ class Hit(Shape):
     question_html: str = Field(description="Escaped HTML: matches wrapped in <mark>, fragments joined by ' … '")
     answer_html: str = Field(description="Escaped HTML, as question_html")
     score: float
+    roles: Roles
+    deflection: DeflectionName
 
 
 class SearchPage(Shape):
@@ -142,6 +150,8 @@ class Turn(Shape):
     question: str
     speakers: list[str]
     answer: str
+    roles: Roles
+    deflection: DeflectionName
 
 
 class Conference(Shape):
@@ -192,7 +202,9 @@ class ValueCount(Shape):
 
 
 class Matrix(Shape):
-    """Who asked whom: cells[i][j] counts matching turns from outlets[i] answered by speakers[j]."""
+    """Who asked whom: cells[i][j] counts matching turns from outlets[i] answered by speakers[j]; answered[i][j]
+    those of them answering a question and deflected[i][j] those marked as deflections (the cell's deflection
+    rate is deflected / answered)."""
     total: Count
     attributed: Count
     outlets: list[ValueCount]
@@ -201,6 +213,8 @@ class Matrix(Shape):
     max_cell: Count
     more_outlets: Count
     more_speakers: Count
+    answered: list[list[Count]]
+    deflected: list[list[Count]]
 
 
 class Bucket(Shape):
@@ -237,6 +251,26 @@ class TermScore(Shape):
     g2: float = Field(ge=0)
 
 
+class AnswerShare(Shape):
+    """Answers to questions and how many were deflections (searchsvc/insights/deflections.py)."""
+    answers: Count
+    deflections: Count
+    rate: float = Field(ge=0, le=1)
+
+    @field_validator("rate")
+    @classmethod
+    def _rounded(cls, rate: float) -> float:
+        return round(rate, 4)
+
+
+class RoleSpan(Shape):
+    """A role a speaker held: in how many conferences, first and last date."""
+    role: str
+    conferences: Count
+    first_date: date
+    last_date: date
+
+
 class Profile(Shape):
     """A speaker's or outlet's turns: over time, counterparts (outlets questioning a speaker, officials an outlet
     questions), conferences (newest first) and distinctive words (Dunning G2 against the index)."""
@@ -251,6 +285,9 @@ class Profile(Shape):
     conferences: list[ConferenceCount]
     terms_field: one_of(["question", "answer"])  # type: ignore[valid-type]
     terms: list[TermScore]
+    answers: AnswerShare
+    counterpart_answers: list[AnswerShare]
+    roles: list[RoleSpan]
 
 
 class SimilarQuestion(Shape):

@@ -16,8 +16,8 @@ from ..index import schema as S
 from ..models import SCOPES, SORTS, SearchRequest
 
 SCOPE_FIELDS = {"both": S.TEXT_FIELDS, "question": (S.QUESTION,), "answer": (S.ANSWER,)}
-QUERY_FIELD_ALIASES = {S.SPEAKER_TEXT: ["speaker", "speakers"], S.OUTLET_TEXT: ["outlet"]}
-QUERY_FIELD_NAMES = ("speaker", "speakers", "outlet", "question", "answer")
+QUERY_FIELD_ALIASES = {S.SPEAKER_TEXT: ["speaker", "speakers"], S.OUTLET_TEXT: ["outlet"], S.ROLE_TEXT: ["role"]}
+QUERY_FIELD_NAMES = ("speaker", "speakers", "outlet", "role", "question", "answer")
 PREFIX_SCAN_LIMIT = 20_000   # vocabulary entries looked at for one prefix
 
 NOTICE_SYNTAX = "Could not understand the query syntax; searched for its words instead."

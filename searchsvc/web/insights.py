@@ -16,6 +16,8 @@ from pydantic import Field
 from .. import serialize
 from ..config import Settings
 from ..insights import analytics, export
+from ..insights.deflections import ANSWER_DEFLECTION, ANSWER_SUBSTANTIVE
+from ..insights.rates import AnswerShare
 from ..models import FACET_TABLE, SearchPage, SearchRequest
 from ..serialize import one_of
 from . import get_service
@@ -83,6 +85,7 @@ def profile_url(facet: str, name: str) -> str:
 @bp.record_once
 def _template_globals(state) -> None:
     state.app.jinja_env.globals["profile_url"] = profile_url    # also inside imported macros
+    state.app.jinja_env.globals["percent"] = percent
 
 
 def export_url(endpoint: str, req: SearchRequest) -> str:
@@ -105,12 +108,36 @@ class MatrixView:
     @classmethod
     def build(cls, m: analytics.Matrix, req: SearchRequest) -> MatrixView:
         rows = []
-        for outlet, counts in zip(m.outlets, m.cells):
+        for i, (outlet, counts) in enumerate(zip(m.outlets, m.cells)):
             cells = [{"count": c, "heat": heat(c, m.max_cell), "speaker": s.value,
-                      "href": search_url(req, outlets=(outlet.value,), speakers=(s.value,)) if c else ""}
-                     for s, c in zip(m.speakers, counts)]
+                      "href": search_url(req, outlets=(outlet.value,), speakers=(s.value,)) if c else "",
+                      **_cell_share(m, i, j)}
+                     for j, (s, c) in enumerate(zip(m.speakers, counts))]
             rows.append({"outlet": outlet, "cells": cells})
         return cls(m, rows)
+
+
+def _cell_share(m: analytics.Matrix, i: int, j: int) -> dict:
+    """A matrix cell's answers, deflections among them and the share as a percentage text ("" no answers)."""
+    answered = m.answered[i][j] if m.answered else 0
+    deflected = m.deflected[i][j] if m.deflected else 0
+    return {"answered": answered, "deflected": deflected, "share": percent(deflected, answered) if answered else ""}
+
+
+def percent(part: int, whole: int) -> str:
+    """'12%' (one decimal below 10%), '0%' for nothing."""
+    if not whole or not part:
+        return "0%"
+    value = 100 * part / whole
+    return f"{value:.1f}%" if value < 10 else f"{value:.0f}%"
+
+
+def answer_share(page: SearchPage) -> AnswerShare:
+    """Answers among a search's matches and the deflections among them (the `answer` facet, its own filter left
+    out, so the rate stays that of the search when the filter is set)."""
+    counts = {v.value: v.count for v in page.facets.get("answer", ())}
+    deflections = counts.get(ANSWER_DEFLECTION, 0)
+    return AnswerShare(deflections + counts.get(ANSWER_SUBSTANTIVE, 0), deflections)
 
 
 def timeline_chart(tl: analytics.Timeline, href_for) -> dict | None:
@@ -169,11 +196,11 @@ def results_context(req: SearchRequest, page: SearchPage) -> dict:
     exports = {"csv": export_url("insights.search_csv", req), "jsonl": export_url("insights.search_jsonl", req),
                "atom": export_url("insights.search_atom", req)}
     if not page.total:
-        return {"insights": None, "exports": exports}
+        return {"insights": None, "exports": exports, "answers": answer_share(page)}
     matrix, tl = analytics.overview(get_service(), req)
     chart = timeline_chart(tl, lambda b: search_url(req, date_from=b.date_from, date_to=b.date_to))
     return {"insights": {"matrix": MatrixView.build(matrix, req) if matrix.outlets else None, "chart": chart},
-            "exports": exports}
+            "exports": exports, "answers": answer_share(page)}
 
 
 # ---- JSON -----------------------------------------------------------------------------------
@@ -222,6 +249,8 @@ def _profile_page(facet: str, name: str):
         with_url=lambda value: search_url(mine.with_filter(other, (value,))),
         term_url=lambda word: search_url(mine, q=word),
         conference_url=lambda cid: search_url(mine, conferences=(cid,)),
+        deflections_url=search_url(mine, answers=(ANSWER_DEFLECTION,)),
+        role_url=lambda role: search_url(mine, roles=(role,)),
         exports={"csv": export_url("insights.search_csv", mine), "atom": export_url("insights.search_atom", mine)},
     )
 

@@ -98,13 +98,15 @@ def match_fields(settings: Settings) -> dict[str, Any]:
                         AfterValidator(str.strip)],
               Field("", description=(
                   'Query: words (all required), "phrases", OR, NOT or -word, prefix*, field:word (question, answer, '
-                  f"speaker, outlet). Empty: every turn. At most {lim.max_terms} words; prefix* needs "
+                  f"speaker, outlet, role). Empty: every turn. At most {lim.max_terms} words; prefix* needs "
                   f"{lim.min_prefix_chars}+ characters before the *; a search may take {lim.time_budget_ms} ms at "
                   "most. These rules of the query language answer 400 with a message naming the rule."))),
     }
     for f in FACET_TABLE:
-        fields[f.name] = _many(Year if f.year else Value, lim.max_filter_values,
-                               f"{f.title} filter; repeat for several (any of them). Empty values are ignored.")
+        item = Year if f.year else one_of(f.values) if f.values else Value
+        fields[f.name] = _many(item, lim.max_filter_values,
+                               f"{f.description or f.title} filter; repeat for several (any of them). Empty values "
+                               "are ignored." if not f.values else f"{f.description}; repeatable.")
     fields["date_from"] = (Day, Field(None, alias="from", description="First day (YYYY-MM-DD), inclusive; "
                                                                         "empty: no limit."))
     fields["date_to"] = (Day, Field(None, alias="to", description="Last day (YYYY-MM-DD), inclusive; empty: no "

@@ -166,12 +166,18 @@ def shorten(text: str, limit: int = 240) -> str:
     return cut + " …"
 
 
-def who(outlet: str, speakers) -> Markup:
-    """'outlet → speaker, speaker' (escaped); parts left out when unknown."""
-    names = ", ".join(speakers or ())
+def who(outlet: str, speakers, roles=()) -> Markup:
+    """'outlet → speaker (role), speaker' (escaped); parts left out when unknown."""
+    names = ", ".join(speaker_names(speakers, roles))
     if outlet and names:
         return Markup('%s <span class="arrow" aria-label="to">→</span> %s') % (outlet, names)
     return escape(outlet or names)
+
+
+def speaker_names(speakers, roles=()) -> list[str]:
+    """Each speaker as 'Name (Role)' where the role is known."""
+    roles = tuple(roles or ()) + ("",) * len(speakers or ())
+    return [f"{name} ({role})" if role else name for name, role in zip(speakers or (), roles)]
 
 
 PUBLISHERS = {"scio": "State Council Information Office", "mfa": "Ministry of Foreign Affairs of China",
@@ -186,6 +192,6 @@ def publisher(source_format: str) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(paragraphs=paragraphs, safe_url=safe_url, long_date=long_date, shorten=shorten,
                                  publisher=publisher)
-    app.jinja_env.globals.update(who=who, facet_titles=FACET_TITLES)
+    app.jinja_env.globals.update(who=who, facet_titles=FACET_TITLES, speaker_names=speaker_names)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
