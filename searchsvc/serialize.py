@@ -94,7 +94,9 @@ class FacetValue(Shape):
 
 if TYPE_CHECKING:
     Facets = dict[str, list[FacetValue]]
+    FacetName = str
 else:
+    FacetName = one_of(FACETS)
     Facets = Annotated[dict[one_of(FACETS), list[FacetValue]],
                        Field(description="Values of each facet with their counts (names from the facet table)")]
 
@@ -118,6 +120,13 @@ class Hit(Shape):
     deflection: DeflectionName
 
 
+class SuggestedFilter(Shape):
+    """A filter the query's words name (a speaker or outlet): offer it ("Speaker: Zhao Lijian?")."""
+    facet: FacetName
+    value: str
+    count: Count
+
+
 class SearchPage(Shape):
     """One page of ranked results with facet counts."""
     total: Count
@@ -125,6 +134,7 @@ class SearchPage(Shape):
     facets: Facets
     suggestion: str | None = Field(description="A did-you-mean query, or null")
     optional_terms: list[str] = Field(description="Words that were not required (few turns had them all)")
+    suggested_filters: list[SuggestedFilter]
     notices: list[str]
     page: int = Field(ge=1)
     per_page: int = Field(ge=1)
@@ -138,7 +148,8 @@ class SearchPage(Shape):
     def _from_page(cls, data: Any) -> Any:
         if isinstance(data, SearchPageRecord):
             return {"total": data.total, "hits": data.hits, "facets": data.facets, "suggestion": data.suggestion,
-                    "optional_terms": data.optional_terms, "notices": data.notices, "page": data.request.page,
+                    "optional_terms": data.optional_terms, "suggested_filters": data.suggested_filters,
+                    "notices": data.notices, "page": data.request.page,
                     "per_page": data.request.per_page, "pages": data.pages, "took_ms": data.took_ms,
                     "cached": data.cached, "query": data.request.q}
         return data
