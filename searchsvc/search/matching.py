@@ -81,7 +81,7 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
                 base, final, matched, shown_query = relaxed, relaxed_final, coverage, widened
                 notices.append(NOTICE_RELAXED)
     notices += plan_notices(plan)
-    suggested = suggest_filters(plan, tables, final, request_filters(request))
+    suggested = suggest_filters(plan, tables, final, request.filters())
     return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped,
                  boosts_for(plan, parsed, tables, docsets), suggested)
 
