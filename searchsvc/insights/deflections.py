@@ -75,7 +75,8 @@ def parse_patterns(text: str, source: str = "patterns") -> tuple[Pattern, ...]:
         if not sep or not re.fullmatch(r"[a-z0-9-]+", name.strip()) or not rx.strip():
             raise ValueError(f"{source}:{number}: expected `name: regular expression`, got {line[:60]!r}")
         if re.search(r"\\[SWDBAZNPGUX]", rx):
-            raise ValueError(f"{source}:{number}: patterns are matched lower-cased: no upper-case escapes (\\S, \\W ...)")
+            raise ValueError(f"{source}:{number}: patterns are matched lower-cased: "
+                             "no upper-case escapes (\\S, \\W ...)")
         try:
             found.append(Pattern(name.strip(), re.compile(rx.strip(), re.IGNORECASE)))
         except re.error as exc:
