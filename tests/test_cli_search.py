@@ -4,7 +4,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from support import REPO
 
 from searchsvc.cli import main
 from searchsvc.models import FACETS

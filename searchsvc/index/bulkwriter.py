@@ -17,7 +17,9 @@ in two ways the W3 readers do not see (they unpickle and decompress whatever the
 - blocks too small to gain from compression are stored plain, and the rest are compressed with a
   window sized to them (see compress).
 
-Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs.
+Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs, other
+Whoosh versions. This module is the writing half of the door to Whoosh's internals (whoosh_private.py is the
+rest): it is imported only when whoosh_private.FAST says the installed Whoosh is the pinned one.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from . import whoosh_private as W
 
 INDEX_CACHE_VALUES = 50_000    # distinct values per field whose analysis is kept
 INDEX_CACHE_CHARS = 300        # longer string values (question and answer text) are not cached
@@ -62,6 +66,9 @@ class BulkSegmentWriter(SegmentWriter):
 
     @staticmethod
     def supports(ix) -> bool:
+        """True for the pinned Whoosh's W3 codec and schemas without separate spelling fields."""
+        if not W.FAST:
+            return False
         from whoosh.codec import default_codec
 
         schema = ix.schema

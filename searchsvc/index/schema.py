@@ -11,8 +11,11 @@ from ..analysis import build_name_analyzer, build_text_analyzer
 from ..insights.deflections import answer_type, deflection_mark
 from ..models import Conference, Turn, turn_id
 from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled path: searchsvc.schema)
+from . import whoosh_private as W
 
-SCHEMA_VERSION = 1   # recorded in each generation's stats; bump when fields or their analysis change
+# Recorded in each generation's stats; bump when fields or their analysis change (an index of another version
+# answers "rebuild needed"). 1: up to the roles; 2: role, speaker_role, role_text.
+SCHEMA_VERSION = 2
 
 # Searchable text
 QUESTION = "question"
@@ -152,9 +155,9 @@ def column_values(reader, fieldname: str, default=None) -> list:
     Whoosh's MultiReader.column_reader leaves out segments that hold no value at all in a column (an
     `index add` of White House turns without outlets, say), so the docnums of later segments shift.
     Here each segment is read on its own and such a segment gives `default` for each of its documents.
-    A segment's column is read in one go where its layout allows (raw_column) and each distinct raw value
-    translated once with the field's own from_column_value: the same values, without a file read and a
-    translation per document (seconds per million turns).
+    A segment's column is read in one go where its layout allows (whoosh_private.raw_column) and each distinct
+    raw value translated once with the field's own from_column_value: the same values, without a file read
+    and a translation per document (seconds per million turns).
     """
     codes, distinct = column_codes(reader, fieldname, default)
     return [distinct[c] for c in codes.tolist()]
@@ -172,7 +175,7 @@ def column_codes(reader, fieldname: str, default=None) -> tuple[np.ndarray, list
         if not sub.has_column(fieldname):
             parts.append(np.full(count, distinct.setdefault(default, len(distinct)), dtype=np.int32))
             continue
-        raw = raw_column(sub, fieldname)
+        raw = W.raw_column(sub, fieldname)
         if raw is None:
             values = (_text(v) for v in sub.column_reader(fieldname, translate=True))
             parts.append(np.fromiter((distinct.setdefault(v, len(distinct)) for v in values), np.int32, count))
@@ -187,24 +190,3 @@ def column_codes(reader, fieldname: str, default=None) -> tuple[np.ndarray, list
 
 def _text(v):
     return v.decode("utf-8") if isinstance(v, bytes) else v
-
-
-def raw_column(sub, fieldname: str) -> list | None:
-    """Every document's untranslated column value in one segment, read in one go; None for other layouts.
-
-    Reads the attributes of Whoosh's VarBytesColumn and NumericColumn readers (pinned Whoosh); the values
-    equal iterating the column reader (tests/test_schema.py checks it).
-    """
-    col = sub.column_reader(fieldname, translate=False)
-    count = sub.doc_count_all()
-    if all(hasattr(col, a) for a in ("_lengths", "_offsets", "_basepos", "_dbfile")):      # VarBytesColumn
-        lengths, offsets = col._lengths, col._offsets
-        if len(lengths) != count or len(offsets) != count:
-            return None
-        data = col._dbfile.get(col._basepos, offsets[-1] + lengths[-1]) if count else b""
-        return [data[o:o + n] for o, n in zip(offsets, lengths)]
-    if all(hasattr(col, a) for a in ("_typecode", "_fixedlen", "_count", "_default", "_basepos", "_dbfile")):  # Numeric
-        have = min(col._count, count)
-        values = np.frombuffer(col._dbfile.get(col._basepos, have * col._fixedlen), dtype=">" + col._typecode)
-        return values.tolist() + [col._default] * (count - have)
-    return None

@@ -19,6 +19,7 @@ from ..errors import SearchsvcError
 from ..models import Conference
 from ..workers import die_with_parent
 from . import schema as S
+from . import whoosh_private as W
 from .bulkwriter import BulkSegmentWriter
 
 PROGRESS_EVERY = 200           # documents between progress updates of a writer process
@@ -67,7 +68,7 @@ def _segment_process(ix, runs: list[list[Conference]], conn, counter, lock_fd: i
                     done += 1
                     if done % PROGRESS_EVERY == 0:
                         counter.value = done
-            segments.append(writer._finalize_segment())
+            segments.append(W.finish_segment(writer))
             del writer
         counter.value = done
         conn.send(("ok", segments))
@@ -129,6 +130,4 @@ def write_in_processes(ix, conferences: list[Conference], procs: int, lock_fd: i
             conn.close()
         writer.cancel()
         raise
-    writer._close_segment()
-    writer._commit_toc([segment for n in range(len(workers)) for segment in segments[n]])
-    writer._finish()
+    W.commit_segments(writer, [segment for n in range(len(workers)) for segment in segments[n]])

@@ -76,7 +76,7 @@ def read_stats(settings: Settings, generation: str | None = None) -> IndexStats:
         raw = json.loads((index_root(settings) / gen / STATS).read_text(encoding="utf-8"))
         stats = IndexStats(**raw)
     except (OSError, ValueError, TypeError) as exc:
-        raise unreadable(settings, gen, f"its stats cannot be read ({exc})") from None
+        raise unreadable(settings, gen, f"its stats cannot be read ({type(exc).__name__})") from None
     if stats.schema_version != SCHEMA_VERSION:
         raise unreadable(settings, gen, f"it was built with schema version {stats.schema_version}, "
                                         f"this searchsvc reads version {SCHEMA_VERSION}")
@@ -85,7 +85,7 @@ def read_stats(settings: Settings, generation: str | None = None) -> IndexStats:
 
 def unreadable(settings: Settings, gen: str, why: str) -> IndexUnreadableError:
     """The error for a generation that cannot be used as it is on disk (HTTP 503, "rebuild needed")."""
-    return IndexUnreadableError(f"the index at {index_root(settings)} (generation {gen}) cannot be opened: {why}. "
+    return IndexUnreadableError(f"index generation {gen} cannot be opened: {why}. "
                                 "Rebuild needed: run `searchsvc index rebuild`.")
 
 
@@ -95,7 +95,7 @@ def open_generation_index(settings: Settings, gen: str) -> Any | None:
     path = index_root(settings) / gen
     try:
         return whoosh_index.open_dir(str(path))
-    except W.UNREADABLE_ERRORS as exc:
+    except W.unreadable_errors() as exc:
         if not path.is_dir():
             return None
         raise unreadable(settings, gen, W.describe_damage(exc)) from exc
