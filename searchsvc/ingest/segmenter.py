@@ -55,6 +55,16 @@ def _display(label: str, role: str, names: list[str], hosts: list[str]) -> str:
     return core if len(core.split()) >= 2 else label
 
 
+_POSSESSIVE = re.compile(r"\b(?:Spokes(?:person|man|woman)|Secretary|Minister|President|Governor|Mayor)\s+"
+                         r"(\S.{0,80}?)['’]s\b")
+
+
+def _possessive_official(title: str) -> str:
+    """'Spokesperson Zhao Lijian's Regular Press Conference' -> 'Zhao Lijian', whatever the name is made of."""
+    m = _POSSESSIVE.search(title)
+    return clean(m.group(1)) if m else ""
+
+
 def _first_name_kin(a: str, b: str) -> bool:
     """'Tony' ~ 'Anthony', 'Mike' ~ 'Michael', 'Bob' !~ 'Joe': a shared start or a shared ending of 3+ letters."""
     a, b = a.casefold().strip("."), b.casefold().strip(".")
@@ -94,7 +104,7 @@ def segment(doc: Document) -> Conference:
     named_in_title = [name for name, role in title_people if role]
     named = list(dict.fromkeys([*named_in_title, *header.officials]))
     roles = decide(body, [n for n, _ in title_people] + title_surnames(doc.title) + header.officials, header.hosts)
-    main = (named or [""])[0]
+    main = (named or [""])[0] or _possessive_official(doc.title)
     problems = _check(doc, body, roles, bool(main))
     names = {label: _display(label, r.role, [n for n, _ in title_people] + header.officials, header.hosts)
              for label, r in roles.items() if r.role in (OFFICIAL, HOST, OTHER)}
