@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import index, parse, search, serve
+from . import alerts, index, parse, search, serve
 from .context import CliContext
 
 
@@ -22,7 +22,7 @@ def main(ctx: click.Context, config_path: str, index_dir: str | None) -> None:
     ctx.obj = CliContext(config_path, index_dir)
 
 
-for _command in (parse.parse, index.index, search.search, serve.serve):
+for _command in (parse.parse, index.index, search.search, serve.serve, alerts.alerts):
     main.add_command(_command)
 
 

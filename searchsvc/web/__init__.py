@@ -89,8 +89,9 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
     app.json.sort_keys = False
     app.extensions[EXTENSION] = ServiceHolder(settings, service_factory, service)
 
-    from . import api, insights, views
+    from . import alerts, api, insights, views
     app.register_blueprint(views.bp)
+    app.register_blueprint(alerts.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(insights.bp)
     views.register_template_helpers(app)
