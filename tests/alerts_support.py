@@ -155,3 +155,25 @@ class WebhookReceiver:
             if not self.changed.wait_for(lambda: len(self.received) >= count, timeout):
                 raise AssertionError(f"expected {count} webhook requests, got {len(self.received)}")
             return list(self.received)
+
+
+def write_config(folder: Path, *, index_dir: Path, corpus: list[Path] | None = None, **alerts) -> Path:
+    """A config.toml in `folder` for an index at `index_dir` with these [alerts] settings; returns its path."""
+    lines = ["[corpus]", f"paths = {json.dumps([str(p) for p in (corpus or [DATA / 'base'])])}",
+             "[index]", f"dir = {json.dumps(str(index_dir))}", "[alerts]"]
+    defaults = {"public_base_url": "http://search.example.org", "batch_limit": 2, "webhook_backoff_ms": 1,
+                "webhook_timeout": 5, "smtp_timeout": 5, "lock_timeout": 30}
+    for key, value in {**defaults, **alerts}.items():
+        lines.append(f"{key} = {json.dumps(value)}")
+    path = folder / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def wildfire_turn_ids(conference_file: str) -> list[str]:
+    """The ids of the fixture's turns that mention "wildfire", read by the real parser."""
+    from searchsvc.ingest import parse_paths
+
+    result = parse_paths([DATA / conference_file])
+    return [f"{c.id}-{t.seq}" for c in result.conferences for t in c.turns
+            if "wildfire" in (t.question + " " + t.answer).lower()]

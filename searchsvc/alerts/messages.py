@@ -95,7 +95,10 @@ def _marked(text: str, words: list[str]) -> str:
 
 
 def _who(turn: dict) -> tuple[str, str]:
-    asked = turn.get("outlet") or "a reporter (outlet not given)"
+    if not turn.get("question"):
+        asked = "nobody (a statement)"
+    else:
+        asked = turn.get("outlet") or "a reporter (outlet not given)"
     answered = ", ".join(turn.get("speakers", [])) or "(not given)"
     return asked, answered
 

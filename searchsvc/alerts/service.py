@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from ..config import Settings
 from ..errors import IndexMissingError
 from ..models import SearchRequest
+from ..search import SearchService
 from ..serialize import turn_to_dict
 from .errors import AlertInputError, AlertsBusyError, DeliveryError
 from .matching import baseline_mark, collect, matching_now
@@ -73,12 +74,33 @@ def _default_name(request: SearchRequest) -> str:
 
 
 class AlertService:
-    """Saved searches of one index: their store, matching against `search` (a SearchService) and delivery."""
+    """Saved searches of one index: their store, matching against `search` (a SearchService) and delivery.
+    `search` may be None for what only reads or edits the store (list, get, remove)."""
 
-    def __init__(self, settings: Settings, search):
+    def __init__(self, settings: Settings, search: SearchService | None = None):
         self.settings = settings
-        self.search = search
+        self._search = search
         self.path = store_path(settings)
+
+        self._owned: SearchService | None = None
+
+    @property
+    def search(self) -> SearchService:
+        if self._search is None:
+            self._search = self._owned = SearchService(self.settings)
+        return self._search
+
+    def close(self) -> None:
+        """Close the SearchService this opened itself (one passed in stays open)."""
+        if self._owned is not None:
+            self._owned.close()
+            self._search = self._owned = None
+
+    def __enter__(self) -> AlertService:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @contextmanager
     def _store(self) -> Iterator[AlertStore]:
@@ -196,12 +218,13 @@ class AlertService:
         return TestResult(alert, len(turns), self._send(alert, turns, test=True))
 
 
-def run_after_index(settings: Settings, search) -> RunReport | None:
+def run_after_index(settings: Settings, search: SearchService | None = None) -> RunReport | None:
     """The end of `index add` / `index rebuild`: deliver what is new when [alerts] run_after_index is on
     and alerts exist (None otherwise)."""
     if not settings.alerts.run_after_index or not store_path(settings).exists():
         return None
-    return AlertService(settings, search).run()
+    with AlertService(settings, search) as service:
+        return service.run()
 
 
 

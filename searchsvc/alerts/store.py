@@ -133,7 +133,8 @@ class AlertStore:
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:     # SQLite rolls back by itself on some errors (disk full)
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
@@ -203,10 +204,10 @@ class AlertStore:
         """The batch `turn_ids` was accepted: mark them delivered (one transaction) and clear the last error."""
         stamp = now_iso()
         with self._write() as db:
-            db.executemany("UPDATE outbox SET delivered_at = ? WHERE alert_id = ? AND turn_id = ? "
-                           "AND delivered_at IS NULL", [(stamp, alert_id, t) for t in turn_ids])
+            cur = db.executemany("UPDATE outbox SET delivered_at = ? WHERE alert_id = ? AND turn_id = ? "
+                                 "AND delivered_at IS NULL", [(stamp, alert_id, t) for t in turn_ids])
             db.execute("UPDATE alerts SET last_success_at = ?, last_error = NULL, delivered = delivered + ? "
-                       "WHERE id = ?", (stamp, len(turn_ids), alert_id))
+                       "WHERE id = ?", (stamp, max(0, cur.rowcount), alert_id))
 
     def record_error(self, alert_id: int, message: str) -> None:
         with self._write() as db:

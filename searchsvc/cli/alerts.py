@@ -15,12 +15,10 @@ from .context import CliContext, fail
 from .index import index as index_group
 
 
-def _services(obj: CliContext):
+def _alert_service(obj: CliContext):
     from ..alerts import AlertService
-    from ..search import SearchService
 
-    search = SearchService(obj.settings)
-    return AlertService(obj.settings, search), search
+    return AlertService(obj.settings)
 
 
 def _echo_json(value) -> None:
@@ -54,13 +52,11 @@ def alerts_add(obj: CliContext, query, speakers, outlets, conferences, years, da
     request = SearchRequest(
         q=" ".join(query), speakers=speakers, outlets=outlets, conferences=conferences, years=years,
         date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None, scope=scope)
-    service, search = _services(obj)
     try:
-        created = service.add(request, name=name, email=email, webhook=webhook)
+        with _alert_service(obj) as service:
+            created = service.add(request, name=name, email=email, webhook=webhook)
     except SearchsvcError as exc:
         fail(exc)
-    finally:
-        search.close()
     alert = created.alert
     if as_json:
         _echo_json({**alert.public(), "secret": created.secret or None, "matching_now": created.matching_now})
@@ -90,13 +86,11 @@ def _when(stamp: str | None) -> str:
 @click.pass_obj
 def alerts_list(obj: CliContext, as_json: bool) -> None:
     """List the alerts with what they delivered, what waits, the last success and the last error."""
-    service, search = _services(obj)
     try:
-        found = service.list_all()
+        with _alert_service(obj) as service:
+            found = service.list_all()
     except SearchsvcError as exc:
         fail(exc)
-    finally:
-        search.close()
     if as_json:
         _echo_json([a.public() for a in found])
         return
@@ -116,13 +110,11 @@ def alerts_list(obj: CliContext, as_json: bool) -> None:
 @click.pass_obj
 def alerts_remove(obj: CliContext, alert_id: int) -> None:
     """Delete alert ALERT_ID and what it had waiting (this is the unsubscribe)."""
-    service, search = _services(obj)
     try:
-        gone = service.remove(alert_id)
+        with _alert_service(obj) as service:
+            gone = service.remove(alert_id)
     except SearchsvcError as exc:
         fail(exc)
-    finally:
-        search.close()
     click.echo(f"alert {gone.id} removed: {gone.name}")
 
 
@@ -146,13 +138,11 @@ def echo_report(report, err: bool = False) -> None:
 def alerts_run(obj: CliContext, as_json: bool) -> None:
     """Deliver the turns new to the index that match each alert (for cron or a systemd timer).
     Exits 1 when a delivery failed (those turns stay queued for the next run)."""
-    service, search = _services(obj)
     try:
-        report = service.run()
+        with _alert_service(obj) as service:
+            report = service.run()
     except SearchsvcError as exc:
         fail(exc)
-    finally:
-        search.close()
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -166,13 +156,11 @@ def alerts_run(obj: CliContext, as_json: bool) -> None:
 @click.pass_obj
 def alerts_test(obj: CliContext, alert_id: int) -> None:
     """Send alert ALERT_ID a test message with its newest matching turns (nothing is marked delivered)."""
-    service, search = _services(obj)
     try:
-        result = service.test(alert_id)
+        with _alert_service(obj) as service:
+            result = service.test(alert_id)
     except SearchsvcError as exc:
         fail(exc)
-    finally:
-        search.close()
     click.echo(f"test of alert {result.alert.id} ({result.turns} turns): {result.detail}")
 
 
@@ -183,15 +171,11 @@ def _deliver_after_indexing(_result, **_params) -> None:
     if ctx.invoked_subcommand not in ("add", "rebuild") or not isinstance(ctx.obj, CliContext):
         return
     from ..alerts import run_after_index
-    from ..search import SearchService
 
-    search = SearchService(ctx.obj.settings)
     try:
-        report = run_after_index(ctx.obj.settings, search)
+        report = run_after_index(ctx.obj.settings)
     except SearchsvcError as exc:
         click.echo(f"alerts: not delivered: {exc} (the index was updated; run `searchsvc alerts run`)", err=True)
         return
-    finally:
-        search.close()
     if report is not None:
         echo_report(report, err=True)
