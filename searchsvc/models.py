@@ -41,6 +41,27 @@ class Turn:
     line: int = 0                 # 1-based line in the source file where the turn starts
 
 
+@dataclass(frozen=True)
+class LabelReading:
+    """One speaker label of a conference and the role the segmenter gave it, with the evidence."""
+    label: str
+    role: str             # "official" | "reporter" | "outlet" | "host" | "interpreter" | "follow-up" | "text"
+    count: int
+    why: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a conference was read: what `searchsvc inspect` shows."""
+    container: str                       # "html" | "markdown" | "text" | "python-bytes"
+    encoding: str                        # "UTF-8", "UTF-8 with BOM", "UTF-16", "cp1252", ...
+    date_from: str = ""                  # where the date was found ("front matter", "title", "<time>", "none")
+    conventions: tuple[str, ...] = ()    # label conventions found ("Q before questions", "NAME: in capitals", ...)
+    share: float = 0.0                   # share of the body's words that went into turns
+    labels: tuple[LabelReading, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
 @dataclass
 class Conference:
     id: str                       # stable across rebuilds: see make_conference_id
@@ -51,6 +72,10 @@ class Conference:
     source_format: str            # "scio" | "mfa" | "whitehouse"
     officials: tuple[str, ...] = ()
     turns: list[Turn] = field(default_factory=list)
+    # (official, job title as the document writes it, normalised: "Press Secretary", "Foreign Ministry Spokesperson")
+    # from the title, header blocks ("Mr. X, spokesperson of ...") and labels ("SECRETARY ESPER"); () when unknown
+    roles: tuple[tuple[str, str], ...] = ()
+    reading: Reading | None = None    # how the file was read (container, conventions, share of text in turns)
 
 
 def turn_id(conference_id: str, seq: int) -> str:
