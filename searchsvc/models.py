@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -165,12 +166,13 @@ class Hit:
     score: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchPage:
+    """One page of results; shared by every caller of a cached search, so nothing in it can change."""
     request: SearchRequest
     total: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetValue]]
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]]   # a read-only mapping (types.MappingProxyType)
     suggestion: str | None = None          # did-you-mean query, or None
     optional_terms: tuple[str, ...] = ()   # words that were not required (relaxed matching)
     notices: tuple[str, ...] = ()          # e.g. "query syntax error; searched plain terms"
@@ -200,7 +202,7 @@ class TurnRecord:
     answer: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class ConferenceRecord:
     id: str
     title: str
@@ -209,7 +211,7 @@ class ConferenceRecord:
     source_url: str
     source_format: str
     officials: tuple[str, ...]
-    turns: list[TurnRecord]
+    turns: tuple[TurnRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -222,3 +224,4 @@ class IndexStats:
     size_bytes: int
     built_at: str          # ISO timestamp
     build_seconds: float
+    schema_version: int = 1   # index.schema.SCHEMA_VERSION it was built with (1 before it was recorded)
