@@ -43,7 +43,7 @@ def _matching_ids(settings, q: str) -> set[str]:
     search = SearchService(settings)
     try:
         with search.snapshot() as snap:
-            return {snap.record(int(d)).id for d in np.flatnonzero(snap.mask(SearchRequest(q=q)))}
+            return {snap.generation.record(int(d)).id for d in np.flatnonzero(snap.mask(SearchRequest(q=q)))}
     finally:
         search.close()
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import IndexMissingError, NotFoundError, QueryError
 from ..models import SearchRequest, TurnRecord
+from ..search import SearchService, Snapshot
 from ..serialize import turn_to_dict
 from .model import Alert
 from .store import AlertStore
@@ -28,7 +29,7 @@ class Collected:
     errors: dict[int, str] = field(default_factory=dict)
 
 
-def _conference_docs(snap) -> dict[str, np.ndarray]:
+def _conference_docs(snap: Snapshot) -> dict[str, np.ndarray]:
     """Conference id -> docnums of its live turns in this generation (read from the generation's columns)."""
     tables = snap.tables
     codes = tables.codes["conference"]
@@ -38,7 +39,7 @@ def _conference_docs(snap) -> dict[str, np.ndarray]:
     return {tables.values["conference"][int(codes[g[0]])]: g for g in groups if len(g)}
 
 
-def sync_registry(snap, store: AlertStore) -> tuple[int, int]:
+def sync_registry(snap: Snapshot, store: AlertStore) -> tuple[int, int]:
     """Register the turns of this generation the store has never seen; (mark to match up to, new turns)."""
     docs = _conference_docs(snap)
     known = store.conference_counts()
@@ -46,15 +47,15 @@ def sync_registry(snap, store: AlertStore) -> tuple[int, int]:
     turns: dict[str, str] = {}
     for cid, nums in changed.items():
         for d in nums:
-            turns[snap.record(int(d)).id] = cid
-    return store.record_sync(snap.generation, {cid: len(d) for cid, d in changed.items()}, turns)
+            turns[snap.generation.record(int(d)).id] = cid
+    return store.record_sync(snap.generation.name, {cid: len(d) for cid, d in changed.items()}, turns)
 
 
 def _ordered(records: list[TurnRecord]) -> list[TurnRecord]:
     return sorted(records, key=lambda t: (t.date, t.conference_id, t.seq))
 
 
-def match_alert(snap, store: AlertStore, alert: Alert, mark: int) -> int:
+def match_alert(snap: Snapshot, store: AlertStore, alert: Alert, mark: int) -> int:
     """Queue the alert's new matching turns (first seen after its checked_mark, up to `mark`); how many.
     Raises QueryError when its query breaks a limit (the cursor stays, so nothing is skipped)."""
     if alert.checked_mark >= mark:
@@ -65,15 +66,15 @@ def match_alert(snap, store: AlertStore, alert: Alert, mark: int) -> int:
         wanted = snap.mask(alert.request)
         for tid in candidates:
             try:
-                docnum = snap.docnum(tid)
+                docnum = snap.generation.docnum(tid)
             except NotFoundError:
                 continue        # registered from a generation that had it; removed since
             if wanted[docnum]:
-                found.append(snap.record(docnum))
+                found.append(snap.generation.record(docnum))
     return store.enqueue(alert.id, [turn_to_dict(t) for t in _ordered(found)], mark)
 
 
-def collect(service, store: AlertStore, alerts: list[Alert]) -> Collected:
+def collect(service: SearchService, store: AlertStore, alerts: list[Alert]) -> Collected:
     """Register new turns and queue what matches each alert, all on one generation."""
     if not alerts:
         return Collected(None, 0)
@@ -88,12 +89,12 @@ def collect(service, store: AlertStore, alerts: list[Alert]) -> Collected:
                     errors[alert.id] = f"query: {exc}"
                 except NotFoundError:
                     continue    # removed meanwhile
-            return Collected(snap.generation, new, queued, errors)
+            return Collected(snap.generation.name, new, queued, errors)
     except IndexMissingError as exc:
         return Collected(None, 0, errors={a.id: str(exc) for a in alerts})
 
 
-def baseline_mark(service, store: AlertStore) -> int:
+def baseline_mark(service: SearchService, store: AlertStore) -> int:
     """Register every turn in the index now, so that a new alert matches only turns that come after it."""
     try:
         with service.snapshot() as snap:
@@ -102,7 +103,7 @@ def baseline_mark(service, store: AlertStore) -> int:
         return store.current_mark()
 
 
-def matching_now(service, request: SearchRequest) -> int | None:
+def matching_now(service: SearchService, request: SearchRequest) -> int | None:
     """How many turns of the index match `request` today (None without an index); raises QueryError."""
     try:
         with service.snapshot() as snap:

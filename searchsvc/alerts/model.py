@@ -6,6 +6,7 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..models import SearchRequest
 from .errors import AlertInputError
@@ -36,7 +37,7 @@ def filters_of(request: SearchRequest) -> dict:
     return out
 
 
-def _convert(name: str, hint, value):
+def _convert(name: str, hint: Any, value: Any) -> Any:
     args = typing.get_args(hint)
     try:
         if typing.get_origin(hint) is tuple:

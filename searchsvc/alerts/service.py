@@ -99,7 +99,7 @@ class AlertService:
     def __enter__(self) -> AlertService:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextmanager
@@ -212,7 +212,7 @@ class AlertService:
         try:
             with self.search.snapshot() as snap:
                 _total, docs = snap.ordered(replace(alert.request, sort="newest"), TEST_TURNS)
-                turns = [turn_to_dict(snap.record(int(d))) for d in docs]
+                turns = [turn_to_dict(snap.generation.record(int(d))) for d in docs]
         except IndexMissingError:
             turns = []
         return TestResult(alert, len(turns), self._send(alert, turns, test=True))

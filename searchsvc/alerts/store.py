@@ -164,7 +164,7 @@ class AlertStore:
     def __enter__(self) -> AlertStore:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # ---- alerts -----------------------------------------------------------------------

@@ -78,8 +78,7 @@ class WebhookAnswer:
     attempts: int
 
 
-def post_webhook(settings: AlertsSettings, url: str, secret: str, body: bytes, *, test: bool = False,
-                 sleep=time.sleep) -> WebhookAnswer:
+def post_webhook(settings: AlertsSettings, url: str, secret: str, body: bytes, *, test: bool = False) -> WebhookAnswer:
     """POST `body` signed with `secret`; retries timeouts, connection errors, 408/425/429/5xx with exponential
     backoff (webhook_retries more attempts). Returns on 2xx; raises DeliveryError with the last failure."""
     opener = urllib.request.build_opener(_NoRedirects())
@@ -108,6 +107,6 @@ def post_webhook(settings: AlertsSettings, url: str, secret: str, body: bytes, *
             if status not in RETRY_STATUSES:
                 break
         if attempt < attempts:
-            sleep(settings.webhook_backoff_ms / 1000 * 2 ** (attempt - 1))
+            time.sleep(settings.webhook_backoff_ms / 1000 * 2 ** (attempt - 1))
     tried = f" (after {attempt} attempt{'s' if attempt > 1 else ''})"
     raise DeliveryError(last + tried)
