@@ -82,6 +82,7 @@ def test_the_operator_adds_runs_tests_and_removes_an_alert(client, app_settings,
 
     assert client.delete("/api/alerts/1", headers=_auth()).get_json()["removed"]["id"] == 1
     assert client.get("/api/alerts/1", headers=_auth()).status_code == 404
+    assert client.get("/api/alerts/not-a-number", headers=_auth()).status_code == 404
 
 
 @pytest.mark.parametrize("payload, message", [

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..alerts import AlertInputError, AlertsBusyError, AlertService, DeliveryError
 from ..config import Settings
+from ..errors import NotFoundError
 from . import error_response, get_service
 from .params import parse_search_args
 
@@ -80,6 +81,12 @@ def _filters_args(raw) -> MultiDict:
     return args
 
 
+def _id(text: str) -> int:
+    if not text.isdigit() or len(text) > 12:
+        raise NotFoundError(f"no alert with id {text[:40]!r}")
+    return int(text)
+
+
 @bp.get("")
 def list_alerts():
     return jsonify({"alerts": [a.public() for a in _alerts().list_all()]})
@@ -102,14 +109,14 @@ def add_alert():
     return jsonify(out), 201
 
 
-@bp.get("/<int:alert_id>")
-def get_alert(alert_id: int):
-    return jsonify(_alerts().get(alert_id).public())
+@bp.get("/<alert_id>")
+def get_alert(alert_id: str):
+    return jsonify(_alerts().get(_id(alert_id)).public())
 
 
-@bp.delete("/<int:alert_id>")
-def remove_alert(alert_id: int):
-    return jsonify({"removed": _alerts().remove(alert_id).public()})
+@bp.delete("/<alert_id>")
+def remove_alert(alert_id: str):
+    return jsonify({"removed": _alerts().remove(_id(alert_id)).public()})
 
 
 @bp.post("/run")
@@ -118,7 +125,64 @@ def run_alerts():
     return jsonify(report.to_dict()), (502 if report.failed else 200)
 
 
-@bp.post("/<int:alert_id>/test")
-def test_alert(alert_id: int):
-    result = _alerts().test(alert_id)
+@bp.post("/<alert_id>/test")
+def test_alert(alert_id: str):
+    result = _alerts().test(_id(alert_id))
     return jsonify({"alert": result.alert.public(), "turns": result.turns, "detail": result.detail})
+
+
+# ---- the OpenAPI description of these routes (merged into /api/openapi.json by openapi.py) -------------------
+
+_AUTH = ("Operator only: answers 404 unless the environment variable [alerts] admin_token_env names holds a token, "
+         "then 403 without `Authorization: Bearer <token>`.")
+_NULL_STR = {"type": ["string", "null"]}
+_ALERT = {"type": "object", "required": ["id", "name", "query", "filters", "channel", "target", "created_at",
+                                         "last_success_at", "last_error", "last_error_at", "delivered", "pending"],
+          "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "query": {"type": "string"},
+                         "filters": {"type": "object", "description": "The filters, by SearchRequest field name"},
+                         "channel": {"type": "string", "enum": ["email", "webhook"]}, "target": {"type": "string"},
+                         "created_at": {"type": "string"}, "last_success_at": _NULL_STR, "last_error": _NULL_STR,
+                         "last_error_at": _NULL_STR, "delivered": {"type": "integer", "minimum": 0},
+                         "pending": {"type": "integer", "minimum": 0}}}
+_NEW_ALERT = {"type": "object", "required": ["query"], "additionalProperties": False, "properties": {
+    "query": {"type": "string"}, "name": {"type": "string"},
+    "filters": {"type": "object", "description": "/api/search parameters: speaker, outlet, conference, year, "
+                                                 "from, to, scope (lists for the repeatable ones)"},
+    "email": {"type": "string"}, "webhook": {"type": "string", "format": "uri"}}}
+
+
+def _op(summary: str, schema: dict, status: int = 200, body: dict | None = None, path_id: bool = False) -> dict:
+    out: dict = {"summary": summary, "description": _AUTH, "responses": {
+        str(status): {"description": summary, "content": {"application/json": {"schema": schema}}},
+        "404": {"$ref": "#/components/responses/E404"}, "default": {"$ref": "#/components/responses/Error"}}}
+    if path_id:
+        out["parameters"] = [{"name": "alert_id", "in": "path", "required": True, "schema": {"type": "string"},
+                              "description": "Alert id (a number)"}]
+    if body is not None:
+        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        out["responses"]["400"] = {"$ref": "#/components/responses/E400"}
+    return out
+
+
+def openapi_paths() -> dict:
+    """The /api/alerts paths of the OpenAPI document."""
+    listing = {"type": "object", "properties": {"alerts": {"type": "array", "items": _ALERT}}}
+    created = {"allOf": [_ALERT, {"type": "object", "properties": {
+        "secret": _NULL_STR, "matching_now": {"type": ["integer", "null"]}}}]}
+    report = {"type": "object", "properties": {"generation": _NULL_STR, "new_turns": {"type": "integer"},
+                                               "sent": {"type": "integer"}, "failed": {"type": "boolean"},
+                                               "alerts": {"type": "array", "items": {"type": "object"}}}}
+    return {
+        "/api/alerts": {"get": _op("Saved searches (never their secrets)", listing),
+                        "post": _op("Save a search as an alert (the webhook secret is in this answer only)",
+                                    created, 201, _NEW_ALERT)},
+        "/api/alerts/{alert_id}": {"get": _op("One alert", _ALERT, path_id=True),
+                                   "delete": _op("Remove an alert (the unsubscribe)",
+                                                 {"type": "object", "properties": {"removed": _ALERT}},
+                                                 path_id=True)},
+        "/api/alerts/run": {"post": _op("Deliver what is new (as `searchsvc alerts run`; 502 when a delivery "
+                                        "failed)", report)},
+        "/api/alerts/{alert_id}/test": {"post": _op("Send a test message with the newest matching turns", {
+            "type": "object", "properties": {"alert": _ALERT, "turns": {"type": "integer"},
+                                             "detail": {"type": "string"}}}, path_id=True)},
+    }

@@ -6,6 +6,7 @@ from .. import __version__
 from ..config import SearchSettings
 from ..insights import analytics
 from ..models import FACETS, KINDS, SCOPES, SORTS
+from .alerts import openapi_paths as alerts_openapi_paths
 from .params import FACET_VALUES_MAX, MAX_VALUE_CHARS
 
 _STR = {"type": "string"}
@@ -148,6 +149,7 @@ def build_openapi(limits: SearchSettings | None = None) -> dict:
             "/api/facets": get("Facet values with counts over the whole index", "FacetList", "Facet values",
                                (400, 503), _facet_parameters()),
             **_insight_paths(limits),
+            **alerts_openapi_paths(),
             "/healthz": get("Health: index generation and size", "Health", "Serving", (503,)),
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": {"description": "OpenAPI 3.1 document", "content": {"application/json": {
