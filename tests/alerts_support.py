@@ -160,7 +160,9 @@ class WebhookReceiver:
 def write_config(folder: Path, *, index_dir: Path, corpus: list[Path] | None = None, **alerts) -> Path:
     """A config.toml in `folder` for an index at `index_dir` with these [alerts] settings; returns its path."""
     lines = ["[corpus]", f"paths = {json.dumps([str(p) for p in (corpus or [DATA / 'base'])])}",
-             "[index]", f"dir = {json.dumps(str(index_dir))}", "[alerts]"]
+             "[index]", f"dir = {json.dumps(str(index_dir))}",
+             "[search]", "time_budget_ms = 60000    # a loaded test machine is not an expensive query",
+             "[alerts]"]
     defaults = {"public_base_url": "http://search.example.org", "batch_limit": 2, "webhook_backoff_ms": 1,
                 "webhook_timeout": 5, "smtp_timeout": 5, "lock_timeout": 30}
     for key, value in {**defaults, **alerts}.items():

@@ -160,3 +160,14 @@ def test_a_second_run_waits_for_the_one_delivering_instead_of_sending_twice(site
     assert first.returncode == 0, err
     delivered = [t for p in hook.received for t in p.turn_ids]
     assert delivered == wildfire_turn_ids("new")
+
+
+@pytest.mark.parametrize("role, expected", [("Press Secretary", 3), ("Secretary of Nothing", 0)])
+def test_a_role_filter_limits_the_alert_to_that_role(site, hook, role, expected):
+    config = site(batch_limit=50)
+    made = _add_hook(config, hook, "--role", role)
+    assert made["filters"] == {"roles": [role]}
+    _cli(config, "index", "add", str(DATA / "new"))
+    run = _cli(config, "alerts", "run")
+    assert f"{expected} new match" in run.stdout
+    assert [t for p in hook.received for t in p.turn_ids] == (wildfire_turn_ids("new") if expected else [])

@@ -26,6 +26,8 @@ from .store import AlertStore
 from .transport import post_webhook, send_email
 
 TEST_TURNS = 3          # turns `alerts test` sends (the newest that match)
+MATCH_BUDGET_MS = 60_000   # time budget of a search when alerts open their own SearchService (a background job,
+                           # queries vetted when added): [search] time_budget_ms guards the site, not cron
 LOCK_POLL_SECONDS = 0.1
 
 
@@ -87,7 +89,9 @@ class AlertService:
     @property
     def search(self) -> SearchService:
         if self._search is None:
-            self._search = self._owned = SearchService(self.settings)
+            limits = replace(self.settings.search,
+                             time_budget_ms=max(self.settings.search.time_budget_ms, MATCH_BUDGET_MS))
+            self._search = self._owned = SearchService(replace(self.settings, search=limits))
         return self._search
 
     def close(self) -> None:

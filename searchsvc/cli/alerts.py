@@ -7,6 +7,7 @@ delivery as `alerts run` (a result callback on the `index` group: the index pack
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -30,12 +31,25 @@ def alerts() -> None:
     """Saved searches that mail or POST the new turns that match them."""
 
 
+FILTER_HELP = {"speaker": "Only turns answered by this speaker", "role": "Only turns answered in this role "
+               "(\"Press Secretary\")", "outlet": "Only questions from this outlet",
+               "conference": "Only this conference id", "year": "Only this year",
+               "answer": "Only answers of this kind (deflection, substantive)"}
+
+
+def _filter_options(command):
+    """One repeatable --NAME per search filter (web.params.FACET_PARAMS, the table /api/search reads)."""
+    from ..web.params import FACET_PARAMS
+
+    for name, field in reversed(FACET_PARAMS.items()):
+        command = click.option(f"--{name}", field, multiple=True, type=int if name == "year" else str,
+                               help=FILTER_HELP.get(name, f"Only turns with this {name}") + " (repeatable).")(command)
+    return command
+
+
 @alerts.command("add")
 @click.argument("query", nargs=-1)
-@click.option("--speaker", "speakers", multiple=True, help="Only turns answered by this speaker (repeatable).")
-@click.option("--outlet", "outlets", multiple=True, help="Only questions from this outlet (repeatable).")
-@click.option("--conference", "conferences", multiple=True, help="Only this conference id (repeatable).")
-@click.option("--year", "years", multiple=True, type=int, help="Only this year (repeatable).")
+@_filter_options
 @click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Up to this date (YYYY-MM-DD).")
 @click.option("--scope", type=click.Choice(["both", "question", "answer"]), default="both", show_default=True)
@@ -44,14 +58,14 @@ def alerts() -> None:
 @click.option("--webhook", metavar="URL", help="POST new turns as signed JSON to this URL.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new alert (and its secret) as JSON.")
 @click.pass_obj
-def alerts_add(obj: CliContext, query, speakers, outlets, conferences, years, date_from, date_to, scope, name,
-               email, webhook, as_json) -> None:
+def alerts_add(obj: CliContext, /, query, date_from, date_to, scope, name, email, webhook, as_json, **filters) -> None:
     """Save QUERY (and filters) as an alert: turns that enter the index from now on and match it are delivered."""
     from ..models import SearchRequest
 
+    values: dict[str, Any] = {field: tuple(v) for field, v in filters.items()}
     request = SearchRequest(
-        q=" ".join(query), speakers=speakers, outlets=outlets, conferences=conferences, years=years,
-        date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None, scope=scope)
+        q=" ".join(query), date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None, scope=scope, **values)
     try:
         with _alert_service(obj) as service:
             created = service.add(request, name=name, email=email, webhook=webhook)
