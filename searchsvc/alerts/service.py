@@ -72,7 +72,7 @@ def _check_target(email: str | None, webhook: str | None) -> tuple[str, str]:
 def _default_name(request: SearchRequest) -> str:
     bits = [request.q] if request.q else []
     bits += [f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in filters_of(request).items()]
-    return " ".join(bits)[:80]
+    return " ".join(" ".join(bits).split())[:80]      # one line: it goes into a mail's Subject
 
 
 class AlertService:
@@ -128,7 +128,7 @@ class AlertService:
         secret = secrets.token_hex(32) if channel == "webhook" else ""
         with self._store() as store:
             mark = baseline_mark(self.search, store)
-            alert = store.add_alert(name=(name.strip() or _default_name(request))[:200], query=request.q,
+            alert = store.add_alert(name=(" ".join(name.split()) or _default_name(request))[:200], query=request.q,
                                     filters=filters, channel=channel, target=target, secret=secret,
                                     checked_mark=mark)
         return NewAlert(alert, secret, count)
