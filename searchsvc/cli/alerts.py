@@ -38,12 +38,12 @@ FILTER_HELP = {"speaker": "Only turns answered by this speaker", "role": "Only t
 
 
 def _filter_options(command):
-    """One repeatable --NAME per search filter (web.params.FACET_PARAMS, the table /api/search reads)."""
-    from ..web.params import FACET_PARAMS
+    """One repeatable --NAME per search filter (models.FACET_TABLE, the table every layer reads)."""
+    from ..models import FACET_TABLE
 
-    for name, field in reversed(FACET_PARAMS.items()):
-        command = click.option(f"--{name}", field, multiple=True, type=int if name == "year" else str,
-                               help=FILTER_HELP.get(name, f"Only turns with this {name}") + " (repeatable).")(command)
+    for f in reversed(FACET_TABLE):
+        command = click.option(f"--{f.name}", f.field, multiple=True, type=int if f.year else str,
+                               help=FILTER_HELP.get(f.name, f"Only turns with this {f.name}") + " (repeatable).")(command)
     return command
 
 

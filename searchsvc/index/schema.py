@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 
 import numpy as np
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -14,7 +15,7 @@ from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled pat
 from . import whoosh_private as W
 
 # Recorded in each generation's stats; bump when fields or their analysis change (an index of another version
-# answers "rebuild needed"). 1: up to the roles; 2: role, speaker_role, role_text.
+# answers "rebuild needed"). 1: up to the roles; 2: role, speaker_role, role_text, answer_type, deflection.
 SCHEMA_VERSION = 2
 
 # Searchable text
@@ -48,8 +49,6 @@ SOURCE_URL = "source_url"
 SOURCE_FORMAT = "source_format"
 OFFICIALS = "officials"
 LINE = "line"
-
-FACET_FIELDS = {"speaker": SPEAKER, "outlet": OUTLET, "conference": CONFERENCE, "year": YEAR}
 
 
 def _text_field(analyzer, **kwargs) -> TEXT:
@@ -98,6 +97,15 @@ def build_schema() -> Schema:
     )
 
 
+def shown_source(conf: Conference) -> str:
+    """The source a conference shows: its file relative to the corpus folder it was read from; without one (built
+    by hand), the path as given when relative, else only the file name (never a server path)."""
+    if conf.source_name:
+        return conf.source_name
+    path = PurePosixPath(conf.source_file.replace("\\", "/"))
+    return path.as_posix() if not path.is_absolute() and ".." not in path.parts else path.name
+
+
 def clean_name(name: str) -> str:
     """A speaker/outlet name safe for a comma-separated keyword field."""
     return " ".join(name.replace(",", " ").split())
@@ -116,7 +124,8 @@ def turn_to_document(conf: Conference, turn: Turn) -> dict:
         YEAR: f"{day.year:04d}",
         MONTH: f"{day.year:04d}-{day.month:02d}",
         KIND: turn.kind,
-        SOURCE: conf.source_file,
+        SOURCE: conf.source_file,                  # the key `index add` replaces by; never shown
+        "_stored_" + SOURCE: shown_source(conf),   # what is stored and shown: relative to the corpus folder
         TITLE: conf.title,
         SOURCE_URL: conf.source_url,
         SOURCE_FORMAT: conf.source_format,
