@@ -42,8 +42,9 @@ def _filter_options(command):
     from ..models import FACET_TABLE
 
     for f in reversed(FACET_TABLE):
+        help_text = FILTER_HELP.get(f.name, f"Only turns with this {f.name}") + " (repeatable)."
         command = click.option(f"--{f.name}", f.field, multiple=True, type=int if f.year else str,
-                               help=FILTER_HELP.get(f.name, f"Only turns with this {f.name}") + " (repeatable).")(command)
+                               help=help_text)(command)
     return command
 
 
