@@ -50,6 +50,7 @@ class LabelReading:
     role: str             # "official" | "reporter" | "outlet" | "host" | "interpreter" | "follow-up" | "text"
     count: int
     why: str
+    name: str = ""        # the name its turns are filed under (officials and hosts), "" for the others
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import click
 
 from . import alerts, config, index, parse, search, serve
 from .context import CliContext
+from .inspect import inspect as inspect_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +23,8 @@ def main(ctx: click.Context, config_path: str | None, index_dir: str | None) -> 
     ctx.obj = CliContext(config_path, index_dir)
 
 
-for _command in (parse.parse, index.index, search.search, serve.serve, config.config, alerts.alerts):
+for _command in (parse.parse, index.index, search.search, serve.serve, config.config, inspect_command,
+                 alerts.alerts):
     main.add_command(_command)
 
 
