@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from ..config import SearchSettings
 from ..insights import analytics
-from ..models import FACETS, SearchPage, SearchRequest
+from ..models import FACETS, PUBLISHERS, SearchPage, SearchRequest
 from . import get_service, insights
 from .params import FACET_PARAMS, has_filters, parse_search_args, request_to_query, toggle_filter
 
@@ -172,10 +172,6 @@ def who(outlet: str, speakers) -> Markup:
     if outlet and names:
         return Markup('%s <span class="arrow" aria-label="to">→</span> %s') % (outlet, names)
     return escape(outlet or names)
-
-
-PUBLISHERS = {"scio": "State Council Information Office", "mfa": "Ministry of Foreign Affairs of China",
-              "whitehouse": "The White House"}
 
 
 def publisher(source_format: str) -> str:
