@@ -102,18 +102,35 @@ def fts5_runner(db: Path):
     return run_one, searcher.close, open_s
 
 
-def search_both(settings, db: Path, queries, warmup: int = 20) -> tuple[dict, dict]:
-    """In-process search timings of searchsvc and FTS5 on the same queries, interleaved."""
-    ours, ours_close, ours_open = ours_runner(settings)
-    fts, fts_close, fts_open = fts5_runner(db)
+def tantivy_runner(path: Path):
+    from .tantivy_peer import TantivySearcher
+
+    t0 = time.perf_counter()
+    searcher = TantivySearcher(path)
+    open_s = time.perf_counter() - t0
+
+    def run_one(q):
+        res = searcher.search(q)
+        marked = any("<b>" in ((h[3] or "") + (h[4] or "")) for h in res["hits"])
+        return {"total": res["total"], "hits": len(res["hits"]), "highlighted": marked,
+                "facets": len(res["facets"]) == 4}
+
+    return run_one, searcher.close, open_s
+
+
+def search_peers(settings, db: Path, queries, warmup: int = 20, tantivy: Path | None = None) -> dict[str, dict]:
+    """In-process search timings of searchsvc, FTS5 (and tantivy when its index is given), interleaved."""
+    made = {"ours": ours_runner(settings), "fts5": fts5_runner(db)}
+    if tantivy is not None:
+        made["tantivy"] = tantivy_runner(tantivy)
     try:
-        res = time_interleaved({"ours": ours, "fts5": fts}, queries, warmup)
+        res = time_interleaved({name: run for name, (run, _, _) in made.items()}, queries, warmup)
     finally:
-        ours_close()
-        fts_close()
-    res["ours"]["open_seconds"] = round(ours_open, 3)
-    res["fts5"]["open_seconds"] = round(fts_open, 3)
-    return res["ours"], res["fts5"]
+        for _, close, _ in made.values():
+            close()
+    for name, (_, _, open_s) in made.items():
+        res[name]["open_seconds"] = round(open_s, 3)
+    return res
 
 
 def main(argv=None) -> int:

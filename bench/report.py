@@ -17,6 +17,14 @@ def _x(n) -> str:
     return "-" if n is None else f"{n:.2f}x"
 
 
+def _memory(workers: list[dict]) -> str:
+    return ", ".join(f"RSS {w['rss_mb']:,.0f} MB / PSS {w['pss_mb']:,.0f} MB" for w in workers)
+
+
+def max_rss(workers) -> float | None:
+    return max((w["rss_mb"] for w in workers), default=None) if workers else None
+
+
 def targets(r: dict) -> list[dict]:
     """Each target with the measured figure and whether it was met (None when not measured)."""
     def target(name, value, ok):
@@ -45,6 +53,23 @@ def targets(r: dict) -> list[dict]:
                     "met": fresh is not None and fresh >= 200})
     sp99 = scale.get("search", {}).get("ours", {}).get("p99_ms") if scale else None
     out.append(target(f"x{scale.get('factor', 10)} search p99 < 300 ms", sp99, sp99 is not None and sp99 < 300))
+    tv = search.get("ratio_tantivy")
+    if tv:
+        out.append(target("x1 search p50 <= 1.5x tantivy (ratio)", tv["p50"], tv["p50"] is not None and tv["p50"] <= 1.5))
+        out.append(target("x1 search p99 <= 2.5x tantivy (ratio)", tv["p99"], tv["p99"] is not None and tv["p99"] <= 2.5))
+    stv = scale.get("search", {}).get("ratio_tantivy") if scale else None
+    if stv:
+        out.append(target(f"x{scale['factor']} search p99 <= 2x tantivy (ratio)", stv["p99"],
+                          stv["p99"] is not None and stv["p99"] <= 2))
+    rss = max_rss(http.get("worker_memory")) if http else None
+    if rss is not None:
+        out.append(target("RSS per worker at x1 <= 150 MB (largest worker, MB)", rss, rss <= 150))
+    srss = max_rss((scale.get("http") or {}).get("worker_memory")) if scale else None
+    if srss is not None:
+        out.append(target(f"RSS per worker at x{scale['factor']} <= 600 MB (largest worker, MB)", srss, srss <= 600))
+    sb = scale.get("build", {}).get("ratio_seconds") if scale else None
+    if sb is not None:
+        out.append(target(f"x{scale['factor']} build <= 1.0x FTS5 (ratio, parsing included)", sb, sb <= 1.0))
     return out
 
 
@@ -59,7 +84,10 @@ def render(r: dict) -> str:
         parts.append(f"{b['conferences']:,} conferences, {b['turns']:,} turns, {_mb(b['text_bytes'])} of turn text "
                      f"({_mb(b['raw_file_bytes'])} of files), {b['parse_problems']} files skipped")
         rows = []
-        for name, key in (("searchsvc (rebuild_index)", "ours"), ("SQLite FTS5 (parse+load)", "fts5")):
+        for name, key in (("searchsvc (rebuild_index)", "ours"), ("SQLite FTS5 (parse+load)", "fts5"),
+                          ("tantivy (parse+index)", "tantivy")):
+            if key not in b:
+                continue
             s = b[key]
             rss = "-" if s["peak_rss_mb"] is None else f"{s['peak_rss_mb']:,.0f} MB"
             if s.get("peak_rss_largest_subprocess_mb"):
@@ -67,6 +95,9 @@ def render(r: dict) -> str:
             rows.append([name, f"{s['seconds']:.2f} s", fmt(s["turns_per_s"]), fmt(s["text_mb_per_s"]),
                          rss, _mb(s["index_bytes"]), fmt(s["index_to_text"])])
         rows.append(["ours / FTS5", _x(b["ratio_seconds"]), "", "", "", _x(b["ratio_index_bytes"]), ""])
+        if "tantivy" in b:
+            rows.append(["ours / tantivy", _x(b["ratio_seconds_vs_tantivy"]), "", "", "",
+                         _x(b["ratio_index_bytes_vs_tantivy"]), ""])
         parts.append(render_table("build", ["", "time", "turns/s", "text MB/s", "peak RSS", "index", "index/text"],
                                   rows))
         parts.append(f"(FTS5 load only, without parsing: {b['fts5']['load_seconds']:.2f} s; "
@@ -75,8 +106,12 @@ def render(r: dict) -> str:
     if s:
         rows = [[name, _ms(s[k]["p50_ms"]), _ms(s[k]["p95_ms"]), _ms(s[k]["p99_ms"]), _ms(s[k]["max_ms"]),
                  fmt(s[k]["errors"]), fmt(s[k]["highlighted_share"])]
-                for name, k in (("searchsvc SearchService", "ours"), ("SQLite FTS5", "fts5"))]
+                for name, k in (("searchsvc SearchService", "ours"), ("SQLite FTS5", "fts5"), ("tantivy", "tantivy"))
+                if k in s]
         rows.append(["ours / FTS5", _x(s["ratio"]["p50"]), _x(s["ratio"]["p95"]), _x(s["ratio"]["p99"]), "", "", ""])
+        if "ratio_tantivy" in s:
+            rt = s["ratio_tantivy"]
+            rows.append(["ours / tantivy", _x(rt["p50"]), _x(rt["p95"]), _x(rt["p99"]), "", "", ""])
         parts.append(render_table(f"search, in process ({s['queries']} queries: top 10, highlights, 4 facets)",
                                   ["", "p50", "p95", "p99", "max", "errors", "highlighted"], rows))
         a = s["agreement"]
@@ -84,8 +119,10 @@ def render(r: dict) -> str:
                      f"both found hits for {a['both_found_something']}/{a['queries_compared']}, "
                      f"within 20% for {a['totals_within_20pct']}; zero hits: ours {a['ours_zero']}, "
                      f"FTS5 {a['fts5_zero']}")
-        parts.append(render_table("p50 by query kind", ["kind", "n", "searchsvc", "FTS5"],
-                                  [[k, v["n"], _ms(v["ours_p50_ms"]), _ms(v["fts5_p50_ms"])]
+        tk = s.get("agreement_tantivy", {}).get("by_kind", {})
+        parts.append(render_table("p50 by query kind", ["kind", "n", "searchsvc", "FTS5", "tantivy"],
+                                  [[k, v["n"], _ms(v["ours_p50_ms"]), _ms(v["fts5_p50_ms"]),
+                                    _ms(tk.get(k, {}).get("tantivy_p50_ms"))]
                                    for k, v in a["by_kind"].items()]))
     c = r.get("coldstart")
     if c:
@@ -122,6 +159,8 @@ def render(r: dict) -> str:
                                       rows))
             best = h.get("highest_step_p99_under_200ms" + key[len("load_steps"):])
             parts.append(f"highest step with p99 < 200 ms and no errors: {fmt(best)}")
+        if h.get("worker_memory"):
+            parts.append("memory per worker after the load: " + _memory(h["worker_memory"]))
     sc = r.get("scale")
     if sc:
         b, s, g = sc["build"], sc["search"], sc["growth"]
@@ -135,6 +174,15 @@ def render(r: dict) -> str:
                 ["FTS5 p50 / p99", f"{_ms(s['fts5']['p50_ms'])} / {_ms(s['fts5']['p99_ms'])}",
                  f"{_x(g['fts5_p50'])} / {_x(g['fts5_p99'])}"],
                 ["ours / FTS5 p50 / p99", f"{_x(s['ratio']['p50'])} / {_x(s['ratio']['p99'])}", ""]]
+        if "tantivy" in s:
+            rows += [["tantivy build", f"{b['tantivy']['seconds']:.1f} s", ""],
+                     ["tantivy p50 / p99", f"{_ms(s['tantivy']['p50_ms'])} / {_ms(s['tantivy']['p99_ms'])}", ""],
+                     ["ours / tantivy p50 / p99",
+                      f"{_x(s['ratio_tantivy']['p50'])} / {_x(s['ratio_tantivy']['p99'])}", ""]]
+        if sc.get("http"):
+            q = sc["http"]["sequential"]
+            rows.append(["HTTP sequential p50 / p99", f"{_ms(q['p50_ms'])} / {_ms(q['p99_ms'])}", ""])
+            rows.append(["memory per worker", _memory(sc["http"]["worker_memory"]), ""])
         parts.append(render_table(f"scale x{sc['factor']} (real corpus + synthetic copies)",
                                   ["", "value", "growth vs x1"], rows))
     t = r.get("targets")

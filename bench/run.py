@@ -25,7 +25,7 @@ from . import coldstart, replicate, servers
 from .corpus import CONFIG, REPO, default_corpus, raw_bytes, text_bytes
 from .fts5 import load_rows
 from .loadgen import highest_good_step, run_open_loop, run_sequential
-from .ours import search_both, settings_for
+from .ours import search_peers, settings_for
 from .queries import build_queries
 from .report import render, targets
 from .stats import latency_summary, ratio
@@ -41,6 +41,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--skip-http", action="store_true", help="no servers: build, in-process search, cold start")
     p.add_argument("--skip-datasette", action="store_true", help="HTTP without the Datasette comparison")
     p.add_argument("--skip-coldstart", action="store_true")
+    p.add_argument("--skip-tantivy", action="store_true", help="leave out the tantivy peer (build and search)")
     p.add_argument("--coldstart-repeat", type=int, default=3, help="spawns per cold-start figure (median)")
     p.add_argument("--http-steps", default="10,25,50,100,150,200,250,300",
                    help="offered req/s per load step (comma list)")
@@ -87,7 +88,7 @@ def run_child(module: str, args: list[str], log, saved: Path | None = None, reus
     return out
 
 
-def build_figures(ours: dict, fts: dict, text: int, raw: int) -> dict:
+def build_figures(ours: dict, fts: dict, text: int, raw: int, tv: dict | None = None) -> dict:
     def derived(seconds, turns, size):
         return {"turns_per_s": round(turns / seconds, 1), "text_mb_per_s": round(text / 1e6 / seconds, 2),
                 "index_to_text": round(size / text, 3) if text else None}
@@ -107,10 +108,15 @@ def build_figures(ours: dict, fts: dict, text: int, raw: int) -> dict:
         "ratio_seconds": ratio(ours["seconds"], fts["seconds"]),
         "ratio_seconds_vs_fts5_load_only": ratio(ours["seconds"], fts["load_seconds"]),
         "ratio_index_bytes": ratio(ours_size, fts["size_bytes"]),
+        **({"tantivy": {"seconds": tv["seconds"], "parse_seconds": tv["parse_seconds"],
+                        "load_seconds": tv["load_seconds"], "peak_rss_mb": tv["peak_rss_mb"],
+                        "index_bytes": tv["size_bytes"], **derived(tv["seconds"], turns, tv["size_bytes"])},
+            "ratio_seconds_vs_tantivy": ratio(ours["seconds"], tv["seconds"]),
+            "ratio_index_bytes_vs_tantivy": ratio(ours_size, tv["size_bytes"])} if tv else {}),
     }
 
 
-def agreement(ours: dict, fts: dict, queries) -> dict:
+def agreement(ours: dict, fts: dict, queries, peer: str = "fts5") -> dict:
     """How often both systems find the same number of matches (a check that the comparison is fair)."""
     # Queries that searchsvc relaxed (fewer than 10 turns had every word) are left out: different semantics.
     pairs = [(a["total"], b["total"]) for a, b in zip(ours["per_query"], fts["per_query"])
@@ -122,29 +128,41 @@ def agreement(ours: dict, fts: dict, queries) -> dict:
         if a and b:
             by_kind.setdefault(q.kind, []).append((a["ms"], b["ms"]))
     kinds = {k: {"n": len(v), "ours_p50_ms": latency_summary([x / 1000 for x, _ in v])["p50_ms"],
-                 "fts5_p50_ms": latency_summary([y / 1000 for _, y in v])["p50_ms"]} for k, v in sorted(by_kind.items())}
+                 f"{peer}_p50_ms": latency_summary([y / 1000 for _, y in v])["p50_ms"]}
+             for k, v in sorted(by_kind.items())}
     return {
         "queries_compared": len(pairs), "ours_relaxed": ours.get("relaxed_queries", 0), "both_found_something": len(both),
         "totals_within_20pct": close, "ours_zero": sum(1 for a, _ in pairs if not a),
-        "fts5_zero": sum(1 for _, b in pairs if not b), "by_kind": kinds,
+        f"{peer}_zero": sum(1 for _, b in pairs if not b), "by_kind": kinds,
     }
 
 
-def search_figures(ours: dict, fts: dict, queries) -> dict:
+def search_figures(res: dict[str, dict], queries) -> dict:
     strip = lambda d: {k: v for k, v in d.items() if k != "per_query"}  # noqa: E731
-    return {
+    ours, fts = res["ours"], res["fts5"]
+    out = {
         "queries": len(queries), "ours": strip(ours), "fts5": strip(fts),
         "ratio": {p: ratio(ours[f"{p}_ms"], fts[f"{p}_ms"]) for p in ("p50", "p95", "p99")},
         "agreement": agreement(ours, fts, queries),
     }
+    if "tantivy" in res:
+        tv = res["tantivy"]
+        out["tantivy"] = strip(tv)
+        out["ratio_tantivy"] = {p: ratio(ours[f"{p}_ms"], tv[f"{p}_ms"]) for p in ("p50", "p95", "p99")}
+        out["agreement_tantivy"] = agreement(ours, tv, queries, "tantivy")
+    return out
 
 
-def per_query_table(ours: dict, fts: dict, queries) -> list[dict]:
-    """Each query's time and match count in both systems (for looking into outliers and disagreements)."""
-    return [{"kind": q.kind, "q": q.q, "ours_ms": a and a["ms"], "ours_total": a and a["total"],
-             "ours_relaxed": a and a.get("relaxed"),
-             "fts5_ms": b and b["ms"], "fts5_total": b and b["total"]}
-            for q, a, b in zip(queries, ours["per_query"], fts["per_query"])]
+def per_query_table(res: dict[str, dict], queries) -> list[dict]:
+    """Each query's time and match count in every system (for looking into outliers and disagreements)."""
+    rows = []
+    for i, q in enumerate(queries):
+        row = {"kind": q.kind, "q": q.q, "ours_relaxed": (res["ours"]["per_query"][i] or {}).get("relaxed")}
+        for name, r in res.items():
+            got = r["per_query"][i]
+            row[f"{name}_ms"], row[f"{name}_total"] = (got["ms"], got["total"]) if got else (None, None)
+        rows.append(row)
+    return rows
 
 
 def step_rates(args) -> list[float]:
@@ -207,6 +225,8 @@ def http_figures(args, index_dir: Path, db: Path, queries, workdir: Path, clock:
             out["load_steps_distinct"] = load_steps(args, ours.port, list(fresh_paths), clock, "distinct queries",
                                                     fresh=True)
             out["highest_step_p99_under_200ms_distinct"] = highest_good_step(out["load_steps_distinct"])
+        out["worker_memory"] = ours.worker_memory()
+        clock.log(f"worker memory after the load: {out['worker_memory']}")
     if args.skip_datasette:
         return out
     exe = servers.ensure_datasette(clock.log)
@@ -227,7 +247,7 @@ def scale_figures(args, corpus: list[Path], rows: list[dict], queries, base: dic
     synth = workdir / f"synthetic-x{n}"
     paths = [*corpus, synth]
     db, index_dir = workdir / f"x{n}.db", workdir / f"index-x{n}"
-    saved = {name: workdir / f"{name}-x{n}.json" for name in ("replicate", "fts5-build", "ours-build")}
+    saved = {name: workdir / f"{name}-x{n}.json" for name in ("replicate", "fts5-build", "ours-build", "tantivy-build")}
     reuse = bool(args.reuse and args.workdir)
     if reuse and saved["replicate"].exists() and synth.is_dir():
         made = json.loads(saved["replicate"].read_text(encoding="utf-8"))
@@ -239,22 +259,44 @@ def scale_figures(args, corpus: list[Path], rows: list[dict], queries, base: dic
                     saved["fts5-build"], reuse)
     ours = run_child("bench.ours", ["build", "--config", str(args.config), "--index", str(index_dir),
                                     *map(str, paths)], clock.log, saved["ours-build"], reuse)
+    tv_dir = workdir / f"tantivy-x{n}" if not args.skip_tantivy else None
+    tv = build_tantivy(tv_dir, paths, clock, saved["tantivy-build"], reuse) if tv_dir else None
     with sqlite3.connect(db) as conn:
         text = conn.execute("SELECT sum(length(CAST(question AS BLOB)) + length(CAST(answer AS BLOB))) "
                             "FROM turns").fetchone()[0]
-    build = build_figures(ours, fts, text, raw_bytes(paths))
-    ours_s, fts_s = search_both(settings_for(index_dir, config=args.config), db, queries, args.warmup)
-    search = search_figures(ours_s, fts_s, queries)
+    build = build_figures(ours, fts, text, raw_bytes(paths), tv)
+    res = search_peers(settings_for(index_dir, config=args.config), db, queries, args.warmup, tv_dir)
+    search = search_figures(res, queries)
     growth = {
         "build_seconds": ratio(build["ours"]["seconds"], base["build"]["ours"]["seconds"]),
         "index_bytes": ratio(build["ours"]["index_bytes"], base["build"]["ours"]["index_bytes"]),
         **{f"ours_{p}": ratio(search["ours"][f"{p}_ms"], base["search"]["ours"][f"{p}_ms"]) for p in ("p50", "p99")},
         **{f"fts5_{p}": ratio(search["fts5"][f"{p}_ms"], base["search"]["fts5"][f"{p}_ms"]) for p in ("p50", "p99")},
     }
+    http = None if args.skip_http else scale_http(args, index_dir, queries, workdir, clock)
     if not args.keep:
         shutil.rmtree(synth, ignore_errors=True)
-    return {"factor": args.scale, "replicate": made, "build": build, "search": search, "growth": growth,
-            "search_per_query": per_query_table(ours_s, fts_s, queries)}
+    return {"factor": args.scale, "http": http, "replicate": made, "build": build, "search": search, "growth": growth,
+            "search_per_query": per_query_table(res, queries)}
+
+
+def scale_http(args, index_dir: Path, queries, workdir: Path, clock: Clock) -> dict:
+    """The scaled index served by our gunicorn: the query set once sequentially, then each worker's memory."""
+    with servers.ours(index_dir, workdir, workers=args.workers, config=args.config) as srv:
+        srv.ready("/healthz", timeout=180)
+        paths = [q.api_path() for q in queries]
+        seq = run_sequential(servers.HOST, srv.port, paths)
+        memory = srv.worker_memory()
+    clock.log(f"x{args.scale} served: sequential p50 {seq['p50_ms']} ms, p99 {seq['p99_ms']} ms; memory {memory}")
+    return {"sequential": seq, "worker_memory": memory}
+
+
+def build_tantivy(index_dir: Path, corpus: list[Path], clock: Clock, saved: Path, reuse: bool) -> dict:
+    """The tantivy peer's build (parse + index) in a child process, like the other two."""
+    if not (reuse and saved.exists()):
+        shutil.rmtree(index_dir, ignore_errors=True)
+    return run_child("bench.tantivy_peer", ["build", "--index", str(index_dir), *map(str, corpus)], clock.log,
+                     saved, reuse)
 
 
 def main(argv=None) -> int:
@@ -281,14 +323,20 @@ def main(argv=None) -> int:
         clock.log("building searchsvc (rebuild_index, parsing included) in a child process")
         ours = run_child("bench.ours", ["build", "--config", str(args.config), "--index", str(index_dir),
                                         *map(str, corpus)], clock.log, workdir / "ours-build.json", reuse)
+        tv_dir = None if args.skip_tantivy else workdir / "tantivy"
+        tv = None
+        if tv_dir:
+            clock.log("building tantivy (parse + index) in a child process")
+            tv = build_tantivy(tv_dir, corpus, clock, workdir / "tantivy-build.json", reuse)
         rows = load_rows(db)
-        results["build"] = build_figures(ours, fts, text_bytes(rows), raw_bytes(corpus))
+        results["build"] = build_figures(ours, fts, text_bytes(rows), raw_bytes(corpus), tv)
         queries = build_queries(rows, args.queries, args.seed)
         results["query_set"] = [q.as_dict() for q in queries]
-        clock.log(f"{len(queries)} queries; timing in-process search (searchsvc and FTS5, interleaved)")
-        ours_s, fts_s = search_both(settings_for(index_dir, config=args.config), db, queries, args.warmup)
-        results["search"] = search_figures(ours_s, fts_s, queries)
-        results["search_per_query"] = per_query_table(ours_s, fts_s, queries)
+        clock.log(f"{len(queries)} queries; timing in-process search (searchsvc, FTS5{', tantivy' if tv_dir else ''}"
+                  f", interleaved)")
+        res = search_peers(settings_for(index_dir, config=args.config), db, queries, args.warmup, tv_dir)
+        results["search"] = search_figures(res, queries)
+        results["search_per_query"] = per_query_table(res, queries)
         if not args.skip_coldstart:
             clock.log("cold start (spawn to first answered query)")
             results["coldstart"] = coldstart.measure(index_dir, db, queries[0].words[0],

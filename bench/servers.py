@@ -46,6 +46,26 @@ def wait_ready(port: int, path: str, proc: subprocess.Popen, timeout: float = 60
     raise RuntimeError(f"no 200 from {path} within {timeout} s")
 
 
+def child_pids(pid: int) -> list[int]:
+    try:
+        return sorted(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+    except OSError:
+        return []
+
+
+def process_memory(pid: int) -> dict | None:
+    """{"pid", "rss_mb", "pss_mb"} of a live process (Linux); None when it is gone or unreadable."""
+    fields = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("Rss", "Pss"):
+                fields[name] = int(rest.split()[0]) / 1024
+    except (OSError, ValueError):
+        return None
+    return {"pid": pid, "rss_mb": round(fields.get("Rss", 0.0), 1), "pss_mb": round(fields.get("Pss", 0.0), 1)}
+
+
 class Server:
     """A child process in its own process group, ended by its id (the group it leads) on exit."""
 
@@ -80,6 +100,13 @@ class Server:
             self.proc.wait(timeout=5)
         except ProcessLookupError:
             pass
+
+    def worker_memory(self) -> list[dict]:
+        """RSS and PSS (MB, from /proc/<pid>/smaps_rollup) of each child of the server process (gunicorn's
+        workers); PSS shares pages mapped by several processes among them, so it is each worker's fair part."""
+        if self.proc is None:
+            return []
+        return [m for m in (process_memory(pid) for pid in child_pids(self.proc.pid)) if m]
 
     def __enter__(self):
         return self.start()

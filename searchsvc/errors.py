@@ -42,5 +42,10 @@ class IndexMissingError(SearchsvcError):
     """No index has been built at the configured location yet (HTTP 503)."""
 
 
+class IndexUnreadableError(SearchsvcError):
+    """The current index generation is there but cannot be opened (damaged or built by an incompatible
+    version): a rebuild is needed (HTTP 503 "rebuild_needed")."""
+
+
 class IndexBusyError(SearchsvcError):
     """Another rebuild or add holds the index lock."""

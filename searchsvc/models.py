@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,6 +42,27 @@ class Turn:
     line: int = 0                 # 1-based line in the source file where the turn starts
 
 
+@dataclass(frozen=True)
+class LabelReading:
+    """One speaker label of a conference and the role the segmenter gave it, with the evidence."""
+    label: str
+    role: str             # "official" | "reporter" | "outlet" | "host" | "interpreter" | "follow-up" | "text"
+    count: int
+    why: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a conference was read: what `searchsvc inspect` shows."""
+    container: str                       # "html" | "markdown" | "text" | "python-bytes"
+    encoding: str                        # "UTF-8", "UTF-8 with BOM", "UTF-16", "cp1252", ...
+    date_from: str = ""                  # where the date was found ("front matter", "title", "<time>", "none")
+    conventions: tuple[str, ...] = ()    # label conventions found ("Q before questions", "NAME: in capitals", ...)
+    share: float = 0.0                   # share of the body's words that went into turns
+    labels: tuple[LabelReading, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
 @dataclass
 class Conference:
     id: str                       # stable across rebuilds: see make_conference_id
@@ -51,6 +73,10 @@ class Conference:
     source_format: str            # "scio" | "mfa" | "whitehouse"
     officials: tuple[str, ...] = ()
     turns: list[Turn] = field(default_factory=list)
+    # (official, job title as the document writes it, normalised: "Press Secretary", "Foreign Ministry Spokesperson")
+    # from the title, header blocks ("Mr. X, spokesperson of ...") and labels ("SECRETARY ESPER"); () when unknown
+    roles: tuple[tuple[str, str], ...] = ()
+    reading: Reading | None = None    # how the file was read (container, conventions, share of text in turns)
 
 
 # Who published each transcript format (pages and citations)
@@ -145,12 +171,13 @@ class Hit:
     score: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchPage:
+    """One page of results; shared by every caller of a cached search, so nothing in it can change."""
     request: SearchRequest
     total: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetValue]]
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]]   # a read-only mapping (types.MappingProxyType)
     suggestion: str | None = None          # did-you-mean query, or None
     optional_terms: tuple[str, ...] = ()   # words that were not required (relaxed matching)
     notices: tuple[str, ...] = ()          # e.g. "query syntax error; searched plain terms"
@@ -180,7 +207,7 @@ class TurnRecord:
     answer: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class ConferenceRecord:
     id: str
     title: str
@@ -189,7 +216,7 @@ class ConferenceRecord:
     source_url: str
     source_format: str
     officials: tuple[str, ...]
-    turns: list[TurnRecord]
+    turns: tuple[TurnRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -202,3 +229,4 @@ class IndexStats:
     size_bytes: int
     built_at: str          # ISO timestamp
     build_seconds: float
+    schema_version: int = 1   # index.schema.SCHEMA_VERSION it was built with (1 before it was recorded)

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:          # bench/ is a top-level folder of the repo, not part of the package
     sys.path.insert(0, str(REPO))
 
-from bench import fts5, loadgen, replicate, run  # noqa: E402
+from bench import fts5, loadgen, replicate, run, tantivy_peer  # noqa: E402
 from bench.corpus import parse_rows  # noqa: E402
 from bench.queries import build_queries, fts_string  # noqa: E402
 from bench.stats import percentile  # noqa: E402
@@ -112,10 +112,12 @@ def test_bench_run_on_the_sample_with_tiny_sizes(tmp_path, capsys):
     assert build["ours"]["index_bytes"] > 0 and build["fts5"]["index_bytes"] > 0 and build["ratio_seconds"] > 0
     assert abs(build["ours"]["indexed_turns"] - build["turns"]) <= 0.02 * build["turns"]
     search = r["search"]
-    for side in ("ours", "fts5"):
+    for side in ("ours", "fts5", "tantivy"):
         assert search[side]["n"] == 30 and search[side]["errors"] == 0
         assert search[side]["highlighted_share"] >= 0.9 and search[side]["facets_share"] == 1.0
     assert search["ratio"]["p50"] > 0 and search["ratio"]["p99"] > 0
+    assert search["ratio_tantivy"]["p50"] > 0 and build["tantivy"]["index_bytes"] > 0
+    assert search["agreement_tantivy"]["both_found_something"] > 0.9 * search["agreement_tantivy"]["queries_compared"]
     assert search["agreement"]["both_found_something"] == search["agreement"]["queries_compared"] > 0
     assert all(v["ok"] for k, v in r["coldstart"].items() if k != "query")
     http = r["http"]
@@ -123,9 +125,28 @@ def test_bench_run_on_the_sample_with_tiny_sizes(tmp_path, capsys):
     step = http["load_steps"][0]
     assert step["offered_rps"] == 5 and step["completed"] == step["requests"] == 5 and step["errors"] == 0
     assert 0.0 <= step["cache_hit_share"] <= 1.0   # asked before, but maybe of the other worker
+    assert len(http["worker_memory"]) == 2 and all(w["rss_mb"] >= w["pss_mb"] > 0 for w in http["worker_memory"])
     fresh = http["load_steps_distinct"][0]
     assert fresh["completed"] == 5 and fresh["errors"] == 0
     assert fresh["cache_hit_share"] == 0.0     # never asked before: every answer searched
     assert {t["target"] for t in r["targets"]} and len(r["query_set"]) == 30
     printed = capsys.readouterr().out
     assert "== build ==" in printed and "== targets (reported, not asserted) ==" in printed
+    assert "ours / tantivy" in printed
+
+
+def test_tantivy_peer_counts_what_fts5_counts_on_the_sample(sample_rows, sample_db, tmp_path):
+    """Same turns, same queries: match counts close to FTS5's (stemmers differ: Snowball vs Porter), facets summed
+    over a facet never exceed the total, a speaker filter keeps only that speaker's turns."""
+    tantivy_peer.build_index(sample_rows, tmp_path / "tv")
+    tv, fts = tantivy_peer.TantivySearcher(tmp_path / "tv"), fts5.Fts5Searcher(sample_db)
+    queries = build_queries(sample_rows, 60, seed=3)
+    close = 0
+    for q in queries:
+        a, b = tv.search(q), fts.search(q)
+        close += abs(a["total"] - b["total"]) <= 0.2 * max(a["total"], b["total"])
+        assert a["total"] >= 1 and a["hits"], q           # the turn the words came from matches
+        assert all(n <= a["total"] for _, n in a["facets"]["year"])
+        if q.speaker and not (q.outlet or q.date_from or q.date_to):   # disjunctive: counted without its own filter
+            assert dict(a["facets"]["speaker"]).get(q.speaker) == a["total"], q
+    assert close >= 0.9 * len(queries)

@@ -255,7 +255,7 @@ def test_distinctive_terms_of_a_sampled_set_have_exact_counts(sample_service, br
     name = "Karine Jean-Pierre"
     with sample_service.snapshot() as snap:
         mask = snap.mask(SearchRequest(speakers=(name,)))
-        terms = distinctive_terms(snap, mask, "answer", 20, sample_size=100)
+        terms = distinctive_terms(snap.generation, mask, "answer", 20, sample_size=100)
     turns = brute.matching(speakers=(name,))
     assert len(turns) > 100 * 3
     inside = {id(t) for t in turns}
@@ -325,7 +325,7 @@ def test_counts_skip_turns_replaced_by_index_add(tmp_path):
     service = SearchService(settings)
     try:
         with service.snapshot() as snap:
-            assert snap.searcher.reader().has_deletions()
+            assert snap.generation.has_deletions
         m = analytics.who_asked_whom(service, SearchRequest())
         assert {(o.value, s.value): m.cells[i][j] for i, o in enumerate(m.outlets)
                 for j, s in enumerate(m.speakers)} == {("AFP", "Zhao Lijian"): 2}

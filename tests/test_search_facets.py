@@ -138,4 +138,4 @@ def test_paging_covers_every_result_once(sample_service, sort):
         seen.extend(h.id for h in page.hits)
     assert len(seen) == len(set(seen)) == total
     beyond = sample_service.search(SearchRequest(q="president", sort=sort, page=200, per_page=7))
-    assert beyond.hits == [] and beyond.total == total
+    assert beyond.hits == () and beyond.total == total

@@ -121,7 +121,7 @@ def test_find_matches_equals_mapping_every_token_on_the_sample(sample_service):
 
     from searchsvc.analysis import TOKEN_RE, term_for_token
 
-    op = sample_service._current()
+    op = sample_service.current()
     rng = random.Random(7)
     checked = 0
     for docnum in range(op.tables.size):

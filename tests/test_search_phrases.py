@@ -47,8 +47,8 @@ def phrase_service(tmp_path_factory):
 
 def fast_and_whoosh(service: SearchService, text: str) -> tuple[set[int], set[int]]:
     """Turn seqs matched by DocSets (phrases.py) and by Whoosh's own matcher, for the query `text`."""
-    op = service._current()
-    query = parse_query(SearchRequest(q=text), op.ix.schema, op.searcher.reader(), service._settings.search).query
+    op = service.current()
+    query = parse_query(SearchRequest(q=text), op.schema, op.reader, service.settings.search).query
     op.docsets._masks.clear()
     fast = np.flatnonzero(op.docsets.mask(query))
     slow = [d for d in op.searcher.docs_for_query(query) if op.tables.live[d]]
@@ -94,7 +94,7 @@ def test_phrases_across_segments_and_deleted_turns(tmp_path):
     add_to_index(settings, [changed])
     service = SearchService(settings)
     try:
-        assert len(list(service._current().searcher.reader().leaf_readers())) >= 2
+        assert len(list(service.current().reader.leaf_readers())) >= 2
         for text in ('"rule of law"', '"bye bye"', '"national security"', '"said the minister"'):
             fast, slow = fast_and_whoosh(service, text)
             assert fast == slow and fast
@@ -105,7 +105,7 @@ def test_phrases_across_segments_and_deleted_turns(tmp_path):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_phrases_from_the_sample_text_match_whoosh(sample_service, seed):
     """Runs of 2-4 words cut from real answers (seeded) give the same turns as Whoosh's matcher."""
-    op = sample_service._current()
+    op = sample_service.current()
     rng = random.Random(seed)
     docs = rng.sample(range(op.tables.size), 40)
     checked = 0
@@ -116,8 +116,8 @@ def test_phrases_from_the_sample_text_match_whoosh(sample_service, seed):
         n = rng.randint(2, 4)
         start = rng.randrange(len(words) - n)
         text = '"' + " ".join(words[start:start + n]) + '"'
-        query = parse_query(SearchRequest(q=text), op.ix.schema, op.searcher.reader(),
-                            sample_service._settings.search).query
+        query = parse_query(SearchRequest(q=text), op.schema, op.reader,
+                            sample_service.settings.search).query
         if query is None:
             continue
         fast, slow = fast_and_whoosh(sample_service, text)
@@ -128,8 +128,8 @@ def test_phrases_from_the_sample_text_match_whoosh(sample_service, seed):
 
 def test_word_positions_fall_back_when_the_cached_docnums_do_not_line_up(phrase_service):
     """Positions come out right even if the postings handed in are not the term's (the public path is taken)."""
-    op = phrase_service._current()
-    sub, _ = next(iter(op.searcher.reader().leaf_readers()))
+    op = phrase_service.current()
+    sub, _ = next(iter(op.reader.leaf_readers()))
     true_ids = op.docsets.postings("answer", "secur")[0]
     wanted = np.array(sorted(true_ids.tolist()), dtype=np.int64)
     right = phrases._word_keys(sub, "answer", "secur", true_ids, wanted, phrases.PositionDecoder())

@@ -55,7 +55,7 @@ def test_syntax_goes_to_the_parser(text):
 
 def test_word_runs_from_the_sample_equal_the_parser(sample_service):
     """2-5 word runs (seeded) from real questions and answers of the sample."""
-    op = sample_service._current()
+    op = sample_service.current()
     rng = random.Random(11)
     checked = 0
     for docnum in rng.sample(range(op.tables.size), 300):

@@ -30,7 +30,7 @@ def test_known_words_and_operators_get_no_suggestion(sample_service, typed):
 @pytest.mark.parametrize("stem, some", [("presid", True), ("trade", True), ("econom", False), ("vaccin", False),
                                         ("x", False)])
 def test_near_gives_close_terms_with_the_same_first_letter_closest_first(sample_service, stem, some):
-    speller = Speller(sample_service._current().searcher)
+    speller = Speller(sample_service.current().searcher)
     found = speller.near("answer", stem)
     distances = [OSA.distance(t, stem) for t in found]
     assert all(t[0] == stem[0] and t != stem for t in found)

@@ -49,7 +49,8 @@ def test_records_and_stats():
     json.dumps(c)
     s = stats_to_dict(IndexStats("gen-1", 7, 2, 3, 2, 100, "2020-01-01T00:00:00+00:00", 0.5))
     assert s == {"generation": "gen-1", "turns": 7, "conferences": 2, "speakers": 3, "outlets": 2,
-                 "size_bytes": 100, "built_at": "2020-01-01T00:00:00+00:00", "build_seconds": 0.5}
+                 "size_bytes": 100, "built_at": "2020-01-01T00:00:00+00:00", "build_seconds": 0.5,
+                 "schema_version": 1}
 
 
 def test_real_page_round_trips_through_json(sample_service):

@@ -48,7 +48,7 @@ def test_api_matrix_and_timeline_are_the_analyses(client, api_get, sample_servic
     from werkzeug.datastructures import MultiDict
 
     from searchsvc.web.params import parse_search_args
-    req = parse_search_args(MultiDict(parse_qs(query)), sample_service._settings.search)
+    req = parse_search_args(MultiDict(parse_qs(query)), sample_service.settings.search)
     matrix = api_get(client, f"/api/matrix?{query}").get_json()
     assert matrix == analytics.matrix_to_dict(analytics.who_asked_whom(sample_service, req))
     timeline = api_get(client, f"/api/timeline?{query}").get_json()

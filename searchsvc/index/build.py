@@ -99,7 +99,7 @@ def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     return IndexStats(
         generation=gen, turns=turns, conferences=len(conferences), speakers=len(speakers), outlets=len(outlets),
         size_bytes=dir_size(gen_dir), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        build_seconds=round(seconds, 3),
+        build_seconds=round(seconds, 3), schema_version=S.SCHEMA_VERSION,
     )
 
 

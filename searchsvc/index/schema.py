@@ -11,6 +11,8 @@ from ..analysis import build_exact_analyzer, build_name_analyzer, build_text_ana
 from ..models import Conference, Turn, turn_id
 from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled path: searchsvc.schema)
 
+SCHEMA_VERSION = 1   # recorded in each generation's stats; bump when fields or their analysis change
+
 # Searchable text
 QUESTION = "question"
 ANSWER = "answer"

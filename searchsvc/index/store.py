@@ -19,12 +19,15 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 
 from ..config import Settings
-from ..errors import IndexBusyError, IndexMissingError
+from ..errors import IndexBusyError, IndexMissingError, IndexUnreadableError
 from ..models import IndexStats
+from . import whoosh_private as W
+from .schema import SCHEMA_VERSION
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -49,24 +52,53 @@ def current_generation(settings: Settings) -> str | None:
     return name
 
 
-def open_index(settings: Settings):
-    """The Whoosh index of the current generation; IndexMissingError if none has been built."""
+def open_index(settings: Settings) -> Any:
+    """The Whoosh index of the current generation; IndexMissingError if none has been built,
+    IndexUnreadableError if it cannot be opened."""
     gen = current_generation(settings)
     if gen is None:
         raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
-    return whoosh_index.open_dir(str(index_root(settings) / gen))
+    ix = open_generation_index(settings, gen)
+    if ix is None:
+        raise IndexMissingError(f"index at {index_root(settings)} changed while opening it; try again")
+    return ix
 
 
 def read_stats(settings: Settings, generation: str | None = None) -> IndexStats:
-    """Stats of the current generation (or the given one), written when it was built."""
+    """Stats of the current generation (or the given one), written when it was built.
+
+    IndexUnreadableError when they cannot be read or the generation was built with another schema version.
+    """
     gen = generation or current_generation(settings)
     if gen is None:
         raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
     try:
         raw = json.loads((index_root(settings) / gen / STATS).read_text(encoding="utf-8"))
-        return IndexStats(**raw)
+        stats = IndexStats(**raw)
     except (OSError, ValueError, TypeError) as exc:
-        raise IndexMissingError(f"index generation {gen} has no readable stats: {exc}") from None
+        raise unreadable(settings, gen, f"its stats cannot be read ({exc})") from None
+    if stats.schema_version != SCHEMA_VERSION:
+        raise unreadable(settings, gen, f"it was built with schema version {stats.schema_version}, "
+                                        f"this searchsvc reads version {SCHEMA_VERSION}")
+    return stats
+
+
+def unreadable(settings: Settings, gen: str, why: str) -> IndexUnreadableError:
+    """The error for a generation that cannot be used as it is on disk (HTTP 503, "rebuild needed")."""
+    return IndexUnreadableError(f"the index at {index_root(settings)} (generation {gen}) cannot be opened: {why}. "
+                                "Rebuild needed: run `searchsvc index rebuild`.")
+
+
+def open_generation_index(settings: Settings, gen: str) -> Any | None:
+    """The Whoosh index of a generation; None when its folder vanished meanwhile (a newer build pruned it),
+    IndexUnreadableError when it is there but cannot be opened (damaged table of contents, truncated file)."""
+    path = index_root(settings) / gen
+    try:
+        return whoosh_index.open_dir(str(path))
+    except W.UNREADABLE_ERRORS as exc:
+        if not path.is_dir():
+            return None
+        raise unreadable(settings, gen, W.describe_damage(exc)) from exc
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from ..errors import TranscriptError
 from ..models import Conference, make_conference_id
 from .common import TurnBuilder, all_dates, clean, find_date, find_month_day, nearest_year, surname_key
 from .labels import is_follow_up, is_questioner_word, looks_like_label, looks_like_person
+from .titles import title_roles
 
 FORMAT = "mfa"
 _BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 tr table blockquote ul ol section article br hr".split())
@@ -225,4 +226,5 @@ def parse(path: str, text: str, urls: dict[str, str] | None = None) -> list[Conf
     officials = list(dict.fromkeys([*builder.speakers(), *spokes]))
     url = (urls or {}).get(Path(path).name, "")
     return [Conference(id=make_conference_id(FORMAT, day, title), title=title, date=day, source_url=url,
-                       source_file=path, source_format=FORMAT, officials=tuple(officials), turns=builder.turns())]
+                       source_file=path, source_format=FORMAT, officials=tuple(officials), turns=builder.turns(),
+                       roles=tuple(title_roles(title, spokes)))]

@@ -17,6 +17,7 @@ from .labels import (
     looks_like_person,
     strip_honorific,
 )
+from .titles import item_role
 
 FORMAT = "scio"
 _PAGER = re.compile(r"^[<‹«]?\s*(?:\d+\s+)*\d+\s*[>›»]?$")
@@ -100,6 +101,7 @@ def build_conference(pages: list[ScioPage]) -> Conference:
     officials: list[str] = []
     chairs: list[str] = []
     known: dict[str, str] = {}          # name key -> name
+    roles: dict[str, str] = {}          # name -> job title from the header item
     segments: list[tuple[int, str | None, list[str]]] = []   # (line, label or None, paragraphs)
     block = None
     held = None                          # the 'Date:' block: the day the conference was held
@@ -122,6 +124,8 @@ def build_conference(pages: list[ScioPage]) -> Conference:
             name = "" if m else _item_name(text)
             if name and looks_like_person(name):
                 (officials if block == "speakers" else chairs).append(name)
+                if item_role(text)[1]:
+                    roles.setdefault(name, item_role(text)[1])
                 known[surname_key(name)] = name
                 items += 1
                 continue
@@ -170,7 +174,7 @@ def build_conference(pages: list[ScioPage]) -> Conference:
     day = held or first.date
     return Conference(id=make_conference_id(FORMAT, day, first.title), title=first.title, date=day,
                       source_url="", source_file=first.path, source_format=FORMAT,
-                      officials=tuple(names), turns=builder.turns())
+                      officials=tuple(names), turns=builder.turns(), roles=tuple(roles.items()))
 
 
 def parse(path: str, text: str) -> list[Conference]:

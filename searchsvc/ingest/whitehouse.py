@@ -10,6 +10,7 @@ import yaml
 from ..errors import TranscriptError
 from ..models import Conference, make_conference_id
 from .common import TurnBuilder, clean, find_date
+from .titles import label_role, title_roles
 
 FORMAT = "whitehouse"
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
@@ -234,6 +235,7 @@ def parse(path: str, text: str) -> list[Conference]:
     first_label = next((k for k, s in enumerate(segs) if s[1] in ("q", "official")), len(segs))
     builder = TurnBuilder()
     moderators: set[str] = set()
+    label_roles: dict[str, str] = {}
     for k, (n, kind, label, seg_text) in enumerate(segs):
         if kind in ("end", "time"):
             if k > first_label:
@@ -249,11 +251,18 @@ def parse(path: str, text: str) -> list[Conference]:
                 moderators.add(name)
                 builder.moderator(name, seg_text, n)
             else:
-                builder.answer(speaker_name(label, names), seg_text, n)
+                speaker = speaker_name(label, names)
+                if label_role(label):
+                    label_roles.setdefault(speaker, label_role(label))
+                builder.answer(speaker, seg_text, n)
         else:
             builder.text(seg_text, n)
     spoke = [s for s in builder.speakers() if s not in moderators]
     officials = list(dict.fromkeys([*spoke, *(name for name, role in names if role)]))
+    roles = dict(title_roles(title, [name for name, role in names if role]))
+    for name, role in label_roles.items():
+        roles.setdefault(name, role)
     return [Conference(id=make_conference_id(FORMAT, day, title), title=title, date=day,
                        source_url=clean(str(meta.get("source_url") or "")), source_file=path,
-                       source_format=FORMAT, officials=tuple(officials), turns=builder.turns())]
+                       source_format=FORMAT, officials=tuple(officials), turns=builder.turns(),
+                       roles=tuple(roles.items()))]

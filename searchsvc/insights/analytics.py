@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from whoosh.classify import Bo1Model
 
 from ..errors import NotFoundError
 from ..index import schema as S
 from ..models import FacetValue, SearchRequest
 from ..search.facets import count_values, facet_list
+from ..search.generation import Generation
 from .keyterms import TermScore, distinctive_terms
 
 MATRIX_ROWS = 12          # outlets shown by default
@@ -28,7 +28,6 @@ MONTHS_UP_TO = 240        # ... monthly bars up to 20 years, yearly beyond
 EPOCH = date(1970, 1, 1).toordinal()
 PROFILE_LIST = 50         # counterparts and conferences listed on a profile
 PROFILE_TERMS = 30
-CACHE_ENTRIES = 256       # profiles and similar-question lists kept per index generation
 SIMILAR_TERMS = 10        # key terms of a question (Whoosh more-like-this, Bo1 model)
 SIMILAR_MIN_RATIO = 0.4   # a similar question scores at least this share of the question's own score
 SIMILAR_MIN_TERMS = 3     # questions with fewer key terms ("Can I ask one more?") get no similar ones
@@ -222,13 +221,6 @@ def timeline_of(tables, mask: np.ndarray, request: SearchRequest | None = None, 
 
 # ---- profiles ------------------------------------------------------------------------------
 
-def _remember(cache, key, value):
-    cache[key] = value
-    while len(cache) > CACHE_ENTRIES:
-        cache.popitem(last=False)
-    return value
-
-
 def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profile:
     """A speaker's (facet "speaker") or an outlet's profile; NotFoundError when no turn has that name.
     Cached per index generation (the distinctive terms cost a few hundred milliseconds on a big corpus)."""
@@ -236,11 +228,11 @@ def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profi
         raise ValueError(f"profiles exist for {', '.join(PROFILE_FACETS)}, not {facet!r}")
     other, field = PROFILE_FACETS[facet]
     with service.snapshot() as snap:
+        gen = snap.generation
         key = ("profile", facet, name, terms)
-        if key in snap.cache:
-            snap.cache.move_to_end(key)
-            return snap.cache[key]
-        tables = snap.tables
+        if key in gen.analyses:
+            return gen.analyses[key]
+        tables = gen.tables
         request = SearchRequest(**{facet + "s": (name,)})
         mask = snap.mask(request) if name in tables.index[facet] else np.zeros(tables.size, dtype=bool)
         total = int(mask.sum())
@@ -248,13 +240,14 @@ def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profi
             raise NotFoundError(f"no {facet} named {name!r}")
         days = tables.day[mask]
         confs, conf_count = _conferences(tables, mask)
-        return _remember(snap.cache, key, Profile(
+        found = gen.analyses[key] = Profile(
             facet=facet, name=name, turns=total, first_date=date.fromordinal(int(days.min())),
             last_date=date.fromordinal(int(days.max())), timeline=timeline_of(tables, mask, request),
             counterparts=tuple(facet_list(tables, other, count_values(tables, other, mask), limit=PROFILE_LIST)),
             conferences=confs, conference_count=conf_count,
-            terms=tuple(distinctive_terms(snap, mask, field, terms)), terms_field=field,
-        ))
+            terms=tuple(distinctive_terms(gen, mask, field, terms)), terms_field=field,
+        )
+        return found
 
 
 def _conferences(tables, mask: np.ndarray) -> tuple[tuple[ConferenceCount, ...], int]:
@@ -275,32 +268,35 @@ def similar_questions(service, turn_id: str, limit: int = 5) -> SimilarQuestions
     """Questions from other conferences most like this turn's question (Whoosh's more-like-this key terms,
     scored with BM25F over question text), split into those asked before it and after it."""
     with service.snapshot() as snap:
+        gen = snap.generation
         key = ("similar", turn_id, limit)
-        if key in snap.cache:
-            snap.cache.move_to_end(key)
-            return snap.cache[key]
-        docnum = snap.docnum(turn_id)
-        question = snap.stored(docnum).get(S.QUESTION, "")
-        if not question.strip():
-            return _remember(snap.cache, key, SimilarQuestions((), (), ()))
-        key_terms = snap.searcher.key_terms_from_text(S.QUESTION, question, numterms=SIMILAR_TERMS, model=Bo1Model)
-        if len(key_terms) < SIMILAR_MIN_TERMS:
-            return _remember(snap.cache, key, SimilarQuestions(tuple(t for t, _ in key_terms), (), ()))
-        tables = snap.tables
-        scores = snap.docsets.scores([(S.QUESTION, term, float(weight)) for term, weight in key_terms])
-        conference = tables.codes["conference"]
-        floor = max(1e-6, SIMILAR_MIN_RATIO * float(scores[docnum]))
-        ok = (scores >= floor) & tables.live & (conference != conference[docnum]) & (tables.lengths[S.QUESTION] > 0)
-        mine = tables.rank[docnum]
+        if key in gen.analyses:
+            return gen.analyses[key]
+        found = gen.analyses[key] = _similar_questions(gen, gen.docnum(turn_id), limit)
+        return found
 
-        def best(side: np.ndarray) -> tuple[SimilarQuestion, ...]:
-            docs = np.flatnonzero(side)
-            docs = docs[np.lexsort((tables.rank[docs], -scores[docs]))][:limit]
-            return tuple(_similar(snap.record(d), float(scores[d])) for d in docs)
 
-        found = SimilarQuestions(terms=tuple(t for t, _ in key_terms), earlier=best(ok & (tables.rank < mine)),
-                                 later=best(ok & (tables.rank > mine)))
-        return _remember(snap.cache, key, found)
+def _similar_questions(gen: Generation, docnum: int, limit: int) -> SimilarQuestions:
+    question = gen.stored(docnum).get(S.QUESTION, "")
+    if not question.strip():
+        return SimilarQuestions((), (), ())
+    key_terms = gen.key_terms(S.QUESTION, question, SIMILAR_TERMS)
+    if len(key_terms) < SIMILAR_MIN_TERMS:
+        return SimilarQuestions(tuple(t for t, _ in key_terms), (), ())
+    tables = gen.tables
+    scores = gen.docsets.scores([(S.QUESTION, term, weight) for term, weight in key_terms])
+    conference = tables.codes["conference"]
+    floor = max(1e-6, SIMILAR_MIN_RATIO * float(scores[docnum]))
+    ok = (scores >= floor) & tables.live & (conference != conference[docnum]) & (tables.lengths[S.QUESTION] > 0)
+    mine = tables.rank[docnum]
+
+    def best(side: np.ndarray) -> tuple[SimilarQuestion, ...]:
+        docs = np.flatnonzero(side)
+        docs = docs[np.lexsort((tables.rank[docs], -scores[docs]))][:limit]
+        return tuple(_similar(gen.record(d), float(scores[d])) for d in docs)
+
+    return SimilarQuestions(terms=tuple(t for t, _ in key_terms), earlier=best(ok & (tables.rank < mine)),
+                            later=best(ok & (tables.rank > mine)))
 
 
 def _similar(record, score: float) -> SimilarQuestion:

@@ -22,6 +22,7 @@ from math import log
 import numpy as np
 
 from ..analysis import TOKEN_RE, fold_word, term_for_token
+from ..search.generation import Generation
 
 SAMPLE_DOCS = 600       # stored turns tokenized to find candidates
 POOL = 1500             # most frequent sample terms whose corpus frequency is looked up
@@ -69,12 +70,12 @@ def _sample(docs: np.ndarray, size: int) -> np.ndarray:
     return docs[np.linspace(0, len(docs) - 1, size).round().astype(np.int64)]
 
 
-def _read_sample(snap, sample: np.ndarray, field: str) -> tuple[Counter, Counter, dict[str, Counter]]:
+def _read_sample(gen: Generation, sample: np.ndarray, field: str) -> tuple[Counter, Counter, dict[str, Counter]]:
     """Term counts, turns per term and written forms per term of the sampled turns' `field` text."""
     tokens: Counter = Counter()
     term_docs: Counter = Counter()
     for docnum in sample:
-        found = TOKEN_RE.findall(snap.stored(docnum).get(field, ""))
+        found = TOKEN_RE.findall(gen.stored(docnum).get(field, ""))
         tokens.update(found)
         term_docs.update({term_for_token(raw) for raw in set(found)} - {None})
     counts: Counter = Counter()
@@ -87,25 +88,24 @@ def _read_sample(snap, sample: np.ndarray, field: str) -> tuple[Counter, Counter
     return counts, term_docs, forms
 
 
-def distinctive_terms(snap, mask: np.ndarray, field: str, limit: int = 30,
+def distinctive_terms(gen: Generation, mask: np.ndarray, field: str, limit: int = 30,
                       sample_size: int = SAMPLE_DOCS) -> list[TermScore]:
     """The `limit` terms of `field` most over-represented in the turns of `mask` (a Snapshot's bool array)
     compared with the rest of the index, by G2; empty when the set is empty or is the whole index."""
-    tables = snap.tables
+    tables = gen.tables
     lengths, live = tables.lengths[field], tables.live
-    reader = snap.searcher.reader()
     inside = mask & live
     docs = np.flatnonzero(inside & (lengths > 0))
     if not len(docs) or limit <= 0:
         return []
     sample = _sample(docs, max(1, sample_size))
-    counts, term_docs, forms = _read_sample(snap, sample, field)
+    counts, term_docs, forms = _read_sample(gen, sample, field)
     sampled = sum(counts.values())
     whole = len(sample) == len(docs)             # the sample is the set: its counts are exact
     # Whoosh keeps each document's field length in one byte (rounded up); the field's total is exact. The
     # set's length is the sample's exact length scaled by the set's share of the stored lengths.
-    exact_corpus = not reader.has_deletions()
-    all_len = float(reader.field_length(field)) if exact_corpus else float(lengths[live].sum())
+    exact_corpus = not gen.has_deletions
+    all_len = gen.field_length(field) if exact_corpus else float(lengths[live].sum())
     set_len = float(sampled) * (1.0 if whole else float(lengths[docs].sum()) / max(1.0, float(lengths[sample].sum())))
     rest_len = all_len - set_len
     if not sampled or set_len <= 0 or rest_len <= 0:
@@ -115,7 +115,7 @@ def distinctive_terms(snap, mask: np.ndarray, field: str, limit: int = 30,
     for term, n in counts.most_common(POOL):
         if not readable(term) or n * scale < MIN_COUNT or term_docs[term] * doc_scale < MIN_DOCS:
             continue
-        a, corpus = n * scale, float(reader.frequency(field, term))
+        a, corpus = n * scale, gen.frequency(field, term)
         if a / set_len > max(0.0, corpus - a) / rest_len:
             rough.append((log_likelihood(a, max(0.0, corpus - a), set_len, rest_len), term, corpus))
     rough.sort(reverse=True)
@@ -124,7 +124,7 @@ def distinctive_terms(snap, mask: np.ndarray, field: str, limit: int = 30,
         if whole and exact_corpus:
             a, in_docs = float(counts[term]), term_docs[term]
         else:                                    # exact counts from the term's postings
-            ids, tf = snap.docsets.postings(field, term)
+            ids, tf = gen.docsets.postings(field, term)
             here = inside[ids]
             a, corpus, in_docs = float(tf[here].sum()), float(tf[live[ids]].sum()), int(here.sum())
         b = corpus - a

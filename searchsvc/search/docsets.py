@@ -11,10 +11,10 @@ Term/And/Or/Not and exact phrases (phrases.py) fall back to Whoosh's own matchin
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from math import log
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh import query as Q
 from whoosh.reading import TermNotFound
 
@@ -35,9 +35,9 @@ class DocSets:
         self.reader = searcher.reader()
         self.tables = tables
         self.deletions = self.reader.has_deletions()
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cached = 0
-        self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._postings: LRUCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LRUCache(
+            CACHE_BUDGET, getsizeof=_posting_count)
+        self._masks: LRUCache[str, np.ndarray] = LRUCache(MASK_CACHE)
         self._decode = PositionDecoder()
         self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
 
@@ -55,18 +55,14 @@ class DocSets:
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums int32, term frequencies float32) of a term; cached."""
         key = (field, text)
-        found = self._cache.get(key)
+        found = self._postings.get(key)
         if found is not None:
-            self._cache.move_to_end(key)
             return found
         self.check_time()
         ids, weights = self._read(field, text)
         found = (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32))
-        self._cache[key] = found
-        self._cached += len(ids)
-        while self._cached > CACHE_BUDGET and len(self._cache) > 1:
-            _, (old, _) = self._cache.popitem(last=False)
-            self._cached -= len(old)
+        if _posting_count(found) <= CACHE_BUDGET:
+            self._postings[key] = found
         return found
 
     def _read(self, field: str, text: str) -> tuple[list[int], list[float]]:
@@ -144,7 +140,6 @@ class DocSets:
         key = repr(q)
         found = self._masks.get(key)
         if found is not None:
-            self._masks.move_to_end(key)
             return found
         self.check_time()
         out = np.zeros(self.tables.size, dtype=bool)
@@ -154,8 +149,6 @@ class DocSets:
             out[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
         out &= self.tables.live
         self._masks[key] = out
-        if len(self._masks) > MASK_CACHE:
-            self._masks.popitem(last=False)
         return out
 
     def _phrase_docs(self, field: str, words: list[str]) -> np.ndarray:
@@ -180,3 +173,7 @@ class DocSets:
             norm = (1 - B) + B * self.tables.lengths[field][ids] / self.tables.avg_length[field]
             total[ids] += boost * idf * (tf * (K1 + 1)) / (tf + K1 * norm)
         return total
+
+
+def _posting_count(entry: tuple[np.ndarray, np.ndarray]) -> int:
+    return max(1, len(entry[0]))

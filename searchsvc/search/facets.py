@@ -10,7 +10,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from ..index import schema as S
-from ..models import FacetValue
+from ..models import FACETS, FacetValue, SearchRequest
 
 FACET_LIMIT = 50          # values listed per facet on a search page (selected values always listed)
 MULTI_VALUED = {"speaker"}
@@ -185,4 +185,29 @@ def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected=(),
         count = int(counts[code]) if code is not None else 0
         label = tables.titles.get(v, "") if facet == "conference" else ""
         out.append(FacetValue(value=v, count=count, selected=v in chosen, label=label))
+    return out
+
+
+def request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
+    """Facet -> the values a request selects."""
+    return {
+        "speaker": tuple(request.speakers), "outlet": tuple(request.outlets),
+        "conference": tuple(request.conferences), "year": tuple(str(y) for y in request.years),
+    }
+
+
+def page_facets(tables: IndexTables, base: np.ndarray, filters: dict[str, np.ndarray], request: SearchRequest
+                ) -> dict[str, tuple[FacetValue, ...]]:
+    """Each facet's values over the turns of `base` with the other facets' filters applied (disjunctive:
+    a facet's own filter is left out, so its other values stay listed with their counts)."""
+    selected = request_filters(request)
+    out, docs_for = {}, {}
+    for facet in FACETS:
+        others = tuple(f for f in filters if f != facet)
+        if others not in docs_for:
+            mask = base
+            for f in others:
+                mask = mask & filters[f]
+            docs_for[others] = np.flatnonzero(mask)
+        out[facet] = tuple(facet_list(tables, facet, count_docs(tables, facet, docs_for[others]), selected[facet]))
     return out

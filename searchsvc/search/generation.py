@@ -1,0 +1,140 @@
+"""Search stage: Generation: what is open of one index generation (searcher, column tables, postings, stats).
+
+The only holder of the Whoosh searcher: the service, analytics, key terms and exports read stored fields,
+term statistics and key terms through it, never through the searcher. Not thread-safe on its own: the
+SearchService lock guards it (detached_records reads through a searcher of its own).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from cachetools import LRUCache
+from whoosh.classify import Bo1Model
+
+from ..config import Settings
+from ..errors import IndexMissingError, NotFoundError
+from ..index import schema as S
+from ..index.store import current_generation, index_root, open_generation_index, read_stats
+from ..models import FacetValue, IndexStats, SearchPage, SearchRequest, TurnRecord
+from .docsets import DocSets
+from .facets import IndexTables, load_tables
+from .spelling import Speller
+
+ANALYSES_CACHE = 512     # analyses (profiles, similar questions ...) kept per generation
+OPEN_ATTEMPTS = 3        # CURRENT read again when the generation it named vanished meanwhile
+
+
+class Generation:
+    """One opened index generation: stats, column tables, postings (DocSets), speller, stored fields, caches."""
+
+    def __init__(self, name: str, ix: Any, stats: IndexStats, pages: int):
+        self.name = name
+        self.stats = stats
+        self._ix = ix
+        self.searcher = ix.searcher()               # for reference checks; insights use the methods below
+        self.reader = self.searcher.reader()
+        self.schema = self.searcher.schema        # ix.schema would read the table of contents again
+        self.tables: IndexTables = load_tables(self.reader)
+        self.docsets = DocSets(self.searcher, self.tables)
+        self.speller = Speller(self.searcher)
+        self.pages: LRUCache[SearchRequest, SearchPage] = LRUCache(max(1, pages))   # repeated searches
+        self.analyses: LRUCache[tuple, Any] = LRUCache(ANALYSES_CACHE)              # insights of this generation
+        self.all_facets: Mapping[str, tuple[FacetValue, ...]] | None = None
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    @contextmanager
+    def time_budget(self, ms: float) -> Iterator[None]:
+        """Postings reads and optional extras stop (QueryBudgetError / skipped) once `ms` have passed."""
+        self.docsets.deadline = time.perf_counter() + ms / 1000
+        try:
+            yield
+        finally:
+            self.docsets.deadline = None
+
+    # ---- stored fields ------------------------------------------------------------------
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        return self.searcher.stored_fields(int(docnum))
+
+    def record(self, docnum: int) -> TurnRecord:
+        return turn_record(self.stored(docnum))
+
+    def docnum(self, turn_id: str) -> int:
+        """The docnum of a turn id; NotFoundError when no turn has it."""
+        found = self.searcher.document_number(id=str(turn_id))
+        if found is None:
+            raise NotFoundError(f"no turn with id {turn_id!r}")
+        return int(found)
+
+    def conference_docnums(self, conference_id: str) -> list[int]:
+        return [int(d) for d in self.searcher.document_numbers(conference=str(conference_id))]
+
+    def detached_records(self, docnums: Iterable[int]) -> Iterator[TurnRecord]:
+        """TurnRecords of `docnums`, read lazily through a searcher of their own: iterate them after the
+        service lock is released (streaming a response), even when a newer generation has opened meanwhile."""
+        ix = self._ix
+
+        def read() -> Iterator[TurnRecord]:
+            searcher = ix.searcher()
+            try:
+                for d in docnums:
+                    yield turn_record(searcher.stored_fields(int(d)))
+            finally:
+                searcher.close()
+        return read()
+
+    # ---- term statistics ----------------------------------------------------------------
+
+    @property
+    def has_deletions(self) -> bool:
+        return bool(self.reader.has_deletions())
+
+    def frequency(self, field: str, term: str) -> float:
+        """Occurrences of an index term in a field over the whole generation (deleted turns included)."""
+        return float(self.reader.frequency(field, term))
+
+    def field_length(self, field: str) -> float:
+        """Terms in a field over the whole generation (exact; per-turn lengths are rounded, see IndexTables)."""
+        return float(self.reader.field_length(field))
+
+    def key_terms(self, field: str, text: str, count: int) -> list[tuple[str, float]]:
+        """The `count` most characteristic index terms of `text` (Whoosh's more-like-this, Bo1 model)."""
+        found = self.searcher.key_terms_from_text(field, text, numterms=count, model=Bo1Model)
+        return [(str(term), float(weight)) for term, weight in found]
+
+
+def open_current(settings: Settings, known: Generation | None) -> Generation:
+    """The generation CURRENT names: `known` when it is that one, else newly opened.
+
+    IndexMissingError without an index, IndexUnreadableError (from the store) when it cannot be opened.
+    """
+    for _attempt in range(OPEN_ATTEMPTS):
+        name = current_generation(settings)
+        if name is None:
+            raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
+        if known is not None and known.name == name:
+            return known
+        ix = open_generation_index(settings, name)
+        if ix is None:
+            continue  # the generation vanished between reading CURRENT and opening it; read CURRENT again
+        return Generation(name, ix, read_stats(settings, name), settings.search.result_cache_size)
+    raise IndexMissingError(f"index at {index_root(settings)} keeps changing; try again")
+
+
+def speakers_of(f: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(s for s in f.get(S.SPEAKER, "").split(",") if s)
+
+
+def turn_record(f: Mapping[str, Any]) -> TurnRecord:
+    return TurnRecord(
+        id=f[S.ID_FIELD], conference_id=f[S.CONFERENCE], conference_title=f.get(S.TITLE, ""),
+        date=f[S.DATE].date(), source=f.get(S.SOURCE, ""), source_url=f.get(S.SOURCE_URL, ""),
+        source_format=f.get(S.SOURCE_FORMAT, ""), seq=f[S.SEQ], kind=f.get(S.KIND, ""), outlet=f.get(S.OUTLET, ""),
+        question=f.get(S.QUESTION, ""), speakers=speakers_of(f), answer=f.get(S.ANSWER, ""),
+    )

@@ -1,0 +1,131 @@
+"""Search stage: what a request matches on an open generation (query, dates, filters, relaxing) and its ranking.
+
+search() pages exactly these turns and Snapshot (analytics, exports) counts and orders exactly these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query as Q
+
+from ..config import SearchSettings
+from ..errors import QueryBudgetError
+from ..models import SearchRequest
+from .docsets import DocSets
+from .facets import IndexTables, request_filters, values_mask
+from .generation import Generation
+from .querying import ParsedQuery, parse_query, scoring_terms, widen_word
+
+RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
+RELAX_BONUS = 1000.0    # per matched word when relaxing, so turns with more of the words rank first
+NOTICE_RELAXED = "Few turns contain all the words; turns with most of them follow."
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a request matches (search() counts and pages `final`) and how it was matched."""
+    parsed: ParsedQuery
+    base: np.ndarray                 # query and dates, before the facet filters
+    filters: dict[str, np.ndarray]   # facet -> turns having a selected value
+    final: np.ndarray                # everything applied: the result set
+    matched: np.ndarray | None       # words each turn has, when relaxed
+    query: Any                       # the query that ranks and highlights
+    notices: tuple[str, ...]
+    skipped: bool                    # an optional extra was left out (time budget)
+
+    @property
+    def total(self) -> int:
+        return int(self.final.sum())
+
+
+def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Match:
+    """The turns a request matches (query, dates, filters; relaxed when few turns have every word)."""
+    tables, docsets = gen.tables, gen.docsets
+    parsed = parse_query(request, gen.schema, gen.reader, limits)
+    notices = list(parsed.notices)
+    base = date_range(_base_mask(docsets, tables, parsed), tables, request)
+    filters = {f: values_mask(tables, f, v) for f, v in request_filters(request).items() if v}
+    final = intersect(base, filters.values())
+    matched, shown_query, skipped = None, parsed.query, False
+    if len(parsed.plain) >= 2 and int(final.sum()) < RELAX_BELOW:
+        # Optional extra: when the budget runs out it is left out (with a notice), not the whole search.
+        try:
+            docsets.check_time()
+            widened = [widen_word(q, gen.reader) for _, q in parsed.plain]
+            relaxed, counts = _relaxed(docsets, tables, parsed, widened)
+        except QueryBudgetError:
+            skipped = True
+        else:
+            relaxed = date_range(relaxed, tables, request)
+            relaxed_final = intersect(relaxed, filters.values())
+            if int(relaxed_final.sum()) > int(final.sum()):
+                base, final, matched = relaxed, relaxed_final, counts
+                shown_query = Q.Or(widened + [r for r in parsed.required if not isinstance(r, Q.Not)])
+                notices.append(NOTICE_RELAXED)
+    return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped)
+
+
+def _base_mask(docsets: DocSets, tables: IndexTables, parsed: ParsedQuery) -> np.ndarray:
+    if parsed.query is None:
+        return np.zeros(tables.size, dtype=bool) if parsed.empty else tables.live.copy()
+    return docsets.mask(parsed.query)
+
+
+def _relaxed(docsets: DocSets, tables: IndexTables, parsed: ParsedQuery, words: list[Any]
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Turns with at least half of the (widened) plain words and every required part; each turn's word count."""
+    allowed = tables.live.copy()
+    for part in parsed.required:
+        allowed &= docsets.mask(part)
+    counts = np.zeros(tables.size, dtype=np.int16)
+    for q in words:
+        counts += docsets.mask(q)
+    need = len(parsed.plain) - len(parsed.plain) // 2
+    return allowed & (counts >= need), counts
+
+
+def rank(gen: Generation, found: Match, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
+    """Docnums of the requested page of `found`, and their scores (0 for date sorts)."""
+    tables, final, matched = gen.tables, found.final, found.matched
+    start, end = (request.page - 1) * request.per_page, request.page * request.per_page
+    docs = np.flatnonzero(final)
+    if start >= len(docs):
+        return docs[:0], np.zeros(0, dtype=np.float32)
+    newest_first = tables.rank[docs].astype(np.float64)
+    if request.sort == "oldest":
+        newest_first = -newest_first
+    terms = scoring_terms(found.query) if request.sort == "relevance" else []
+    scores = gen.docsets.scores(terms)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
+    keys: tuple[np.ndarray, ...]
+    if matched is not None:
+        scores = scores + RELAX_BONUS * matched[docs]
+        keys = (newest_first, scores) if request.sort == "relevance" else (newest_first, matched[docs])
+    else:
+        keys = (newest_first, scores) if terms else (newest_first,)
+    if len(docs) > end:   # only the first `end` matter: partition on the main key, then sort those
+        main = keys[-1]
+        cut = np.partition(main, len(main) - end)[len(main) - end]
+        keep = np.flatnonzero(main >= cut)
+        docs, scores, keys = docs[keep], scores[keep], tuple(k[keep] for k in keys)
+    order = np.lexsort(tuple(-k for k in keys))[start:end]
+    shown = scores[order] if request.sort == "relevance" else np.zeros(len(order), dtype=np.float32)
+    return docs[order], shown
+
+
+def intersect(base: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:
+    out = base
+    for mask in others:
+        out = out & mask
+    return out
+
+
+def date_range(mask: np.ndarray, tables: IndexTables, request: SearchRequest) -> np.ndarray:
+    if request.date_from is None and request.date_to is None:
+        return mask
+    lo = request.date_from.toordinal() if request.date_from else 0
+    hi = request.date_to.toordinal() if request.date_to else 10**7
+    return mask & (tables.day >= lo) & (tables.day <= hi)
