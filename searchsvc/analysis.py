@@ -168,10 +168,12 @@ class TermTokenizer(RegexTokenizer):
 
 
 class _FoldCache(dict):
-    """raw token -> folded word (fold_word), filled on demand (the exact analyzer maps every token of the corpus)."""
+    """raw token -> folded word (fold_word), "" for a stop word; filled on demand (the exact analyzer maps every
+    token of the corpus)."""
 
     def __missing__(self, raw: str) -> str:
         word = fold_word(raw)
+        word = "" if is_stop_word(word) else word
         if len(self) < STEM_CACHE_SIZE:
             self[raw] = word
         return word
@@ -179,14 +181,16 @@ class _FoldCache(dict):
 
 class ExactTokenizer(RegexTokenizer):
     """The analyzer of the exact-wording fields (question_exact, answer_exact): TOKEN_PATTERN tokens, lowercased,
-    folded and normalized (fold_word) but neither stemmed nor stop-worded, so quoted phrases match the words as
-    written ("people to people", "summer campaigns"). Positions count every token."""
+    folded and normalized (fold_word), not stemmed, so quoted phrases match the words as written ("summer
+    campaigns"). Stop words get no postings (they would double the cost of the field) but keep their
+    positions: "people to people" is "people" at p and p + 2, its "to" checked in the text (search/exact.py)."""
 
     def __init__(self, expression=TOKEN_PATTERN):
         super().__init__(expression)
 
     def terms(self, value: str) -> list[str]:
-        """Folded words of a text in order, stop words included: the fast path the indexer uses."""
+        """Folded words of a text in order, "" for each stop word (a position without a posting): the fast path
+        the indexer uses (TermPositions skips the empty terms)."""
         cache = self.__dict__.get("_words")
         if cache is None:
             cache = self._words = _FoldCache()
@@ -203,7 +207,10 @@ class ExactTokenizer(RegexTokenizer):
         matches = [(0, len(value), value)] if not tokenize else (
             (m.start(), m.end(), m.group()) for m in self.expression.finditer(value))
         for pos, (start, end, raw) in enumerate(matches, start_pos):
-            t.text, t.stopped, t.boost = fold_word(raw) if raw else raw, False, 1.0
+            t.text, t.boost = fold_word(raw) if raw else raw, 1.0
+            t.stopped = bool(t.text) and is_stop_word(t.text)
+            if t.stopped and removestops:
+                continue
             if keeporiginal:
                 t.original = raw
             if positions:

@@ -4,7 +4,7 @@ the turns it matches, with `width` words of context each side; sortable by date 
 The turns are exactly those `search()` counts (one `service.snapshot()`); occurrences are what the search
 page marks (the same terms: querying.highlight_terms; the same matching: highlight.find_matches for words,
 find_phrase_matches for quoted text). The lines of a request are computed once per index generation
-(Snapshot.cache), so paging and re-sorting cost a slice.
+(Generation.analyses), so paging and re-sorting cost a slice.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ DEFAULT_WIDTH = 8
 MAX_WIDTH = 30
 SORTS = ("date", "left", "right")
 MAX_TURNS = 5_000          # turns read for one concordance (the most recent first); beyond: truncated
-CACHE_ENTRIES = 32
 _WORD = re.compile(r"\w+")
 SIDES = (("question", S.QUESTION), ("answer", S.ANSWER))
 
@@ -78,22 +77,19 @@ def all_lines(service, request: SearchRequest, limits: SearchSettings, width: in
     """(every line in `sort` order, matching turns, turns read): cached per index generation."""
     request = replace(request, page=1, per_page=1, sort="relevance")
     with service.snapshot() as snap:
+        gen = snap.generation
         key = ("concordance", request, width)
-        found = snap.cache.get(key)
+        found = gen.analyses.get(key)
         if found is None:
             mask = snap.mask(request)
-            parsed = parse_query(request, snap.searcher.schema, snap.searcher.reader(), limits)
+            parsed = parse_query(request, gen.schema, gen.reader, limits)
             terms = highlight_terms(parsed.query)
             docs = np.flatnonzero(mask)
             total = len(docs)
             if total > MAX_TURNS:      # the most recent turns
                 docs = np.sort(docs[np.argsort(-snap.tables.rank[docs], kind="stable")[:MAX_TURNS]])
-            lines = [line for d in docs.tolist() for line in _turn_lines(snap.stored(d), terms, width)]
-            found = snap.cache[key] = (lines, total, len(docs))
-            while len(snap.cache) > 256:
-                snap.cache.popitem(last=False)
-        else:
-            snap.cache.move_to_end(key)
+            lines = [line for d in docs.tolist() for line in _turn_lines(gen.stored(d), terms, width)]
+            found = gen.analyses[key] = (lines, total, len(docs))
     lines, total, read = found
     return sort_lines(lines, sort), total, read
 
@@ -119,17 +115,17 @@ def _turn_lines(stored: dict, terms: dict[str, set], width: int) -> list[Line]:
     return out
 
 
-def _word_key(text: str) -> str:
+def _word_key(text: str, last: bool = False) -> str:
+    """The first (last) word of a context, casefolded; contexts without words sort last."""
     words = _WORD.findall(text.casefold())
-    return words[0] if words else "\uffff"
+    return (words[-1] if last else words[0]) if words else "\uffff"
 
 
 def sort_lines(lines: list[Line], sort: str) -> list[Line]:
     """Lines by date (oldest first, then turn and place), by the word just left of the match, or just right."""
     by_date = sorted(lines, key=lambda ln: (ln.date, ln.conference_id, ln.seq, ln.side != "question", ln.start))
     if sort == "left":
-        return sorted(by_date, key=lambda ln: (_word_key(" ".join(reversed(ln.left.split()))),
-                                               ln.match.casefold()))
+        return sorted(by_date, key=lambda ln: (_word_key(ln.left, last=True), ln.match.casefold()))
     if sort == "right":
         return sorted(by_date, key=lambda ln: (_word_key(ln.right), ln.match.casefold()))
     return by_date

@@ -7,6 +7,7 @@ from ..config import SearchSettings
 from ..insights import analytics
 from ..models import FACETS, KINDS, SCOPES, SORTS
 from .params import FACET_VALUES_MAX, MAX_VALUE_CHARS
+from .research_openapi import research_paths, research_schemas
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -148,13 +149,14 @@ def build_openapi(limits: SearchSettings | None = None) -> dict:
             "/api/facets": get("Facet values with counts over the whole index", "FacetList", "Facet values",
                                (400, 503), _facet_parameters()),
             **_insight_paths(limits),
+            **research_paths(limits, _search_parameters(limits), get),
             "/healthz": get("Health: index generation and size", "Health", "Serving", (503,)),
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": {"description": "OpenAPI 3.1 document", "content": {"application/json": {
                     "schema": {"type": "object"}}}}}}},
         },
         "components": {
-            "schemas": {**_schemas(), **_insight_schemas()},
+            "schemas": {**_schemas(), **_insight_schemas(), **research_schemas()},
             "responses": {
                 "E400": _json(_ref("Error"), "Bad parameters (the message says which and why)"),
                 "E404": _json(_ref("Error"), "No such id"),
