@@ -128,7 +128,8 @@ class ParseResult:
 
 SORTS = ("relevance", "newest", "oldest")
 SCOPES = ("both", "question", "answer")
-FACETS = ("speaker", "outlet", "conference", "year")
+FACETS = ("speaker", "role", "outlet", "conference", "year", "answer")
+ANSWER_TYPES = ("deflection", "substantive")   # values of the `answer` facet (insights/deflections.py)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ class SearchRequest:
     outlets: tuple[str, ...] = ()
     conferences: tuple[str, ...] = ()   # conference ids
     years: tuple[int, ...] = ()
+    roles: tuple[str, ...] = ()         # roles of the answering officials ("Press Secretary")
+    answers: tuple[str, ...] = ()       # ANSWER_TYPES: deflections or substantive answers
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
@@ -169,6 +172,8 @@ class Hit:
     question_html: str    # escaped text, matches wrapped in <mark>; fragments joined by " … "
     answer_html: str
     score: float
+    roles: tuple[str, ...] = ()           # roles[i]: speakers[i]'s role in that conference ("" unknown)
+    deflection: str = ""                  # name of the deflection pattern the answer matched ("" none)
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,8 @@ class TurnRecord:
     question: str
     speakers: tuple[str, ...]
     answer: str
+    roles: tuple[str, ...] = ()           # roles[i]: speakers[i]'s role in that conference ("" unknown)
+    deflection: str = ""                  # name of the deflection pattern the answer matched ("" none)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ def hit_to_dict(h: Hit) -> dict:
         "date": h.date.isoformat(), "source": h.source, "source_url": h.source_url, "seq": h.seq,
         "kind": h.kind, "outlet": h.outlet, "speakers": list(h.speakers),
         "question_html": h.question_html, "answer_html": h.answer_html, "score": h.score,
+        "roles": list(h.roles), "deflection": h.deflection,
     }
 
 
@@ -41,6 +42,7 @@ def turn_to_dict(t: TurnRecord) -> dict:
     out = asdict(t)
     out["date"] = t.date.isoformat()
     out["speakers"] = list(t.speakers)
+    out["roles"] = list(t.roles)
     return out
 
 

@@ -3,7 +3,7 @@
 import json
 
 from click.testing import CliRunner
-from conftest import REPO, SAMPLE, base_settings
+from support import REPO, SAMPLE, base_settings
 
 from searchsvc.cli import main
 from searchsvc.index.store import index_lock

@@ -4,14 +4,15 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from support import REPO
 
 from searchsvc.cli import main
+from searchsvc.models import FACETS
 
 KEYS = {"total", "hits", "facets", "suggestion", "optional_terms", "notices", "page", "per_page", "pages",
         "took_ms", "cached", "query"}
 HIT_KEYS = {"id", "conference_id", "conference_title", "date", "source", "source_url", "seq", "kind", "outlet",
-            "speakers", "question_html", "answer_html", "score"}
+            "speakers", "question_html", "answer_html", "score", "roles", "deflection"}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def test_json_shape(run):
     assert 0 < len(page["hits"]) <= 3 and page["total"] >= len(page["hits"])
     assert set(page["hits"][0]) == HIT_KEYS
     assert "<mark>" in page["hits"][0]["question_html"] + page["hits"][0]["answer_html"]
-    assert set(page["facets"]) == {"speaker", "outlet", "conference", "year"}
+    assert set(page["facets"]) == set(FACETS)
     assert set(page["facets"]["year"][0]) == {"value", "count", "selected", "label"}
 
 

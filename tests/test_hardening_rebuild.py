@@ -111,7 +111,7 @@ def test_add_keeps_facet_columns_aligned_across_segments(tmp_path, sample_settin
     """Whoosh's MultiReader.column_reader skips segments without any value in a column; after `index add`
     the outlet column then no longer lined up with docnums (a 500 on every search, or outlets moved to the
     wrong turns when the first segment had none). Found by the rebuild-under-load test."""
-    from conftest import tiny_conferences
+    from support import tiny_conferences
 
     from searchsvc.index.build import add_conferences, rebuild_from_conferences
     from searchsvc.models import SearchRequest

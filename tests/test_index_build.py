@@ -8,7 +8,7 @@ import textwrap
 from datetime import date
 
 import pytest
-from conftest import SAMPLE, base_settings, tiny_conferences
+from support import SAMPLE, base_settings, tiny_conferences
 
 from searchsvc.errors import IndexBusyError, IndexMissingError, TranscriptError
 from searchsvc.index import build as indexing

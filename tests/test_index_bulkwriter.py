@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 
 import pytest
-from conftest import SAMPLE, tiny_conferences
+from support import SAMPLE, tiny_conferences
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from conftest import SAMPLE, tiny_conferences
+from support import SAMPLE, tiny_conferences
 from whoosh import index as whoosh_index
 
 from searchsvc.errors import SearchsvcError

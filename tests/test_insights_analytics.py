@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 import pytest
-from conftest import CORPUS, SAMPLE, base_settings
+from support import CORPUS, SAMPLE, base_settings
 
 from searchsvc.analysis import analyze_terms, term_for_token
 from searchsvc.errors import NotFoundError, QueryError
@@ -289,7 +289,7 @@ def test_log_likelihood_known_values():
 
 
 def test_profiles_are_cached_per_generation(tmp_path):
-    from conftest import tiny_conferences
+    from support import tiny_conferences
     settings = base_settings().with_index_dir(tmp_path / "index")
     confs = tiny_conferences()
     rebuild_from_conferences(settings, confs[:1])
@@ -310,7 +310,7 @@ def test_profiles_are_cached_per_generation(tmp_path):
 
 def test_counts_skip_turns_replaced_by_index_add(tmp_path):
     """After `index add` replaces a conference, its old turns are deleted documents: never counted."""
-    from conftest import tiny_conferences
+    from support import tiny_conferences
 
     from searchsvc.index.build import add_conferences
     settings = base_settings().with_index_dir(tmp_path / "index")

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import base_settings, tiny_conferences
+from support import base_settings, tiny_conferences
 
 from searchsvc.errors import QueryError
 from searchsvc.index.build import rebuild_from_conferences

@@ -4,7 +4,7 @@ import dataclasses
 from datetime import date
 
 import pytest
-from conftest import base_settings, tiny_conferences
+from support import base_settings, tiny_conferences
 
 from searchsvc.errors import IndexMissingError, NotFoundError, QueryError
 from searchsvc.models import SearchRequest
@@ -200,7 +200,6 @@ def test_missing_index_raises_on_first_use(tmp_path):
 def test_stats_and_generation(tiny_service, tiny_settings):
     stats = tiny_service.stats()
     assert stats.turns == 8 and stats.generation == tiny_service.generation
-    assert search(tiny_service, "x").took_ms >= 0
 
 
 def test_time_budget_stops_expensive_work(tiny_settings):
@@ -217,10 +216,24 @@ def test_time_budget_stops_expensive_work(tiny_settings):
         assert docsets.term_mask("answer", "tariff").sum() == 1   # cached work still answers
 
 
-def test_repeated_phrase_uses_the_mask_cache(tiny_service):
-    first = search(tiny_service, '"rule of law"')
-    again = search(tiny_service, '"rule of law"', page=1)
+def test_repeated_phrase_uses_the_mask_cache(tiny_settings, monkeypatch):
+    from searchsvc.search.docsets import DocSets
+
+    computed = []
+    original = DocSets._phrase_docs
+
+    def counted(self, field, words):
+        computed.append(tuple(words))
+        return original(self, field, words)
+    monkeypatch.setattr(DocSets, "_phrase_docs", counted)
+    service = SearchService(tiny_settings)
+    first = search(service, '"rule of law"', per_page=9)
+    assert sorted(computed) == [("rule", "law")] * 2          # once per field: question and answer
+    again = search(service, '"rule of law"', per_page=8, sort="oldest")   # another page: not the page cache
+    assert (first.cached, again.cached) == (False, False)
     assert ids(first) == ids(again) == [f"{WH}-1"]
+    assert len(computed) == 2          # the second search took both fields' turns from the mask cache
+    service.close()
 
 
 def test_repeated_query_is_served_from_the_generation_cache(sample_service):

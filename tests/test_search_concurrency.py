@@ -4,7 +4,7 @@ import dataclasses
 import threading
 import time
 
-from conftest import base_settings, tiny_conferences
+from support import base_settings, tiny_conferences
 
 from searchsvc.index.build import rebuild_from_conferences
 from searchsvc.index.store import current_generation

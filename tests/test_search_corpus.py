@@ -3,7 +3,7 @@
 from collections import Counter
 
 import pytest
-from conftest import CORPUS, base_settings
+from support import CORPUS, base_settings
 
 from searchsvc.analysis import analyze_terms
 from searchsvc.index.build import rebuild_index

@@ -4,7 +4,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from conftest import SAMPLE
+from support import SAMPLE
 
 from searchsvc.analysis import analyze_terms
 from searchsvc.index.schema import clean_name

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import tiny_conferences
+from support import tiny_conferences
 
 from searchsvc.analysis import analyze_terms
 from searchsvc.models import SearchRequest

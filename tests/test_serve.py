@@ -89,6 +89,29 @@ def test_missing_index_is_503_until_built(start_server, sample_settings, tmp_pat
     assert status == 200 and body["generation"] == current_generation(settings)
 
 
+def test_damaged_index_serves_503_rebuild_needed_until_rebuilt(start_server, sample_settings, tmp_path):
+    """A table of contents that cannot be unpickled: gunicorn still boots its workers (their warm-up meets
+    the error and moves on), every page says "rebuild needed" with 503, and a rebuild heals it in place."""
+    settings = sample_settings.with_index_dir(tmp_path / "damaged")
+    rebuild_index(settings, [WEB_DATA])
+    gen = Path(settings.index.dir) / current_generation(settings)
+    (toc,) = gen.glob("_MAIN_*.toc")
+    toc.write_bytes(b"\x80\x04garbage" * 20)
+    server = start_server(settings.index.dir, workers=2)
+    assert server.proc.poll() is None and len(child_pids(server.proc.pid)) == 2
+    for path in ("/healthz", "/api/search?q=pollution"):
+        status, body = server.get_json(path)
+        assert status == 503 and body["error"]["code"] == "rebuild_needed", (path, body)
+        assert "Rebuild needed" in body["error"]["message"] and str(tmp_path) not in body["error"]["message"]
+    status, _, page = server.get("/?q=pollution")
+    assert status == 503 and b"needs a rebuild" in page and b"searchsvc index rebuild" in page
+    assert "Worker failed to boot" not in server.log_text()
+    fixed = rebuild_index(settings, [WEB_DATA])
+    status, health = server.get_json("/healthz")
+    assert (status, health["generation"]) == (200, fixed.generation)
+    server.stop()
+
+
 def test_defaults_come_from_the_config_file(start_server, sample_settings, tmp_path, loopback_port):
     config = tmp_path / "site.toml"
     config.write_text(f'[corpus]\npaths = ["{ROOT / "sample"}"]\n[index]\ndir = "{sample_settings.index.dir}"\n'

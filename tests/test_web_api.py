@@ -185,7 +185,7 @@ def test_facets_limit_keeps_the_first_values_of_each(client, api_get, sample_ser
     full = all_facets(sample_service)
     body = api_get(client, f"/api/facets?limit={limit}").get_json()
     assert body == {"facets": {f: vals[:limit] for f, vals in full.items()}}
-    assert limit > 3 or all(len(vals) == limit for vals in body["facets"].values())
+    assert limit > 3 or all(len(vals) == min(limit, len(full[f])) for f, vals in body["facets"].items())
 
 
 @pytest.mark.parametrize("prefix", ["jo", "JEN ", "press gaggle", "2021", "Zhao Lijian", "qqxz"])

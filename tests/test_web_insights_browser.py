@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import CORPUS
+from support import CORPUS
 from test_web_browser import Session, browser, expect_total, params  # noqa: F401  (browser is a fixture)
 
 from searchsvc.models import SearchRequest
@@ -150,7 +150,7 @@ def corpus_index(tmp_path_factory):
         return Path(given)
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
-    from conftest import base_settings
+    from support import base_settings
 
     from searchsvc.index.build import rebuild_index
     settings = base_settings().with_index_dir(tmp_path_factory.mktemp("corpus-index"))

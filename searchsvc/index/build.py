@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 
@@ -19,8 +20,7 @@ from ..config import Settings
 from ..errors import IndexMissingError, SearchsvcError, TranscriptError
 from ..models import Conference, IndexStats, ParseProblem
 from . import schema as S
-from .bulkwriter import BulkSegmentWriter
-from .segments import write_in_processes
+from . import whoosh_private as W
 from .store import (
     STATS,
     current_generation,
@@ -38,10 +38,6 @@ WRITER_LIMIT_MB = 512          # postings pool per writer process before spillin
 PROGRESS_EVERY = 200
 PARALLEL_MIN_TURNS = 5_000     # below this a second writer process costs more than it saves
 PARSE_PROCESSES = 8            # at most this many processes read transcript files (parse_paths)
-
-Progress = Callable[[int, int], None]
-
-
 
 Progress = Callable[[int, int], None]
 
@@ -65,10 +61,21 @@ def _gc_paused():
             gc.enable()
 
 
+def _bulk_writer(ix: Any) -> Any | None:
+    """BulkSegmentWriter when it supports this index, else None (Whoosh's own writer is used). It is built from
+    Whoosh's private writer parts, so it is imported only on the pinned Whoosh (whoosh_private.FAST)."""
+    if not W.FAST:
+        return None
+    from .bulkwriter import BulkSegmentWriter
+
+    return BulkSegmentWriter if BulkSegmentWriter.supports(ix) else None
+
+
 def _new_writer(ix, **kwargs):
     """A BulkSegmentWriter (postings in memory) or, for schemas it does not support, Whoosh's own writer."""
-    if BulkSegmentWriter.supports(ix):
-        return BulkSegmentWriter(ix, **kwargs)
+    bulk = _bulk_writer(ix)
+    if bulk is not None:
+        return bulk(ix, **kwargs)
     return ix.writer(limitmb=WRITER_LIMIT_MB, **kwargs)
 
 
@@ -85,7 +92,9 @@ def _add_conferences(writer, conferences: list[Conference], done: int, total: in
 
 def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     with ix.reader() as reader:
-        conferences, speakers, outlets = set(), set(), set()
+        conferences: set[str] = set()
+        speakers: set[str] = set()
+        outlets: set[str] = set()
         live = [not reader.is_deleted(n) for n in range(reader.doc_count_all())] if reader.has_deletions() else None
         for field, bucket in ((S.CONFERENCE, conferences), (S.SPEAKER, speakers), (S.OUTLET, outlets)):
             for docnum, value in enumerate(S.column_values(reader, field, default="")):
@@ -141,7 +150,8 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
             ix = whoosh_index.create_in(str(gen_dir), S.build_schema())
             procs = _writer_procs(total)
             with _gc_paused():
-                if procs > 1 and BulkSegmentWriter.supports(ix):
+                if procs > 1 and _bulk_writer(ix) is not None:
+                    from .segments import write_in_processes
                     write_in_processes(ix, conferences, procs, lock_fd, progress)
                 else:
                     writer = _new_writer(ix)

@@ -17,7 +17,9 @@ in two ways the W3 readers do not see (they unpickle and decompress whatever the
 - blocks too small to gain from compression are stored plain, and the rest are compressed with a
   window sized to them (see compress).
 
-Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs.
+Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs, other
+Whoosh versions. This module is the writing half of the door to Whoosh's internals (whoosh_private.py is the
+rest): it is imported only when whoosh_private.FAST says the installed Whoosh is the pinned one.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from pickle import dumps
+from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocWriter, W3TermInfo, _lenfield
 from whoosh.columns import CompressedBytesColumn, PickleColumn
@@ -33,6 +36,8 @@ from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from . import whoosh_private as W
 
 INDEX_CACHE_VALUES = 50_000    # distinct values per field whose analysis is kept
 INDEX_CACHE_CHARS = 300        # longer string values (question and answer text) are not cached
@@ -61,6 +66,9 @@ class BulkSegmentWriter(SegmentWriter):
 
     @staticmethod
     def supports(ix) -> bool:
+        """True for the pinned Whoosh's W3 codec and schemas without separate spelling fields."""
+        if not W.FAST:
+            return False
         from whoosh.codec import default_codec
 
         schema = ix.schema
@@ -186,12 +194,12 @@ class _FieldPlan:
         self.stored = field.stored
         self.column = field.column_type
         self.vector = field.vector
-        self.postings = writer._postings.setdefault(name, {}) if self.indexed else None
+        self.postings: dict[Any, Any] = writer._postings.setdefault(name, {}) if self.indexed else {}
         self.lengths = writer._lengths.setdefault(name, {})
         self._index_cache: dict = {}
         self._column_cache: dict = {}
-        self._column_writer = None
-        self._length_writer = None
+        self._column_writer: Any = None
+        self._length_writer: Any = None
 
     def _items(self, value, boost: float) -> tuple[list, int]:
         """(term, frequency, weight, encoded value) tuples of a value, and its length (sum of frequencies)."""
@@ -219,7 +227,7 @@ class _FieldPlan:
                 if found is None and len(self._index_cache) < INDEX_CACHE_VALUES:
                     items, length = self._items(value, boost)
                     posts = self.postings
-                    pairs = []
+                    pairs: list[tuple[list[int], list[Any], Any]] = []
                     for item in items:
                         entry = posts.get(item[0])
                         if entry is None:
@@ -319,7 +327,7 @@ def _write_terms(fw, field, terms: dict, lengths) -> None:
             pw._minlength = min(block_lengths) if block_lengths else None
             pw._maxlength = max(block_lengths) if block_lengths else 0
             terminfo.add_block(pw)
-            values = [item[3] for item in block if item[3]]
+            values: Any = [item[3] for item in block if item[3]]
             if fixed is None or fixed < 0:
                 values = tuple(values)
             elif fixed == 0:

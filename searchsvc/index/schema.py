@@ -8,8 +8,10 @@ import numpy as np
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import build_exact_analyzer, build_name_analyzer, build_text_analyzer
+from ..insights.deflections import answer_type, deflection_mark
 from ..models import Conference, Turn, turn_id
 from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled path: searchsvc.schema)
+from . import whoosh_private as W
 
 SCHEMA_VERSION = 1   # recorded in each generation's stats; bump when fields or their analysis change
 
@@ -24,6 +26,7 @@ ANSWER_EXACT = "answer_exact"
 EXACT_FIELDS = {QUESTION: QUESTION_EXACT, ANSWER: ANSWER_EXACT}    # text field -> its exact-wording field
 SPEAKER_TEXT = "speaker_text"     # `speaker:` in queries
 OUTLET_TEXT = "outlet_text"       # `outlet:` in queries
+ROLE_TEXT = "role_text"           # `role:` in queries
 
 # Facets and filters (sortable columns)
 SPEAKER = "speaker"               # comma-separated names (multi-valued)
@@ -36,6 +39,10 @@ DATE = "date"
 SEQ = "seq"
 ID_FIELD = "id"
 SOURCE = "source"
+ROLE = "role"                     # roles of the turn's speakers in that conference (multi-valued)
+SPEAKER_ROLE = "speaker_role"     # "name|role" of each speaker with a known role (multi-valued)
+ANSWER_TYPE = "answer_type"       # "deflection" | "substantive" for answers to questions (insights/deflections.py)
+DEFLECTION = "deflection"         # name of the deflection pattern that matched ("" none)
 
 # Stored only
 TITLE = "conference_title"
@@ -82,6 +89,11 @@ def build_schema() -> Schema:
         kind=ID(stored=True, sortable=True),
         outlet=ID(stored=True, sortable=True),
         speaker=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True),
+        role=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True),
+        speaker_role=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False, sortable=True),
+        role_text=TEXT(analyzer=names),
+        answer_type=ID(sortable=True),
+        deflection=ID(stored=True),
         source=ID(stored=True),
         question=_text_field(text, stored=True),
         answer=_text_field(text, stored=True),
@@ -132,7 +144,20 @@ def turn_to_document(conf: Conference, turn: Turn) -> dict:
     if outlet:
         doc[OUTLET] = outlet
         doc[OUTLET_TEXT] = outlet
+    doc.update(_role_fields(conf, speakers))
+    mark = deflection_mark(turn)        # insights/deflections.py: a pure text rule, marked at index time
+    doc.update({k: v for k, v in ((DEFLECTION, mark), (ANSWER_TYPE, answer_type(turn, mark))) if v})
     return doc
+
+
+def _role_fields(conf: Conference, speakers: list[str]) -> dict:
+    """The role fields of a turn: each speaker's role in this conference (Conference.roles), when known."""
+    known = {clean_name(name): clean_name(role).replace("|", " ") for name, role in conf.roles}
+    pairs = [(s, known[s]) for s in speakers if known.get(s)]
+    if not pairs:
+        return {}
+    roles = list(dict.fromkeys(r for _, r in pairs))
+    return {ROLE: ",".join(roles), SPEAKER_ROLE: ",".join(f"{s}|{r}" for s, r in pairs), ROLE_TEXT: " ".join(roles)}
 
 
 def column_values(reader, fieldname: str, default=None) -> list:
@@ -141,9 +166,9 @@ def column_values(reader, fieldname: str, default=None) -> list:
     Whoosh's MultiReader.column_reader leaves out segments that hold no value at all in a column (an
     `index add` of White House turns without outlets, say), so the docnums of later segments shift.
     Here each segment is read on its own and such a segment gives `default` for each of its documents.
-    A segment's column is read in one go where its layout allows (raw_column) and each distinct raw value
-    translated once with the field's own from_column_value: the same values, without a file read and a
-    translation per document (seconds per million turns).
+    A segment's column is read in one go where its layout allows (whoosh_private.raw_column) and each distinct
+    raw value translated once with the field's own from_column_value: the same values, without a file read
+    and a translation per document (seconds per million turns).
     """
     codes, distinct = column_codes(reader, fieldname, default)
     return [distinct[c] for c in codes.tolist()]
@@ -161,7 +186,7 @@ def column_codes(reader, fieldname: str, default=None) -> tuple[np.ndarray, list
         if not sub.has_column(fieldname):
             parts.append(np.full(count, distinct.setdefault(default, len(distinct)), dtype=np.int32))
             continue
-        raw = raw_column(sub, fieldname)
+        raw = W.raw_column(sub, fieldname)
         if raw is None:
             values = (_text(v) for v in sub.column_reader(fieldname, translate=True))
             parts.append(np.fromiter((distinct.setdefault(v, len(distinct)) for v in values), np.int32, count))
@@ -176,24 +201,3 @@ def column_codes(reader, fieldname: str, default=None) -> tuple[np.ndarray, list
 
 def _text(v):
     return v.decode("utf-8") if isinstance(v, bytes) else v
-
-
-def raw_column(sub, fieldname: str) -> list | None:
-    """Every document's untranslated column value in one segment, read in one go; None for other layouts.
-
-    Reads the attributes of Whoosh's VarBytesColumn and NumericColumn readers (pinned Whoosh); the values
-    equal iterating the column reader (tests/test_schema.py checks it).
-    """
-    col = sub.column_reader(fieldname, translate=False)
-    count = sub.doc_count_all()
-    if all(hasattr(col, a) for a in ("_lengths", "_offsets", "_basepos", "_dbfile")):      # VarBytesColumn
-        lengths, offsets = col._lengths, col._offsets
-        if len(lengths) != count or len(offsets) != count:
-            return None
-        data = col._dbfile.get(col._basepos, offsets[-1] + lengths[-1]) if count else b""
-        return [data[o:o + n] for o, n in zip(offsets, lengths)]
-    if all(hasattr(col, a) for a in ("_typecode", "_fixedlen", "_count", "_default", "_basepos", "_dbfile")):  # Numeric
-        have = min(col._count, count)
-        values = np.frombuffer(col._dbfile.get(col._basepos, have * col._fixedlen), dtype=">" + col._typecode)
-        return values.tolist() + [col._default] * (count - have)
-    return None

@@ -12,12 +12,14 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from multiprocessing import connection as mp_connection
+from typing import Any, cast
 
 from ..analysis import load_stemmer
 from ..errors import SearchsvcError
 from ..models import Conference
 from ..workers import die_with_parent
 from . import schema as S
+from . import whoosh_private as W
 from .bulkwriter import BulkSegmentWriter
 
 PROGRESS_EVERY = 200           # documents between progress updates of a writer process
@@ -66,7 +68,7 @@ def _segment_process(ix, runs: list[list[Conference]], conn, counter, lock_fd: i
                     done += 1
                     if done % PROGRESS_EVERY == 0:
                         counter.value = done
-            segments.append(writer._finalize_segment())
+            segments.append(W.finish_segment(writer))
             del writer
         counter.value = done
         conn.send(("ok", segments))
@@ -102,10 +104,11 @@ def write_in_processes(ix, conferences: list[Conference], procs: int, lock_fd: i
             proc.start()
             send.close()
             workers.append((proc, receive, counter))
-        segments: dict[int, list] = {}
+        segments: dict[int, list[Any]] = {}
         while len(segments) < len(workers):
             waiting = {conn: n for n, (_, conn, _) in enumerate(workers) if n not in segments}
-            for conn in mp_connection.wait(list(waiting), timeout=PROGRESS_SECONDS):
+            for ready in mp_connection.wait(list(waiting), timeout=PROGRESS_SECONDS):
+                conn = cast(mp_connection.Connection, ready)
                 try:
                     status, value = conn.recv()
                 except EOFError:
@@ -127,6 +130,4 @@ def write_in_processes(ix, conferences: list[Conference], procs: int, lock_fd: i
             conn.close()
         writer.cancel()
         raise
-    writer._close_segment()
-    writer._commit_toc([segment for n in range(len(workers)) for segment in segments[n]])
-    writer._finish()
+    W.commit_segments(writer, [segment for n in range(len(workers)) for segment in segments[n]])

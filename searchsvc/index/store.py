@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,7 +76,7 @@ def read_stats(settings: Settings, generation: str | None = None) -> IndexStats:
         raw = json.loads((index_root(settings) / gen / STATS).read_text(encoding="utf-8"))
         stats = IndexStats(**raw)
     except (OSError, ValueError, TypeError) as exc:
-        raise unreadable(settings, gen, f"its stats cannot be read ({exc})") from None
+        raise unreadable(settings, gen, f"its stats cannot be read ({type(exc).__name__})") from None
     if stats.schema_version != SCHEMA_VERSION:
         raise unreadable(settings, gen, f"it was built with schema version {stats.schema_version}, "
                                         f"this searchsvc reads version {SCHEMA_VERSION}")
@@ -85,7 +85,7 @@ def read_stats(settings: Settings, generation: str | None = None) -> IndexStats:
 
 def unreadable(settings: Settings, gen: str, why: str) -> IndexUnreadableError:
     """The error for a generation that cannot be used as it is on disk (HTTP 503, "rebuild needed")."""
-    return IndexUnreadableError(f"the index at {index_root(settings)} (generation {gen}) cannot be opened: {why}. "
+    return IndexUnreadableError(f"index generation {gen} cannot be opened: {why}. "
                                 "Rebuild needed: run `searchsvc index rebuild`.")
 
 
@@ -95,14 +95,14 @@ def open_generation_index(settings: Settings, gen: str) -> Any | None:
     path = index_root(settings) / gen
     try:
         return whoosh_index.open_dir(str(path))
-    except W.UNREADABLE_ERRORS as exc:
+    except W.unreadable_errors() as exc:
         if not path.is_dir():
             return None
         raise unreadable(settings, gen, W.describe_damage(exc)) from exc
 
 
 @contextmanager
-def held_lock(settings: Settings):
+def held_lock(settings: Settings) -> Iterator[tuple[Path, int]]:
     """Hold the index lock (non-blocking); yields (index folder, lock fd). IndexBusyError if another holds it."""
     root = index_root(settings)
     root.mkdir(parents=True, exist_ok=True)
@@ -118,7 +118,7 @@ def held_lock(settings: Settings):
 
 
 @contextmanager
-def index_lock(settings: Settings):
+def index_lock(settings: Settings) -> Iterator[Path]:
     """Hold the index lock (non-blocking); IndexBusyError if another rebuild/add holds it."""
     with held_lock(settings) as (root, _fd):
         yield root

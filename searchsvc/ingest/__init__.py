@@ -82,7 +82,7 @@ def iter_transcript_files(paths: Iterable[str | Path]) -> tuple[list[Path], list
     for given in paths:
         root = Path(given)
         if root.is_dir():
-            found = []
+            found: list[Path] = []
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 found.extend(Path(dirpath) / f for f in filenames if not _ignored(f))

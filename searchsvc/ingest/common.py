@@ -228,7 +228,7 @@ class TurnBuilder:
                 target.append(para)
 
     def turns(self) -> list[Turn]:
-        out = []
+        out: list[Turn] = []
         for draft in self.drafts:
             if draft.kind != KIND_QA and not draft.answer:
                 continue

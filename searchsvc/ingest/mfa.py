@@ -74,12 +74,12 @@ def _blocks(root: Tag) -> list[Block]:
     """Text blocks in document order: split at block elements; inline pieces joined without added spaces."""
     out: list[Block] = []
     parts: list[str] = []
-    state = {"bold": None, "line": 0}
+    state: dict[str, bool | int | None] = {"bold": None, "line": 0}
 
     def flush() -> None:
         text = clean("".join(parts))
         if text:
-            out.append(Block(text, bool(state["bold"]), state["line"]))
+            out.append(Block(text, bool(state["bold"]), int(state["line"] or 0)))
         parts.clear()
         state["bold"] = None
 
@@ -98,16 +98,16 @@ def _blocks(root: Tag) -> list[Block]:
                 continue
             if not isinstance(child, Tag) or child.name in _SKIP_TAGS:
                 continue
-            cline = int(child.get("data-srcline") or line)
+            cline = int(str(child.get("data-srcline") or line))
             block = child.name in _BLOCK_TAGS
             if block:
                 flush()
             cbold = bold or child.name in ("b", "strong") or bool(
-                re.search(r"font-weight\s*:\s*(bold|[6-9]00)", child.get("style") or "", re.I))
+                re.search(r"font-weight\s*:\s*(bold|[6-9]00)", str(child.get("style") or ""), re.I))
             walk(child, cbold, cline)
             if block:
                 flush()
-    walk(root, False, int(root.get("data-srcline") or 1))
+    walk(root, False, int(str(root.get("data-srcline") or 1)))
     flush()
     return out
 
@@ -144,8 +144,9 @@ def _conference_date(path: str, title: str, html: str) -> date:
         except ValueError:
             pass
     md = find_month_day(title)
-    if md and others:
-        return nearest_year(md[0], md[1], max(others))
+    near = nearest_year(md[0], md[1], max(others)) if md and others else None
+    if near:
+        return near
     if others:
         return max(others)
     raise TranscriptError(path, "no date in the title or the page")

@@ -174,7 +174,7 @@ def readable(label: str) -> str:
     return " ".join(w.lower() if k and w.lower() in _SMALL else w for k, w in enumerate(words))
 
 
-def speaker_name(label: str, names: list[str]) -> str:
+def speaker_name(label: str, names: list[tuple[str, bool]]) -> str:
     """The full name for a capitals label where the title names the person, else a readable label."""
     words = [w for w in re.split(r"[\s\u00a0]+", label.strip()) if w]
     core = [w for w in words if w.strip(".").upper() not in _ROLE_PREFIX]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from ..models import FacetValue, SearchRequest
 from ..search.facets import count_values, facet_list
 from ..search.generation import Generation
 from .keyterms import TermScore, distinctive_terms
+from .rates import AnswerShare, RoleSpan, answer_masks, share_of, shares_by, speaker_roles
 
 MATRIX_ROWS = 12          # outlets shown by default
 MATRIX_COLUMNS = 10       # officials shown by default
@@ -47,6 +49,8 @@ class Matrix:
     more_outlets: int                    # outlets (and officials) beyond the rows (columns) shown
     more_speakers: int
     max_cell: int
+    answered: tuple[tuple[int, ...], ...] = ()   # answered[i][j]: those of cells[i][j] answering a question ...
+    deflected: tuple[tuple[int, ...], ...] = ()  # ... and those marked as deflections (rates.py)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,9 @@ class Profile:
     conference_count: int
     terms: tuple[TermScore, ...]
     terms_field: str                         # "answer" (speakers) or "question" (outlets)
+    answers: AnswerShare = AnswerShare(0, 0)  # answers given (speaker) or received (outlet), deflections among them
+    counterpart_answers: tuple[AnswerShare, ...] = ()   # the same per counterpart, aligned with counterparts
+    roles: tuple[RoleSpan, ...] = ()         # roles a speaker held, earliest first
 
 
 @dataclass(frozen=True)
@@ -139,14 +146,7 @@ def matrix_of(tables, mask: np.ndarray, rows: int = MATRIX_ROWS, columns: int = 
     if speakers.ndim == 1:
         speakers = speakers[:, None]
     n_speakers = max(1, len(tables.values["speaker"]))
-    keys = []
-    for k in range(speakers.shape[1]):   # one (outlet, official) pair per turn and official, duplicates once
-        col = speakers[:, k]
-        ok = (outlet >= 0) & (col >= 0)
-        for j in range(k):
-            ok &= col != speakers[:, j]
-        keys.append(outlet[ok].astype(np.int64) * n_speakers + col[ok])
-    pairs, counts = np.unique(np.concatenate(keys) if keys else np.zeros(0, np.int64), return_counts=True)
+    pairs, counts = _pair_counts(outlet, speakers, n_speakers)
     attributed_rows = (outlet >= 0) & (speakers >= 0).any(axis=1)
     row_totals = np.bincount(outlet[attributed_rows], minlength=len(tables.values["outlet"]))
     col_totals = np.bincount(pairs % n_speakers, weights=counts, minlength=n_speakers).astype(np.int64)
@@ -154,14 +154,35 @@ def matrix_of(tables, mask: np.ndarray, rows: int = MATRIX_ROWS, columns: int = 
     col_codes = _top(col_totals, tables.values["speaker"], columns)
     lookup = dict(zip(pairs.tolist(), counts.tolist()))
     cells = tuple(tuple(int(lookup.get(r * n_speakers + c, 0)) for c in col_codes) for r in row_codes)
+    answered, deflected = (_cells(np.asarray(m)[docs], outlet, speakers, n_speakers, row_codes, col_codes)
+                           for m in answer_masks(tables))
     return Matrix(
         outlets=tuple(FacetValue(tables.values["outlet"][r], int(row_totals[r])) for r in row_codes),
         speakers=tuple(FacetValue(tables.values["speaker"][c], int(col_totals[c])) for c in col_codes),
         cells=cells, total=len(docs), attributed=int(attributed_rows.sum()),
         more_outlets=int((row_totals > 0).sum()) - len(row_codes),
         more_speakers=int((col_totals > 0).sum()) - len(col_codes),
-        max_cell=max((max(r) for r in cells if r), default=0),
+        max_cell=max((max(r) for r in cells if r), default=0), answered=answered, deflected=deflected,
     )
+
+
+def _pair_counts(outlet: np.ndarray, speakers: np.ndarray, n_speakers: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pair keys outlet * n_speakers + official, turns per pair): one pair per turn and official, duplicates once."""
+    keys = []
+    for k in range(speakers.shape[1]):
+        col = speakers[:, k]
+        ok = (outlet >= 0) & (col >= 0)
+        for j in range(k):
+            ok &= col != speakers[:, j]
+        keys.append(outlet[ok].astype(np.int64) * n_speakers + col[ok])
+    return np.unique(np.concatenate(keys) if keys else np.zeros(0, np.int64), return_counts=True)
+
+
+def _cells(keep: np.ndarray, outlet, speakers, n_speakers: int, row_codes, col_codes) -> tuple[tuple[int, ...], ...]:
+    """Matrix cells counting only the turns where `keep` (aligned with outlet/speakers) is true."""
+    pairs, counts = _pair_counts(outlet[keep], speakers[keep], n_speakers)
+    lookup = dict(zip(pairs.tolist(), counts.tolist()))
+    return tuple(tuple(int(lookup.get(r * n_speakers + c, 0)) for c in col_codes) for r in row_codes)
 
 
 def _top(totals: np.ndarray, names: list[str], limit: int) -> list[int]:
@@ -233,19 +254,24 @@ def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profi
         if key in gen.analyses:
             return gen.analyses[key]
         tables = gen.tables
-        request = SearchRequest(**{facet + "s": (name,)})
+        request = SearchRequest(**cast(dict[str, Any], {facet + "s": (name,)}))
         mask = snap.mask(request) if name in tables.index[facet] else np.zeros(tables.size, dtype=bool)
         total = int(mask.sum())
         if not total:
             raise NotFoundError(f"no {facet} named {name!r}")
         days = tables.day[mask]
         confs, conf_count = _conferences(tables, mask)
+        counterparts = tuple(facet_list(tables, other, count_values(tables, other, mask), limit=PROFILE_LIST))
+        answered, deflected = shares_by(tables, other, mask)
+        codes = [tables.index[other][v.value] for v in counterparts]
         found = gen.analyses[key] = Profile(
             facet=facet, name=name, turns=total, first_date=date.fromordinal(int(days.min())),
             last_date=date.fromordinal(int(days.max())), timeline=timeline_of(tables, mask, request),
-            counterparts=tuple(facet_list(tables, other, count_values(tables, other, mask), limit=PROFILE_LIST)),
-            conferences=confs, conference_count=conf_count,
+            counterparts=counterparts, conferences=confs, conference_count=conf_count,
             terms=tuple(distinctive_terms(gen, mask, field, terms)), terms_field=field,
+            answers=share_of(tables, mask),
+            counterpart_answers=tuple(AnswerShare(int(answered[c]), int(deflected[c])) for c in codes),
+            roles=speaker_roles(gen.reader, tables, name, mask) if facet == "speaker" else (),
         )
         return found
 
@@ -293,7 +319,7 @@ def _similar_questions(gen: Generation, docnum: int, limit: int) -> SimilarQuest
     def best(side: np.ndarray) -> tuple[SimilarQuestion, ...]:
         docs = np.flatnonzero(side)
         docs = docs[np.lexsort((tables.rank[docs], -scores[docs]))][:limit]
-        return tuple(_similar(gen.record(d), float(scores[d])) for d in docs)
+        return tuple(_similar(gen.record(int(d)), float(scores[d])) for d in docs)
 
     return SimilarQuestions(terms=tuple(t for t, _ in key_terms), earlier=best(ok & (tables.rank < mine)),
                             later=best(ok & (tables.rank > mine)))
@@ -314,7 +340,8 @@ def _fv(v: FacetValue) -> dict:
 def matrix_to_dict(m: Matrix) -> dict:
     return {"total": m.total, "attributed": m.attributed, "outlets": [_fv(v) for v in m.outlets],
             "speakers": [_fv(v) for v in m.speakers], "cells": [list(r) for r in m.cells],
-            "max_cell": m.max_cell, "more_outlets": m.more_outlets, "more_speakers": m.more_speakers}
+            "max_cell": m.max_cell, "more_outlets": m.more_outlets, "more_speakers": m.more_speakers,
+            "answered": [list(r) for r in m.answered], "deflected": [list(r) for r in m.deflected]}
 
 
 def timeline_to_dict(t: Timeline) -> dict:
@@ -333,6 +360,10 @@ def profile_to_dict(p: Profile) -> dict:
         "terms_field": p.terms_field,
         "terms": [{"term": t.term, "word": t.word, "count": t.count, "docs": t.docs, "corpus_count": t.corpus_count,
                    "g2": t.g2} for t in p.terms],
+        "answers": p.answers.to_dict(),
+        "counterpart_answers": [a.to_dict() for a in p.counterpart_answers],
+        "roles": [{"role": r.role, "conferences": r.conferences, "first_date": r.first_date.isoformat(),
+                   "last_date": r.last_date.isoformat()} for r in p.roles],
     }
 
 

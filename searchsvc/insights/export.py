@@ -20,7 +20,7 @@ from ..models import SearchRequest, TurnRecord
 from ..serialize import turn_to_dict
 
 CSV_COLUMNS = ("id", "url", "date", "conference_id", "conference_title", "source_format", "seq", "kind", "outlet",
-               "speakers", "question", "answer", "source_url")
+               "speakers", "question", "answer", "source_url", "roles", "deflection")
 SPEAKER_SEPARATOR = "; "
 CHUNK_BYTES = 64 * 1024          # rows are sent in chunks of about this size
 FEED_ENTRIES = 50                # newest turns in an Atom feed
@@ -65,7 +65,7 @@ def _cell(value: str) -> str:
 def turn_row(t: TurnRecord, turn_url: TurnUrl) -> list:
     return [t.id, turn_url(t.id), t.date.isoformat(), t.conference_id, _cell(t.conference_title), t.source_format,
             t.seq, t.kind, _cell(t.outlet), _cell(SPEAKER_SEPARATOR.join(t.speakers)), _cell(t.question),
-            _cell(t.answer), t.source_url]
+            _cell(t.answer), t.source_url, _cell(SPEAKER_SEPARATOR.join(t.roles)), t.deflection]
 
 
 def _chunked(lines: Iterable[str]) -> Iterator[str]:

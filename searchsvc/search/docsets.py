@@ -19,6 +19,7 @@ from whoosh import query as Q
 from whoosh.reading import TermNotFound
 
 from ..errors import QueryBudgetError
+from ..index import whoosh_private as W
 from .facets import IndexTables
 from .phrases import PositionDecoder, phrase_docs
 
@@ -73,18 +74,11 @@ class DocSets:
                 matcher = sub.postings(field, text)
             except TermNotFound:
                 continue
-            leaf = getattr(matcher, "child", matcher)   # deleted docs are masked with tables.live instead
-            if all(hasattr(leaf, a) for a in ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")):
-                while leaf.is_active():                  # W3 codec: whole blocks at a time
-                    if leaf._ids is None:
-                        leaf._read_ids()
-                    if leaf._weights is None:
-                        leaf._read_weights()
-                    start = leaf._i
-                    block = leaf._ids[start:]
+            blocks = W.posting_blocks(matcher)   # deleted docs are masked with tables.live instead
+            if blocks is not None:               # W3 codec: whole blocks at a time
+                for block, block_weights in blocks:
                     ids.extend(block if not base else (base + i for i in block))
-                    weights.extend(leaf._weights[start:])
-                    leaf._next_block()
+                    weights.extend(block_weights)
             else:
                 while matcher.is_active():
                     ids.append(base + matcher.id())

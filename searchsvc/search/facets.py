@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
 
 from ..index import schema as S
+from ..index import whoosh_private as W
 from ..models import FACETS, FacetValue, SearchRequest
 
 FACET_LIMIT = 50          # values listed per facet on a search page (selected values always listed)
-MULTI_VALUED = {"speaker"}
-FACET_COLUMNS = {"speaker": S.SPEAKER, "outlet": S.OUTLET, "conference": S.CONFERENCE, "year": S.YEAR}
+MULTI_VALUED = {"speaker", "role"}
+FACET_COLUMNS = {"speaker": S.SPEAKER, "outlet": S.OUTLET, "conference": S.CONFERENCE, "year": S.YEAR,
+                 "role": S.ROLE, "answer": S.ANSWER_TYPE}
+VALUE_LABELS = {"answer": {"deflection": "Deflections", "substantive": "Substantive answers"}}
 
 
 @dataclass
@@ -29,7 +31,7 @@ class IndexTables:
     day: np.ndarray                          # int32[size]: date ordinal
     rank: np.ndarray                         # int32[size]: position in (date, conference, seq) order
     lengths: dict[str, np.ndarray]           # text field -> float32[size]: field length in terms
-    avg_length: dict[str, float]
+    avg_length: dict[str, float]             # text field -> average length, as whoosh.scoring.BM25F takes it
 
 
 def _encode(column: tuple[np.ndarray, list]) -> tuple[np.ndarray, list[str], dict[str, int]]:
@@ -70,7 +72,7 @@ def _field_lengths(reader, fieldname: str) -> np.ndarray:
     out = np.zeros(reader.doc_count_all(), dtype=np.float32)
     for sub, base in reader.leaf_readers():
         count = sub.doc_count_all()
-        raw = _length_bytes(sub, fieldname, count)
+        raw = W.length_bytes(sub, fieldname, count)
         if raw is None:
             out[base:base + count] = [sub.doc_field_length(n, fieldname) or 0 for n in range(count)]
         else:
@@ -78,32 +80,17 @@ def _field_lengths(reader, fieldname: str) -> np.ndarray:
     return out
 
 
-_BYTE_LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float32)
+_BYTE_LENGTHS = W.decoded_lengths()
 
 
-def _length_bytes(sub, fieldname: str, count: int) -> np.ndarray | None:
-    """A segment's length bytes of a field in one read (the W3 codec's lengths column); None for other codecs."""
-    cached = getattr(getattr(sub, "_perdoc", None), "_cached_reader", None)
-    if cached is None:
-        return None
-    col = cached(_lenfield(fieldname), LENGTHS_COLUMN)
-    if col is None:
-        return np.zeros(count, dtype=np.uint8)
-    if not all(hasattr(col, a) for a in ("_dbfile", "_basepos", "_count")):
-        return None
-    have = min(col._count, count)
-    raw = np.frombuffer(col._dbfile.get(col._basepos, have), dtype=np.uint8)
-    return np.concatenate([raw, np.zeros(count - have, dtype=np.uint8)])
-
-
-def _live(reader) -> np.ndarray:
+def _live(reader: Any) -> np.ndarray:
     """bool[size]: the documents not deleted."""
     live = np.ones(reader.doc_count_all(), dtype=bool)
     for sub, base in reader.leaf_readers():
         if not sub.has_deletions():
             continue
-        deleted = getattr(getattr(sub, "_perdoc", None), "deleted_docs", None)
-        gone = deleted() if deleted is not None else [n for n in range(sub.doc_count_all()) if sub.is_deleted(n)]
+        deleted = W.deleted_docnums(sub)
+        gone = deleted if deleted is not None else [n for n in range(sub.doc_count_all()) if sub.is_deleted(n)]
         live[[base + n for n in gone]] = False
     return live
 
@@ -135,8 +122,9 @@ def load_tables(reader) -> IndexTables:
     rank = np.empty(size, dtype=np.int32)
     rank[order] = np.arange(size, dtype=np.int32)
     lengths = {f: _field_lengths(reader, f) for f in S.TEXT_FIELDS}
-    count = max(1, int(live.sum()))
-    avg = {f: max(1.0, float(lengths[f][live].sum()) / count) for f in S.TEXT_FIELDS}
+    # As whoosh.scoring.BM25F: the field's exact total over every document (a turn's own length is the rounded
+    # byte, as Whoosh scores it), not the sum of the rounded lengths.
+    avg = {f: (float(reader.field_length(f)) / (size or 1)) or 1.0 for f in S.TEXT_FIELDS}
     return IndexTables(size=size, live=live, codes=codes, values=values, index=index, titles=titles, day=day,
                        rank=rank, lengths=lengths, avg_length=avg)
 
@@ -146,9 +134,9 @@ def values_mask(tables: IndexTables, facet: str, selected) -> np.ndarray:
     wanted = [tables.index[facet][str(v)] for v in selected if str(v) in tables.index[facet]]
     if not wanted:
         return np.zeros(tables.size, dtype=bool)
-    hit = np.isin(tables.codes[facet], wanted)
+    hit: np.ndarray = np.isin(tables.codes[facet], wanted)
     if hit.ndim == 2:
-        hit = hit.any(axis=1)
+        hit = np.asarray(hit.any(axis=1))
     return hit & tables.live
 
 
@@ -183,7 +171,7 @@ def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected=(),
     for v in keys:
         code = tables.index[facet].get(v)
         count = int(counts[code]) if code is not None else 0
-        label = tables.titles.get(v, "") if facet == "conference" else ""
+        label = tables.titles.get(v, "") if facet == "conference" else VALUE_LABELS.get(facet, {}).get(v, "")
         out.append(FacetValue(value=v, count=count, selected=v in chosen, label=label))
     return out
 
@@ -193,6 +181,7 @@ def request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
     return {
         "speaker": tuple(request.speakers), "outlet": tuple(request.outlets),
         "conference": tuple(request.conferences), "year": tuple(str(y) for y in request.years),
+        "role": tuple(request.roles), "answer": tuple(request.answers),
     }
 
 

@@ -7,10 +7,11 @@ SearchService lock guards it (detached_records reads through a searcher of its o
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from cachetools import LRUCache
 from whoosh.classify import Bo1Model
@@ -18,11 +19,14 @@ from whoosh.classify import Bo1Model
 from ..config import Settings
 from ..errors import IndexMissingError, NotFoundError
 from ..index import schema as S
-from ..index.store import current_generation, index_root, open_generation_index, read_stats
+from ..index import whoosh_private as W
+from ..index.store import current_generation, index_root, open_generation_index, read_stats, unreadable
 from ..models import FacetValue, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .docsets import DocSets
 from .facets import IndexTables, load_tables
 from .spelling import Speller
+
+log = logging.getLogger(__name__)
 
 ANALYSES_CACHE = 512     # analyses (profiles, similar questions ...) kept per generation
 OPEN_ATTEMPTS = 3        # CURRENT read again when the generation it named vanished meanwhile
@@ -38,11 +42,15 @@ class Generation:
         self.searcher = ix.searcher()               # for reference checks; insights use the methods below
         self.reader = self.searcher.reader()
         self.schema = self.searcher.schema        # ix.schema would read the table of contents again
-        self.tables: IndexTables = load_tables(self.reader)
+        try:
+            self.tables: IndexTables = load_tables(self.reader)
+        except BaseException:
+            self.searcher.close()
+            raise
         self.docsets = DocSets(self.searcher, self.tables)
         self.speller = Speller(self.searcher)
         self.pages: LRUCache[SearchRequest, SearchPage] = LRUCache(max(1, pages))   # repeated searches
-        self.analyses: LRUCache[tuple, Any] = LRUCache(ANALYSES_CACHE)              # insights of this generation
+        self.analyses: LRUCache[tuple[Any, ...], Any] = LRUCache(ANALYSES_CACHE)    # insights of this generation
         self.all_facets: Mapping[str, tuple[FacetValue, ...]] | None = None
 
     def close(self) -> None:
@@ -60,7 +68,7 @@ class Generation:
     # ---- stored fields ------------------------------------------------------------------
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        return self.searcher.stored_fields(int(docnum))
+        return cast(dict[str, Any], self.searcher.stored_fields(int(docnum)))
 
     def record(self, docnum: int) -> TurnRecord:
         return turn_record(self.stored(docnum))
@@ -120,15 +128,27 @@ def open_current(settings: Settings, known: Generation | None) -> Generation:
             raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
         if known is not None and known.name == name:
             return known
-        ix = open_generation_index(settings, name)
-        if ix is None:
-            continue  # the generation vanished between reading CURRENT and opening it; read CURRENT again
-        return Generation(name, ix, read_stats(settings, name), settings.search.result_cache_size)
+        stats = read_stats(settings, name)
+        try:
+            ix = open_generation_index(settings, name)
+            if ix is not None:
+                return Generation(name, ix, stats, settings.search.result_cache_size)
+        except W.unreadable_errors() as exc:   # its files: a truncated segment, a missing one ...
+            if (index_root(settings) / name).is_dir():
+                log.warning("index generation %s cannot be opened: %s: %s", name, type(exc).__name__, exc)
+                raise unreadable(settings, name, W.describe_damage(exc)) from exc
+        # the generation vanished between reading CURRENT and opening it (a newer build pruned it): read again
     raise IndexMissingError(f"index at {index_root(settings)} keeps changing; try again")
 
 
 def speakers_of(f: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(s for s in f.get(S.SPEAKER, "").split(",") if s)
+
+
+def roles_of(f: Mapping[str, Any]) -> tuple[str, ...]:
+    """Each speaker's role ("" unknown), from the stored "name|role" pairs; () when none is known."""
+    known = dict(p.split("|", 1) for p in f.get(S.SPEAKER_ROLE, "").split(",") if "|" in p)
+    return tuple(known.get(s, "") for s in speakers_of(f)) if known else ()
 
 
 def turn_record(f: Mapping[str, Any]) -> TurnRecord:
@@ -137,4 +157,5 @@ def turn_record(f: Mapping[str, Any]) -> TurnRecord:
         date=f[S.DATE].date(), source=f.get(S.SOURCE, ""), source_url=f.get(S.SOURCE_URL, ""),
         source_format=f.get(S.SOURCE_FORMAT, ""), seq=f[S.SEQ], kind=f.get(S.KIND, ""), outlet=f.get(S.OUTLET, ""),
         question=f.get(S.QUESTION, ""), speakers=speakers_of(f), answer=f.get(S.ANSWER, ""),
+        roles=roles_of(f), deflection=f.get(S.DEFLECTION, ""),
     )

@@ -36,7 +36,7 @@ def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int,
         return []
     if (not text.isascii() and _OTHER_CHARACTER.search(text)) or not all(t and t[0].isascii() for t in terms):
         return walk_matches(text, terms)
-    out = []
+    out: list[tuple[int, int, str]] = []
     covered = 0
     for c in _starts(frozenset(t[0] for t in terms)).finditer(text):
         start = c.start()
@@ -97,7 +97,7 @@ def _fold(raw: str) -> str:
 
 def walk_matches(text: str, terms) -> list[tuple[int, int, str]]:
     """find_matches by mapping every token of the text to its term."""
-    out = []
+    out: list[tuple[int, int, str]] = []
     for m in TOKEN_RE.finditer(text):
         term = term_for_token(m.group())
         if term is not None and term in terms:

@@ -9,22 +9,24 @@ survives every word (numpy set intersections).
 
 Posting blocks holding none of the wanted turns are skipped on their header alone, their docnums come
 from the cached postings (no Python delta decoding), and decoded position lists are memoised by their
-bytes (most are one small position). That walk reads W3 codec internals (pinned Whoosh); any other
-matcher takes the public skip_to/value_as path. Only exact phrases (slop 1) come here; other proximity
-queries keep Whoosh's matcher.
+bytes (most are one small position). That walk reads W3 codec blocks through index.whoosh_private
+(pinned Whoosh); any other matcher takes the public skip_to/value_as path. Only exact phrases (slop 1)
+come here; other proximity queries keep Whoosh's matcher.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import chain
+from typing import Any
 
 import numpy as np
 from whoosh.reading import TermNotFound
 
+from ..index import whoosh_private as W
+
 DECODED_CACHE = 200_000   # position lists memoised per PositionDecoder
 STRIDE = 1 << 32          # key = turn * STRIDE + phrase start position
-_W3 = ("_read_values", "_next_block", "_maxid", "_blocklength", "_values")
 
 
 class PositionDecoder:
@@ -37,7 +39,7 @@ class PositionDecoder:
         known = self._known
         if len(known) >= DECODED_CACHE:
             known.clear()
-        out = [known.get(v) for v in values]
+        out: list[Any] = [known.get(v) for v in values]
         for k, found in enumerate(out):
             if found is None:
                 out[k] = known[values[k]] = tuple(fmt.decode_positions(values[k]))
@@ -85,8 +87,10 @@ def _word_keys(sub, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarr
         matcher = sub.postings(fieldname, text)
     except TermNotFound:
         return np.zeros(0, dtype=np.int64)
-    leaf = getattr(matcher, "child", matcher)   # deleted turns are never candidates
-    found = _block_positions(leaf, ids, wanted, decode) if all(hasattr(leaf, a) for a in _W3) else None
+    blocks = W.value_blocks(matcher)   # deleted turns are never candidates
+    found = _block_positions(blocks, ids, wanted, decode) if blocks is not None else None
+    docs: Any
+    decoded: list[Any]
     if found is not None:
         docs, decoded = found
     else:
@@ -107,7 +111,7 @@ def _word_keys(sub, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarr
     return np.repeat(np.asarray(docs, dtype=np.int64), lengths) * STRIDE + positions
 
 
-def _block_positions(leaf, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
+def _block_positions(blocks: W.ValueBlocks, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
                      ) -> tuple[np.ndarray, list[tuple[int, ...]]] | None:
     """The W3 walk: where each wanted turn sits in the postings comes from `ids` (all at once), so a block
     is read only when one of them sits in it. The wanted turns found and their positions; None when the
@@ -121,19 +125,17 @@ def _block_positions(leaf, ids: np.ndarray, wanted: np.ndarray, decode: Position
     docs, places = wanted[hit], at[hit].tolist()
     raw: list[bytes] = []
     j, n, off = 0, len(places), 0
-    while j < n and leaf.is_active():
-        end = off + leaf._blocklength
-        if end > len(ids) or ids[end - 1] != leaf._maxid:
+    while j < n and blocks.active():
+        end = off + blocks.length()
+        if end > len(ids) or ids[end - 1] != blocks.last_id():
             return None
         if places[j] < end:
-            if leaf._values is None:
-                leaf._read_values()
-            values = leaf._values
+            values = blocks.values()
             while j < n and places[j] < end:
                 raw.append(values[places[j] - off])
                 j += 1
         off = end
-        leaf._next_block()
+        blocks.next()
     if j < n:
         return None
-    return docs, decode.many(leaf.format, raw)
+    return docs, decode.many(blocks.format, raw)

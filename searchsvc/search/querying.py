@@ -17,8 +17,8 @@ from ..models import SCOPES, SORTS, SearchRequest
 from .exact import BASE_FIELD, base_terms, exact_plugins, highlight_keys, is_exact
 
 SCOPE_FIELDS = {"both": S.TEXT_FIELDS, "question": (S.QUESTION,), "answer": (S.ANSWER,)}
-QUERY_FIELD_ALIASES = {S.SPEAKER_TEXT: ["speaker", "speakers"], S.OUTLET_TEXT: ["outlet"]}
-QUERY_FIELD_NAMES = ("speaker", "speakers", "outlet", "question", "answer")
+QUERY_FIELD_ALIASES = {S.SPEAKER_TEXT: ["speaker", "speakers"], S.OUTLET_TEXT: ["outlet"], S.ROLE_TEXT: ["role"]}
+QUERY_FIELD_NAMES = ("speaker", "speakers", "outlet", "role", "question", "answer")
 PREFIX_SCAN_LIMIT = 20_000   # vocabulary entries looked at for one prefix
 
 NOTICE_SYNTAX = "Could not understand the query syntax; searched for its words instead."
@@ -59,7 +59,8 @@ def validate_request(request: SearchRequest, limits: SearchSettings) -> None:
         raise QueryError(f"page {request.page} is too deep: at most {limits.max_page_depth} results can be paged "
                          f"({limits.max_page_depth // request.per_page} pages of {request.per_page})")
     for name, values in (("speaker", request.speakers), ("outlet", request.outlets),
-                         ("conference", request.conferences), ("year", request.years)):
+                         ("conference", request.conferences), ("year", request.years), ("role", request.roles),
+                         ("answer", request.answers)):
         if len(values) > limits.max_filter_values:
             raise QueryError(f"too many {name} filters: {len(values)} (limit {limits.max_filter_values})")
     if request.date_from and request.date_to and request.date_from > request.date_to:

@@ -6,6 +6,7 @@ matching.py, facet counts in facets.py. Snapshot gives analytics and exports the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,12 +20,15 @@ import numpy as np
 from ..config import Settings
 from ..errors import NotFoundError
 from ..index import schema as S
+from ..index import whoosh_private as W
 from ..models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .facets import count_values, facet_list, page_facets
-from .generation import Generation, open_current, speakers_of
+from .generation import Generation, open_current, roles_of, speakers_of
 from .highlight import highlight
 from .matching import match, rank
 from .querying import highlight_terms, validate_request
+
+log = logging.getLogger(__name__)
 
 NOTICE_BUDGET = ("The search reached its time budget, so extras were skipped (turns with only some of "
                  "the words, spelling suggestions).")
@@ -34,6 +38,9 @@ class SearchService:
     """Searches the current index generation; one per process, reused across requests (thread-safe)."""
 
     def __init__(self, settings: Settings):
+        notice = W.version_notice()       # another Whoosh than the pinned one: said once, at start
+        if notice:
+            log.warning("%s", notice)
         self.settings = settings
         self._lock = threading.RLock()
         self._open: Generation | None = None
@@ -113,7 +120,7 @@ class SearchService:
             question_html=highlight(f.get(S.QUESTION, ""), terms[S.QUESTION], limits.fragment_chars,
                                     limits.max_fragments),
             answer_html=highlight(f.get(S.ANSWER, ""), terms[S.ANSWER], limits.fragment_chars, limits.max_fragments),
-            score=round(score, 4),
+            score=round(score, 4), roles=roles_of(f), deflection=f.get(S.DEFLECTION, ""),
         )
 
     # ---- records ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from difflib import SequenceMatcher
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -30,7 +31,7 @@ SURFACE_DOCS = 3        # turns read to find how a stem is written
 class Speller:
     """Did-you-mean over one open generation (not thread-safe: the SearchService lock guards it)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self._by_initial: dict[str, dict[str, list[str]]] = {}   # field -> first letter -> terms
@@ -55,6 +56,8 @@ class Speller:
         reader = self.reader
         vocabulary = fields[:1]   # answers hold nearly every word; one field halves the work
         spans: dict[tuple[int, int], list] = {}
+        if parsed.query is None:
+            return None, False
         for leaf in parsed.query.leaves():
             if isinstance(leaf, Q.Term) and leaf.fieldname in fields and getattr(leaf, "startchar", None) is not None:
                 spans.setdefault((leaf.startchar, leaf.endchar), []).append(leaf)
@@ -66,7 +69,7 @@ class Speller:
             if known > RARE_WORD_DOCS:
                 continue
             word = fold_word(text[start:end])
-            best = None
+            best: tuple[int, int, str] | None = None
             for field in vocabulary:
                 stem = leaves[0].text
                 found = set(self.near(field, stem))
@@ -76,7 +79,7 @@ class Speller:
                 for _, negdf, cand in [r for r in ranked if -r[1] > known * SUGGEST_FACTOR][:SUGGEST_TRIES]:
                     surface = self.surface_form(field, cand, word)
                     dist = OSA.distance(surface, word) if surface else 99
-                    if dist <= MAX_DISTANCE and (best is None or (dist, negdf) < best[:2]):
+                    if surface and dist <= MAX_DISTANCE and (best is None or (dist, negdf) < best[:2]):
                         best = (dist, negdf, surface)
             if best and best[2] != word:
                 text, changed = text[:start] + best[2] + text[end:], True
@@ -84,7 +87,7 @@ class Speller:
 
     def surface_form(self, field: str, term: str, near: str) -> str | None:
         """A word as written in the texts whose index term is `term` (stems are not for reading), closest to `near`."""
-        forms = set()
+        forms: set[str] = set()
         for n, docnum in enumerate(self.reader.postings(field, term).all_ids()):
             if n >= SURFACE_DOCS:
                 break

@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..config import Settings
-from ..errors import IndexMissingError, NotFoundError, QueryError, SearchsvcError
+from ..errors import IndexMissingError, IndexUnreadableError, NotFoundError, QueryError, SearchsvcError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ ERROR_CODES: list[tuple[type[Exception], int, str]] = [
     (QueryError, 400, "bad_request"),
     (NotFoundError, 404, "not_found"),
     (IndexMissingError, 503, "index_missing"),
+    (IndexUnreadableError, 503, "rebuild_needed"),
     (SearchsvcError, 503, "unavailable"),
 ]
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
@@ -86,7 +87,7 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
     process opens its own on first use via `service_factory` (default: SearchService)."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=16 * 1024, JSON_SORT_KEYS=False, SEARCHSVC_SETTINGS=settings)
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider has it
     app.extensions[EXTENSION] = ServiceHolder(settings, service_factory, service)
 
     from . import api, insights, research, views

@@ -7,12 +7,15 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, stream_with_context, url_for
 
 from ..errors import QueryError
 from ..insights import analytics, export
+from ..insights.deflections import ANSWER_DEFLECTION, ANSWER_SUBSTANTIVE
+from ..insights.rates import AnswerShare
 from ..models import SearchPage, SearchRequest
 from . import get_service
 from .params import parse_search_args, request_to_query
@@ -70,6 +73,7 @@ def profile_url(facet: str, name: str) -> str:
 @bp.record_once
 def _template_globals(state) -> None:
     state.app.jinja_env.globals["profile_url"] = profile_url    # also inside imported macros
+    state.app.jinja_env.globals["percent"] = percent
 
 
 def export_url(endpoint: str, req: SearchRequest) -> str:
@@ -92,12 +96,36 @@ class MatrixView:
     @classmethod
     def build(cls, m: analytics.Matrix, req: SearchRequest) -> MatrixView:
         rows = []
-        for outlet, counts in zip(m.outlets, m.cells):
+        for i, (outlet, counts) in enumerate(zip(m.outlets, m.cells)):
             cells = [{"count": c, "heat": heat(c, m.max_cell), "speaker": s.value,
-                      "href": search_url(req, outlets=(outlet.value,), speakers=(s.value,)) if c else ""}
-                     for s, c in zip(m.speakers, counts)]
+                      "href": search_url(req, outlets=(outlet.value,), speakers=(s.value,)) if c else "",
+                      **_cell_share(m, i, j)}
+                     for j, (s, c) in enumerate(zip(m.speakers, counts))]
             rows.append({"outlet": outlet, "cells": cells})
         return cls(m, rows)
+
+
+def _cell_share(m: analytics.Matrix, i: int, j: int) -> dict:
+    """A matrix cell's answers, deflections among them and the share as a percentage text ("" no answers)."""
+    answered = m.answered[i][j] if m.answered else 0
+    deflected = m.deflected[i][j] if m.deflected else 0
+    return {"answered": answered, "deflected": deflected, "share": percent(deflected, answered) if answered else ""}
+
+
+def percent(part: int, whole: int) -> str:
+    """'12%' (one decimal below 10%), '0%' for nothing."""
+    if not whole or not part:
+        return "0%"
+    value = 100 * part / whole
+    return f"{value:.1f}%" if value < 10 else f"{value:.0f}%"
+
+
+def answer_share(page: SearchPage) -> AnswerShare:
+    """Answers among a search's matches and the deflections among them (the `answer` facet, its own filter left
+    out, so the rate stays that of the search when the filter is set)."""
+    counts = {v.value: v.count for v in page.facets.get("answer", ())}
+    deflections = counts.get(ANSWER_DEFLECTION, 0)
+    return AnswerShare(deflections + counts.get(ANSWER_SUBSTANTIVE, 0), deflections)
 
 
 def timeline_chart(tl: analytics.Timeline, href_for) -> dict | None:
@@ -118,7 +146,7 @@ def timeline_chart(tl: analytics.Timeline, href_for) -> dict | None:
                      "text": f"{b.label}: {b.count:,} {'turn' if b.count == 1 else 'turns'}"})
     firsts = [i for i, b in enumerate(tl.buckets) if _tick_start(b, tl.interval, i)]
     step = max(1, math.ceil(len(firsts) / MAX_TICKS))
-    ticks = []
+    ticks: list[dict[str, Any]] = []
     for i in firsts[::step]:
         x = CHART_LEFT + i * slot
         if ticks and x - ticks[-1]["x"] < TICK_GAP:
@@ -156,11 +184,11 @@ def results_context(req: SearchRequest, page: SearchPage) -> dict:
     exports = {"csv": export_url("insights.search_csv", req), "jsonl": export_url("insights.search_jsonl", req),
                "atom": export_url("insights.search_atom", req)}
     if not page.total:
-        return {"insights": None, "exports": exports}
+        return {"insights": None, "exports": exports, "answers": answer_share(page)}
     matrix, tl = analytics.overview(get_service(), req)
     chart = timeline_chart(tl, lambda b: search_url(req, date_from=b.date_from, date_to=b.date_to))
     return {"insights": {"matrix": MatrixView.build(matrix, req) if matrix.outlets else None, "chart": chart},
-            "exports": exports}
+            "exports": exports, "answers": answer_share(page)}
 
 
 # ---- JSON -----------------------------------------------------------------------------------
@@ -198,7 +226,7 @@ def api_similar(turn_id: str):
 
 def _profile_page(facet: str, name: str):
     prof = analytics.profile(get_service(), facet, name)
-    mine = SearchRequest(**{facet + "s": (name,)})
+    mine = SearchRequest(**cast(dict[str, Any], {facet + "s": (name,)}))
     other = "outlet" if facet == "speaker" else "speaker"
     chart = timeline_chart(prof.timeline, lambda b: search_url(mine, date_from=b.date_from, date_to=b.date_to))
     return render_template(
@@ -206,6 +234,8 @@ def _profile_page(facet: str, name: str):
         with_url=lambda value: search_url(mine, **{other + "s": (value,)}),
         term_url=lambda word: search_url(mine, q=word),
         conference_url=lambda cid: search_url(mine, conferences=(cid,)),
+        deflections_url=search_url(mine, answers=(ANSWER_DEFLECTION,)),
+        role_url=lambda role: search_url(mine, roles=(role,)),
         exports={"csv": export_url("insights.search_csv", mine), "atom": export_url("insights.search_atom", mine)},
     )
 
@@ -252,8 +282,8 @@ def search_jsonl():
 
 def feed_title(req: SearchRequest) -> str:
     parts = [f"“{req.q}”"] if req.q else []
-    for label, values in (("speaker", req.speakers), ("outlet", req.outlets), ("conference", req.conferences),
-                          ("year", req.years)):
+    for label, values in (("speaker", req.speakers), ("role", req.roles), ("outlet", req.outlets),
+                          ("conference", req.conferences), ("year", req.years), ("answers", req.answers)):
         if values:
             parts.append(f"{label}: {', '.join(str(v) for v in values)}")
     if req.date_from or req.date_to:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import __version__
 from ..config import SearchSettings
 from ..insights import analytics
-from ..models import FACETS, KINDS, SCOPES, SORTS
+from ..models import ANSWER_TYPES, FACETS, KINDS, SCOPES, SORTS
 from .params import FACET_VALUES_MAX, MAX_VALUE_CHARS
 from .research_openapi import research_paths, research_schemas
 
@@ -13,6 +13,14 @@ _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _DATE = {"type": "string", "format": "date"}
 _STRS = {"type": "array", "items": _STR}
+
+
+_ROLE_AND_DEFLECTION = {
+    "roles": {"type": "array", "items": _STR, "description": "roles[i] is speakers[i]'s role in that conference "
+              "('' when the transcript does not say); empty when no speaker's role is known"},
+    "deflection": {"type": "string", "description": "name of the deflection pattern the answer matched "
+                   "(searchsvc/data/deflections_en.txt); '' for a substantive answer or no answer"},
+}
 
 
 def _obj(properties: dict, description: str = "") -> dict:
@@ -47,13 +55,13 @@ def _schemas() -> dict:
         "outlet": _STR, "speakers": _STRS,
         "question_html": {"type": "string", "description": "Escaped HTML: matches wrapped in <mark>, fragments joined by ' … '"},
         "answer_html": {"type": "string", "description": "Escaped HTML, as question_html"},
-        "score": {"type": "number"},
+        "score": {"type": "number"}, **_ROLE_AND_DEFLECTION,
     }, "One matching turn.")
     turn = _obj({
         "id": _STR, "conference_id": _STR, "conference_title": _STR, "date": _DATE, "source": _STR,
         "source_url": _STR, "source_format": _STR, "seq": {"type": "integer", "minimum": 0},
         "kind": {"type": "string", "enum": list(KINDS)}, "outlet": _STR, "question": _STR, "speakers": _STRS,
-        "answer": _STR,
+        "answer": _STR, **_ROLE_AND_DEFLECTION,
     }, "A stored turn with its conference's facts (plain text, not HTML).")
     facet_map = {"type": "object", "properties": {f: {"type": "array", "items": _ref("FacetValue")} for f in FACETS},
                  "additionalProperties": False}
@@ -89,17 +97,22 @@ def _search_parameters(limits: SearchSettings) -> list[dict]:
     return [
         param("q", {"type": "string", "maxLength": limits.max_query_chars},
               'Query: words (all required), "phrases", OR, NOT or -word, prefix*, field:word '
-              "(question, answer, speaker, outlet). Empty: every turn. "
+              "(question, answer, speaker, outlet, role). Empty: every turn. "
               f"At most {limits.max_terms} words; prefix* needs {limits.min_prefix_chars}+ characters before the *; "
               f"a search may take {limits.time_budget_ms} ms at most (else 400)."),
         param("speaker", {"type": "array", "items": _STR, "maxItems": limits.max_filter_values},
               "Speaker filter; repeat for several (any of them).", **many),
+        param("role", {"type": "array", "items": _STR, "maxItems": limits.max_filter_values},
+              "Role of the answering official in that conference (\"Press Secretary\"); repeatable.", **many),
         param("outlet", {"type": "array", "items": _STR, "maxItems": limits.max_filter_values},
               "Outlet filter; repeatable.", **many),
         param("conference", {"type": "array", "items": _STR, "maxItems": limits.max_filter_values},
               "Conference id filter; repeatable.", **many),
         param("year", {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{4}$"},
                        "maxItems": limits.max_filter_values}, "Year filter; repeatable.", **many),
+        param("answer", {"type": "array", "items": {"type": "string", "enum": list(ANSWER_TYPES)},
+                         "maxItems": len(ANSWER_TYPES)},
+              "Answers that decline to answer (deflection) or the others (substantive); repeatable.", **many),
         param("from", _DATE, "First day (YYYY-MM-DD), inclusive."),
         param("to", _DATE, "Last day (YYYY-MM-DD), inclusive."),
         param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order of results."),
@@ -179,6 +192,8 @@ EXPORTS_NOTE = ("Outside /api, the same search parameters (plus `limit`) give ev
 def _insight_schemas() -> dict:
     count = {"type": "integer", "minimum": 0}
     value_count = _obj({"value": _STR, "count": count})
+    share = _obj({"answers": count, "deflections": count, "rate": {"type": "number", "minimum": 0, "maximum": 1}},
+                 "Answers to questions and how many were deflections (searchsvc/insights/deflections.py).")
     timeline = _obj({
         "interval": {"type": "string", "enum": ["week", "month", "year"]}, "total": count, "max_count": count,
         "buckets": {"type": "array", "items": _obj({
@@ -193,7 +208,11 @@ def _insight_schemas() -> dict:
             "outlets": {"type": "array", "items": value_count}, "speakers": {"type": "array", "items": value_count},
             "cells": {"type": "array", "items": {"type": "array", "items": count}}, "max_cell": count,
             "more_outlets": count, "more_speakers": count,
-        }, "Who asked whom: cells[i][j] counts matching turns from outlets[i] answered by speakers[j]."),
+            "answered": {"type": "array", "items": {"type": "array", "items": count}},
+            "deflected": {"type": "array", "items": {"type": "array", "items": count}},
+        }, "Who asked whom: cells[i][j] counts matching turns from outlets[i] answered by speakers[j]; answered[i][j] "
+           "those of them answering a question and deflected[i][j] those marked as deflections (the cell's "
+           "deflection rate is deflected / answered)."),
         "Timeline": timeline,
         "Profile": _obj({
             "facet": {"type": "string", "enum": ["speaker", "outlet"]}, "name": _STR, "turns": count,
@@ -204,6 +223,9 @@ def _insight_schemas() -> dict:
             "terms": {"type": "array", "items": _obj({
                 "term": _STR, "word": _STR, "count": count, "docs": count, "corpus_count": count,
                 "g2": {"type": "number", "minimum": 0}})},
+            "answers": share, "counterpart_answers": {"type": "array", "items": share},
+            "roles": {"type": "array", "items": _obj({"role": _STR, "conferences": count, "first_date": _DATE,
+                                                      "last_date": _DATE})},
         }, "A speaker's or outlet's turns: over time, counterparts (outlets questioning a speaker, officials an "
            "outlet questions), conferences (newest first) and distinctive words (Dunning G2 against the index)."),
         "SimilarQuestions": _obj({"terms": _STRS, "earlier": {"type": "array", "items": similar},

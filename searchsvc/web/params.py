@@ -6,14 +6,16 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from datetime import date
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from ..config import SearchSettings
 from ..errors import QueryError
-from ..models import FACETS, SCOPES, SORTS, SearchRequest
+from ..models import ANSWER_TYPES, FACETS, SCOPES, SORTS, SearchRequest
 
 # URL parameter -> SearchRequest field, for the repeatable facet filters.
-FACET_PARAMS = {"speaker": "speakers", "outlet": "outlets", "conference": "conferences", "year": "years"}
+FACET_PARAMS = {"speaker": "speakers", "role": "roles", "outlet": "outlets", "conference": "conferences",
+                "year": "years", "answer": "answers"}
 SCOPE_ALIASES = {"questions": "question", "answers": "answer", "all": "both"}
 _INT_RE = re.compile(r"^[0-9]{1,9}$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -91,6 +93,9 @@ def parse_search_args(args: Mapping, limits: SearchSettings) -> SearchRequest:
             if bad:
                 raise QueryError(f"parameter 'year' must be a four-digit year, got {bad[0][:40]!r}")
             filters[field] = tuple(int(v) for v in values)
+        elif name == "answer" and any(v not in ANSWER_TYPES for v in values):
+            wrong = next(v for v in values if v not in ANSWER_TYPES)
+            raise QueryError(f"parameter 'answer' must be one of {', '.join(ANSWER_TYPES)}, got {wrong[:40]!r}")
         else:
             filters[field] = tuple(values)
     date_from, date_to = _date(args, "from"), _date(args, "to")
@@ -144,11 +149,11 @@ def toggle_filter(req: SearchRequest, facet: str, value: str) -> SearchRequest:
     """`req` with one facet value added or removed, back on page 1."""
     field = FACET_PARAMS[facet]
     current = tuple(str(v) for v in getattr(req, field))
-    new = tuple(v for v in current if v != value) if value in current else current + (value,)
+    new: tuple[Any, ...] = tuple(v for v in current if v != value) if value in current else current + (value,)
     if facet == "year":
         new = tuple(int(v) for v in new)
-    return dataclasses.replace(req, page=1, **{field: new})
+    return dataclasses.replace(req, page=1, **cast(dict[str, Any], {field: new}))
 
 
 def has_filters(req: SearchRequest) -> bool:
-    return bool(req.speakers or req.outlets or req.conferences or req.years or req.date_from or req.date_to)
+    return bool(any(getattr(req, field) for field in FACET_PARAMS.values()) or req.date_from or req.date_to)

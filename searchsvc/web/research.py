@@ -199,7 +199,7 @@ def citation_for(turn_id: str) -> cite.Citation:
     """The citation of a turn (the turn page's box and /api/turns/<id>/cite)."""
     service = get_service()
     record = service.get_turn(turn_id)
-    roles = dict(getattr(service.get_conference(record.conference_id), "roles", ()) or ())
+    roles = {name: role for name, role in zip(record.speakers, record.roles) if role}
     permalink = url_for("views.turn", turn_id=record.id, _external=True)
     return cite.cite_turn(record, permalink, roles, accessed=date.today())
 

@@ -17,7 +17,8 @@ from .params import FACET_PARAMS, has_filters, parse_search_args, request_to_que
 
 bp = Blueprint("views", __name__)
 
-FACET_TITLES = {"speaker": "Speaker", "outlet": "Outlet", "conference": "Conference", "year": "Year"}
+FACET_TITLES = {"speaker": "Speaker", "role": "Role", "outlet": "Outlet", "conference": "Conference", "year": "Year",
+                "answer": "Answer"}
 FACET_VISIBLE = 8          # facet values shown before "more"
 PAGE_WINDOW = 2            # page links either side of the current page
 
@@ -103,7 +104,7 @@ class SearchNav:
         return chips
 
     def clear_url(self) -> str:
-        return self.url(speakers=(), outlets=(), conferences=(), years=(), date_from=None, date_to=None, page=1)
+        return self.url(date_from=None, date_to=None, page=1, **{field: () for field in FACET_PARAMS.values()})
 
     @property
     def filtered(self) -> bool:
@@ -166,12 +167,18 @@ def shorten(text: str, limit: int = 240) -> str:
     return cut + " …"
 
 
-def who(outlet: str, speakers) -> Markup:
-    """'outlet → speaker, speaker' (escaped); parts left out when unknown."""
-    names = ", ".join(speakers or ())
+def who(outlet: str, speakers, roles=()) -> Markup:
+    """'outlet → speaker (role), speaker' (escaped); parts left out when unknown."""
+    names = ", ".join(speaker_names(speakers, roles))
     if outlet and names:
         return Markup('%s <span class="arrow" aria-label="to">→</span> %s') % (outlet, names)
     return escape(outlet or names)
+
+
+def speaker_names(speakers, roles=()) -> list[str]:
+    """Each speaker as 'Name (Role)' where the role is known."""
+    roles = tuple(roles or ()) + ("",) * len(speakers or ())
+    return [f"{name} ({role})" if role else name for name, role in zip(speakers or (), roles)]
 
 
 def publisher(source_format: str) -> str:
@@ -182,6 +189,6 @@ def publisher(source_format: str) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(paragraphs=paragraphs, safe_url=safe_url, long_date=long_date, shorten=shorten,
                                  publisher=publisher)
-    app.jinja_env.globals.update(who=who, facet_titles=FACET_TITLES)
+    app.jinja_env.globals.update(who=who, facet_titles=FACET_TITLES, speaker_names=speaker_names)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

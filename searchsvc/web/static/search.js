@@ -3,6 +3,21 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  // "/" jumps to the search box (the page's own, else the header's) unless the user is typing in a field.
+  var NOT_TYPING = { checkbox: 1, radio: 1, button: 1, submit: 1, reset: 1, range: 1, color: 1, file: 1 };
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+    var t = event.target;
+    if (t && (t.isContentEditable || t.tagName === "TEXTAREA" || t.tagName === "SELECT" ||
+              (t.tagName === "INPUT" && !NOT_TYPING[(t.type || "").toLowerCase()]))) { return; }
+    var box = document.getElementById("q") || document.getElementById("mini-q");
+    if (!box) { return; }
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
   var form = document.getElementById("search-form");
   if (!form || !window.fetch || !window.history || !window.URLSearchParams) { return; }
 

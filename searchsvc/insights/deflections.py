@@ -1,0 +1,122 @@
+"""Insights stage (run at index time): answers that decline to answer ("deflections"), found by the shipped list of
+patterns in searchsvc/data/deflections_en.txt together with the answer's length and what follows the match.
+
+An answer is a deflection when one of its sentences matches a pattern ("I'm not aware of the specifics", "I'd
+refer you to the competent authorities", "I don't have anything for you on that", "I'm not going to get ahead of
+the President") and either the whole answer is short, or the match opens the answer and little follows it. A long
+answer that only hedges on the way (a match late in it, or much text after it) is substantive. The index stores
+the name of the pattern that matched (`index.schema.turn_to_document` calls `deflection_mark`). Imports only the
+standard library and models, so the index stage may call it without loading search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..models import KIND_QA, Turn
+
+PATTERNS_PATH = Path(__file__).resolve().parents[1] / "data" / "deflections_en.txt"
+SHORT_WORDS = 80          # an answer of at most this many words with a matching sentence is a deflection
+OPENING_WORDS = 25        # a longer one too when the matching sentence starts within its first words ...
+FOLLOW_WORDS = 120        # ... and at most this many words follow that sentence
+ANSWER_DEFLECTION, ANSWER_SUBSTANTIVE = "deflection", "substantive"   # the values of the `answer` filter
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=[\"'(\[—–-]*[A-Z0-9])")
+_STUTTER = re.compile(r"\b((?:\w+ ){0,2}\w+)(?: —)+ \1\b", re.IGNORECASE)   # spoken repeats: "go into — into"
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "—"})
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    regex: re.Pattern
+
+
+@dataclass(frozen=True)
+class DeflectionRules:
+    patterns: tuple[Pattern, ...]
+    short_words: int = SHORT_WORDS
+    opening_words: int = OPENING_WORDS
+    follow_words: int = FOLLOW_WORDS
+
+
+@dataclass(frozen=True)
+class Deflection:
+    pattern: str              # name of the pattern that matched
+    sentence: str             # the matching sentence
+    words: int                # words in the answer
+    words_after: int          # words after the matching sentence
+
+
+def parse_patterns(text: str, source: str = "patterns") -> tuple[Pattern, ...]:
+    """`name: regex` lines (# comments, blank lines ignored); ValueError naming the line of a bad one."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, rx = line.partition(":")
+        if not sep or not re.fullmatch(r"[a-z0-9-]+", name.strip()) or not rx.strip():
+            raise ValueError(f"{source}:{number}: expected `name: regular expression`, got {line[:60]!r}")
+        try:
+            found.append(Pattern(name.strip(), re.compile(rx.strip(), re.IGNORECASE)))
+        except re.error as exc:
+            raise ValueError(f"{source}:{number}: bad regular expression: {exc}") from None
+    return tuple(found)
+
+
+def load_rules(path: Path = PATTERNS_PATH) -> DeflectionRules:
+    return DeflectionRules(parse_patterns(path.read_text(encoding="utf-8"), str(path)))
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> DeflectionRules:
+    """The shipped rules, read once per process."""
+    return load_rules()
+
+
+def normalise(text: str) -> str:
+    """Straight apostrophes and quotes, single spaces, spoken repeats ("into — into") once: what the patterns are
+    written against."""
+    return _STUTTER.sub(r"\1", " ".join(text.translate(_QUOTES).split()))
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s]
+
+
+def find_deflection(answer: str, rules: DeflectionRules | None = None) -> Deflection | None:
+    """The deflection in an answer, or None when it is substantive (or empty)."""
+    rules = rules or default_rules()
+    parts = sentences(normalise(answer))
+    lengths = [len(s.split()) for s in parts]
+    total = sum(lengths)
+    before = 0
+    for i, sentence in enumerate(parts):
+        name = next((p.name for p in rules.patterns if p.regex.search(sentence)), None)
+        if name is not None:
+            after = total - before - lengths[i]
+            if total <= rules.short_words or (before <= rules.opening_words and after <= rules.follow_words):
+                return Deflection(name, sentence, total, after)
+            return None      # the first hedge is followed by an answer: substantive
+        before += lengths[i]
+    return None
+
+
+def deflection_mark(turn: Turn, rules: DeflectionRules | None = None) -> str:
+    """What the index stores for a turn: the matching pattern's name, "" for none (and for turns that are not
+    answers to a question)."""
+    if turn.kind != KIND_QA or not turn.answer.strip():
+        return ""
+    found = find_deflection(turn.answer, rules)
+    return found.pattern if found else ""
+
+
+def answer_type(turn: Turn, mark: str) -> str:
+    """The `answer` filter's value of a turn: deflection, substantive, or "" (no answer to a question)."""
+    if turn.kind != KIND_QA or not turn.answer.strip():
+        return ""
+    return ANSWER_DEFLECTION if mark else ANSWER_SUBSTANTIVE

@@ -1,0 +1,142 @@
+"""Tests for searchsvc.index.whoosh_private: the pinned Whoosh, the pickled class paths (an index built by
+older code still opens and searches), and that every fast path through Whoosh's internals is the one taken."""
+
+from __future__ import annotations
+
+import importlib
+import pickletools
+import shutil
+import tomllib
+
+import pytest
+from support import DATA, REPO, base_settings
+
+from searchsvc.index import whoosh_private as W
+from searchsvc.models import SearchRequest
+from searchsvc.search import SearchService
+
+OLD_INDEX = DATA / "index" / "before-layout"
+
+
+def test_the_installed_whoosh_is_the_pinned_one():
+    pins = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert f"whoosh-reloaded=={W.PINNED}" in pins
+    assert W.installed_version() == W.PINNED and W.FAST and W.version_notice() is None
+
+
+def _pickled_globals(data: bytes) -> set[str]:
+    """module.name of every class a pickle refers to (STACK_GLOBAL after two strings, or GLOBAL)."""
+    found, strings = set(), []
+    for op, arg, _ in pickletools.genops(data):
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE"):
+            strings.append(arg)
+        elif op.name == "STACK_GLOBAL":
+            found.add(".".join(strings[-2:]))
+        elif op.name == "GLOBAL":
+            found.add(arg.replace(" ", "."))
+    return found
+
+
+def test_the_checked_in_index_pickles_exactly_the_promised_paths_and_they_import():
+    (toc,) = OLD_INDEX.glob("gen-*/_MAIN_*.toc")
+    data = toc.read_bytes()
+    start = data.index(b"\x80\x02")                    # the pickled schema after the TOC header
+    ours = {p for p in _pickled_globals(data[start:]) if p.startswith("searchsvc.")}
+    assert ours == set(W.PICKLED_PATHS)
+    for path in W.PICKLED_PATHS:
+        module, name = path.rsplit(".", 1)
+        assert isinstance(getattr(importlib.import_module(module), name), type)
+
+
+def test_an_index_built_before_the_layout_opens_and_searches(tmp_path):
+    shutil.copytree(OLD_INDEX, tmp_path / "index")
+    service = SearchService(base_settings().with_index_dir(tmp_path / "index"))
+    page = service.search(SearchRequest(q='tariffs OR "rule of law"', per_page=10))
+    assert page.total == 2 and page.hits[0].answer_html
+    assert service.stats().turns == 8 and service.stats().schema_version == 1
+    assert service.search(SearchRequest(q="investigating")).total == 2     # stemmed by the pickled analyzer
+    service.close()
+
+
+@pytest.mark.parametrize("path", W.PICKLED_PATHS)
+def test_pickled_paths_are_importable(path):
+    module, name = path.rsplit(".", 1)
+    assert getattr(importlib.import_module(module), name).__module__ == module
+
+
+# ---- the fast paths are the ones taken on the pinned Whoosh --------------------------------
+
+def _leaves(service):
+    return list(service.current().reader.leaf_readers())
+
+
+def test_postings_are_read_a_block_at_a_time(sample_service):
+    gen = sample_service.current()
+    sub, _ = _leaves(sample_service)[0]
+    blocks = W.posting_blocks(sub.postings("answer", "presid"))
+    assert blocks is not None                                     # the W3 block walk, not posting by posting
+    ids = [d for block, _ in blocks for d in block]
+    assert len(ids) > 128 and ids == sorted(ids)                  # more than one block
+    public = sub.postings("answer", "presid")
+    assert ids == list(public.all_ids()) or gen.has_deletions
+
+
+def test_phrase_positions_are_read_from_w3_blocks(sample_service):
+    sub, _ = _leaves(sample_service)[0]
+    blocks = W.value_blocks(sub.postings("answer", "presid"))
+    assert blocks is not None and blocks.active() and blocks.length() > 0
+    assert len(blocks.values()) == blocks.length()
+
+
+def test_columns_lengths_and_deletions_are_read_in_one_go(sample_service, tmp_path):
+    from searchsvc.index import schema as S
+    for sub, _ in _leaves(sample_service):
+        for field in (S.SPEAKER, S.CONFERENCE, S.SEQ, S.DATE):
+            assert W.raw_column(sub, field) is not None, field      # VarBytes and Numeric columns
+        assert W.length_bytes(sub, S.ANSWER, sub.doc_count_all()) is not None
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    from support import WEB_DATA, tiny_conferences
+
+    from searchsvc.index.build import add_to_index, rebuild_from_conferences
+    rebuild_from_conferences(settings, tiny_conferences())
+    add_to_index(settings, [WEB_DATA])                               # a second segment
+    service = SearchService(settings)
+    with_deletions = [sub for sub, _ in _leaves(service) if sub.has_deletions()]
+    for sub in with_deletions:
+        assert W.deleted_docnums(sub) is not None
+    service.close()
+
+
+def test_the_bulk_writer_and_process_segments_are_used():
+    from whoosh.filedb.filestore import RamStorage
+
+    from searchsvc.index.build import _bulk_writer
+    from searchsvc.index.bulkwriter import BulkSegmentWriter
+    from searchsvc.index.schema import build_schema
+    ix = RamStorage().create_index(build_schema())
+    assert _bulk_writer(ix) is BulkSegmentWriter
+
+
+def test_off_the_pinned_whoosh_the_public_paths_give_the_same_results(sample_settings, sample_service, monkeypatch):
+    """What another Whoosh version gets (every door answers None, Whoosh's public API is walked)."""
+    requests = [SearchRequest(q=q, per_page=20) for q in ("trade", '"trade war"', "president -china", "")]
+    fast = [sample_service.search(r) for r in requests]
+    fast_tables = sample_service.current().tables
+    monkeypatch.setattr(W, "FAST", False)
+    slow_service = SearchService(sample_settings)
+    slow = [slow_service.search(r) for r in requests]
+    tables = slow_service.current().tables
+    assert (tables.live == fast_tables.live).all()
+    for field, lengths in tables.lengths.items():
+        assert (lengths == fast_tables.lengths[field]).all(), field
+    for name, codes in tables.codes.items():
+        assert (codes == fast_tables.codes[name]).all(), name
+    for a, b in zip(fast, slow):
+        assert (a.total, [h.id for h in a.hits], [h.score for h in a.hits], a.facets) == \
+            (b.total, [h.id for h in b.hits], [h.score for h in b.hits], b.facets)
+    from whoosh.filedb.filestore import RamStorage
+
+    from searchsvc.index.build import _bulk_writer
+    from searchsvc.index.schema import build_schema
+    assert _bulk_writer(RamStorage().create_index(build_schema())) is None   # Whoosh's own writer
+    slow_service.close()

@@ -1,0 +1,67 @@
+"""Tests for searchsvc.search.docsets: its BM25F scores are whoosh.scoring.BM25F's (same formula, statistics and
+rounded field lengths), term by term and for boosted sums, on a real index with and without deletions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from support import WEB_DATA, base_settings, tiny_conferences
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from searchsvc.index.build import add_to_index, rebuild_from_conferences
+
+TERMS = [("answer", "presid"), ("answer", "trade"), ("question", "china"), ("answer", "econom"), ("question", "secur")]
+
+
+def whoosh_scores(gen, query) -> dict[int, float]:
+    with Searcher(gen.reader, weighting=BM25F(), closereader=False) as searcher:
+        return {hit.docnum: hit.score for hit in searcher.search(query, limit=None, scored=True)}
+
+
+def ours(gen, terms) -> dict[int, float]:
+    scores = gen.docsets.scores(terms)
+    return {int(d): float(scores[d]) for d in np.flatnonzero(scores) if gen.tables.live[d]}
+
+
+def assert_same(mine: dict[int, float], theirs: dict[int, float]) -> None:
+    assert mine.keys() == theirs.keys()
+    for docnum, score in theirs.items():
+        assert mine[docnum] == pytest.approx(score, rel=1e-5), docnum
+
+
+@pytest.mark.parametrize("field, text", TERMS)
+def test_term_scores_equal_whoosh_bm25f(sample_service, field, text):
+    gen = sample_service.current()
+    theirs = whoosh_scores(gen, Q.Term(field, text))
+    assert theirs, (field, text)
+    assert_same(ours(gen, [(field, text, 1.0)]), theirs)
+
+
+def test_boosted_sums_equal_whoosh_bm25f(sample_service):
+    gen = sample_service.current()
+    parts = [("question", "trade", 1.2), ("answer", "trade", 1.0), ("answer", "presid", 0.5)]
+    query = Q.Or([Q.Term(f, t, boost=b) for f, t, b in parts])
+    assert_same(ours(gen, parts), whoosh_scores(gen, query))
+
+
+def test_average_lengths_are_whoosh_bm25f_ones(sample_service):
+    gen = sample_service.current()
+    with Searcher(gen.reader, closereader=False) as searcher:
+        for field, avg in gen.tables.avg_length.items():
+            assert avg == pytest.approx(searcher.avg_field_length(field), rel=1e-12), field
+
+
+def test_scores_with_deleted_turns_equal_whoosh_bm25f(tmp_path):
+    from searchsvc.search import SearchService
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    rebuild_from_conferences(settings, tiny_conferences())
+    add_to_index(settings, [WEB_DATA])
+    service = SearchService(settings)
+    gen = service.current()
+    for field, text in [("answer", "hong"), ("answer", "secur"), ("question", "tariff")]:
+        theirs = whoosh_scores(gen, Q.Term(field, text))
+        assert theirs
+        assert_same(ours(gen, [(field, text, 1.0)]), theirs)
+    service.close()
