@@ -244,7 +244,8 @@ def build_text_analyzer():
 
 
 def build_exact_analyzer():
-    """Analyzer for the exact-wording fields: tokenize, lowercase, fold accents, normalize; no stemming, stop words kept."""
+    """Analyzer for the exact-wording fields: tokenize, lowercase, fold accents, normalize; no stemming (stop words
+    keep their positions, without postings)."""
     return ExactTokenizer()
 
 

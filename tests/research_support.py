@@ -29,7 +29,8 @@ def read_turns(service) -> list[StoredTurn]:
         out = []
         for d in snap.tables.live.nonzero()[0].tolist():
             f = gen.stored(d)
-            out.append(StoredTurn(f[S.ID_FIELD], f[S.DATE].date(), tuple(s for s in f.get(S.SPEAKER, "").split(",") if s),
+            speakers = tuple(s for s in f.get(S.SPEAKER, "").split(",") if s)
+            out.append(StoredTurn(f[S.ID_FIELD], f[S.DATE].date(), speakers,
                                   f.get(S.OUTLET, ""), f.get(S.QUESTION, ""), f.get(S.ANSWER, "")))
         return out
 

@@ -16,8 +16,10 @@ ACCESSED = date(2026, 12, 1)
 
 
 def record(**changes) -> TurnRecord:
-    fields = dict(id="2020-07-03-regular-press-conference-aaaa1111-1", conference_id="2020-07-03-regular-press-conference-aaaa1111",
-                  conference_title="Regular Press Conference on July 3, 2020", date=date(2020, 7, 3), source="mfa/t1.html",
+    fields = dict(id="2020-07-03-regular-press-conference-aaaa1111-1",
+                  conference_id="2020-07-03-regular-press-conference-aaaa1111",
+                  conference_title="Regular Press Conference on July 3, 2020", date=date(2020, 7, 3),
+                  source="mfa/t1.html",
                   source_url="https://example.org/mfa/1?a=1&b=2", source_format="mfa", seq=1, kind=KIND_QA,
                   outlet="Reuters", question="Will China retaliate?", speakers=("Zhao Lijian",), answer="We will.")
     fields.update(changes)
@@ -33,7 +35,8 @@ def test_plain_text_reference_names_everything():
 
 
 @pytest.mark.parametrize("changes, start", [
-    ({"speakers": ("Jen Psaki", "Jake Sullivan"), "source_format": "whitehouse"}, "Jen Psaki and Jake Sullivan, answering"),
+    ({"speakers": ("Jen Psaki", "Jake Sullivan"), "source_format": "whitehouse"},
+     "Jen Psaki and Jake Sullivan, answering"),
     ({"speakers": ("A", "B", "C")}, "A, B, and C, answering"),
     ({"outlet": ""}, "Zhao Lijian, answering a question."),
     ({"kind": KIND_STATEMENT, "question": "", "outlet": ""}, "Zhao Lijian, statement."),

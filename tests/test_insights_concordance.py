@@ -58,7 +58,8 @@ def test_scope_and_who(sample_service, sample_settings, sample_turns):
     answers = conc.concordance(sample_service, SearchRequest(q="trade", scope="answer"), sample_settings.search,
                                per_page=1000)
     speakers = {t.id: ", ".join(t.speakers) for t in sample_turns}
-    assert {ln.side for ln in answers.lines} == {"answer"} and all(ln.who == speakers[ln.turn_id] for ln in answers.lines)
+    assert {ln.side for ln in answers.lines} == {"answer"}
+    assert all(ln.who == speakers[ln.turn_id] for ln in answers.lines)
 
 
 def first_word(text: str, last: bool = False) -> str:

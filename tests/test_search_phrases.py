@@ -1,4 +1,5 @@
-"""Tests for searchsvc.search.phrases: exact phrase masks equal Whoosh's own phrase matching, on tiny and real indexes."""
+"""Tests for searchsvc.search.phrases: phrase masks equal Whoosh's own phrase matching (or the stored texts, for
+quotes with stop words), on tiny and real indexes."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import numpy as np
 import pytest
 from support import base_settings
 
+from searchsvc.analysis import exact_words
 from searchsvc.index import whoosh_private as W
 from searchsvc.index.build import add_to_index, rebuild_from_conferences
 from searchsvc.models import KIND_QA, Conference, SearchRequest, Turn
 from searchsvc.search import SearchService, phrases
-from searchsvc.analysis import exact_words
 from searchsvc.search.exact import BASE_FIELD, ExactPhrase
 from searchsvc.search.querying import parse_query
 

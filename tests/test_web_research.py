@@ -15,7 +15,8 @@ QUERIES = ["vaccine", '"one China"', "trade tariffs"]
 
 def test_trends_series_add_up_to_search_totals_with_filters(client, api_get):
     filters = "&from=2019-01-01&to=2023-12-31&scope=answer"
-    data = api_get(client, "/api/trends?" + "&".join(f"q={quote(q)}" for q in QUERIES) + filters + "&interval=month").get_json()
+    url = "/api/trends?" + "&".join(f"q={quote(q)}" for q in QUERIES) + filters + "&interval=month"
+    data = api_get(client, url).get_json()
     assert list(data) == ["interval", "series"] and data["interval"] == "month"
     assert [s["q"] for s in data["series"]] == QUERIES
     periods = [p["period"] for p in data["series"][0]["points"]]

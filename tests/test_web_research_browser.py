@@ -105,7 +105,8 @@ def test_concordance_page_lists_occurrences_and_sorts(page_of, live_server):
     assert all(m.lower().replace("-", " ") == "one china" for m in page.locator("#kwic td.match").all_inner_texts())
     shot(page, "concordance")
     page.get_by_role("link", name="word after").click()
-    after = [(re.findall(r"\w+", t.casefold()) or ["\uffff"])[0] for t in page.locator("#kwic td.right").all_inner_texts()]
+    rights = page.locator("#kwic td.right").all_inner_texts()
+    after = [(re.findall(r"\w+", t.casefold()) or ["\uffff"])[0] for t in rights]
     assert after == sorted(after)
 
 

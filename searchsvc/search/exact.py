@@ -1,12 +1,13 @@
 """Search stage: exact wording: text in quotes ("summer campaigns", 'one China') searched as written.
 
 Quoted text becomes a Phrase (or, for one word, a Term) over the exact-wording fields of the index
-(question_exact, answer_exact: every word folded and lowercased, neither stemmed nor dropped as a stop word),
-so "summer campaigns" does not find "summer campaign" and "people to people" needs its "to". Bare words
-keep stemming. Stop words have positions but no postings in those fields: a phrase with stop words is
-matched on its other words at their distances (ExactPhrase) and then checked in the stored text. Ranking scores the quoted words' stems in the stemmed fields (the exact fields keep no
-lengths); highlights mark the quoted words where they stand together (highlight.find_phrase_matches).
-An index built before the exact fields existed matches quoted text on stems, as it used to.
+(question_exact, answer_exact: every word folded and lowercased, not stemmed), so "summer campaigns" does
+not find "summer campaign". Bare words keep stemming. Stop words have positions but no postings in those
+fields: a phrase with stop words ("people to people") is matched on its other words at their distances
+(ExactPhrase) and then checked in the stored text. Ranking scores the quoted words' stems in the stemmed
+fields (the exact fields keep no lengths); highlights mark the quoted words where they stand together
+(highlight.find_phrase_matches). An index built before the exact fields existed matches quoted text on
+stems, as it used to.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from werkzeug.datastructures import MultiDict
 
 from ..errors import QueryError
-from ..insights import cite, concordance as conc, trends as tr
+from ..insights import cite
+from ..insights import concordance as conc
+from ..insights import trends as tr
 from ..models import SearchRequest
 from . import get_service
 from .params import parse_search_args, request_to_args, request_to_query
@@ -24,7 +26,8 @@ bp = Blueprint("research", __name__)
 CONCORDANCE_PER_PAGE = 50
 CONCORDANCE_MAX_PER_PAGE = 500
 MEASURES = ("count", "per_1000")
-CITE_FORMATS = {"text": "text/plain", "bibtex": "application/x-bibtex", "csl": "application/vnd.citationstyles.csl+json"}
+CITE_FORMATS = {"text": "text/plain", "bibtex": "application/x-bibtex",
+                "csl": "application/vnd.citationstyles.csl+json"}
 _FILENAME_RE = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -126,7 +129,8 @@ def trends_page():
                                                                  date_to=p.date_to)) if found else None
     return render_template(
         "trends.html", filters=filters, queries=queries, interval=interval, measure=measure, trends=found,
-        chart=chart, intervals=tr.INTERVALS, max_series=tr.MAX_SERIES, measure_urls={m: with_measure(m) for m in MEASURES},
+        chart=chart, intervals=tr.INTERVALS, max_series=tr.MAX_SERIES,
+        measure_urls={m: with_measure(m) for m in MEASURES},
         csv_url=url_for("research.trends_csv") + "?" + _encode(base_args),
         json_url=url_for("research.api_trends") + "?" + _encode(base_args),
         series_url=lambda q: search_url(filters, q=q),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..config import SearchSettings
-from ..insights import concordance as conc, trends as tr
+from ..insights import concordance as conc
+from ..insights import trends as tr
 
 _STR = {"type": "string"}
 _DATE = {"type": "string", "format": "date"}
@@ -24,7 +25,8 @@ def _param(name: str, schema: dict, description: str, **extra) -> dict:
 def research_schemas() -> dict:
     point = _obj({"period": _STR, "count": _COUNT, "per_1000": {"type": "number", "minimum": 0}},
                  "Matching turns in one period, and per 1,000 turns of the period that pass the filters.")
-    line = _obj({"turn_id": _STR, "date": _DATE, "who": _STR, "side": {"type": "string", "enum": ["question", "answer"]},
+    side = {"type": "string", "enum": ["question", "answer"]}
+    line = _obj({"turn_id": _STR, "date": _DATE, "who": _STR, "side": side,
                  "left": _STR, "match": _STR, "right": _STR},
                 "One occurrence: `who` is the answering official(s) for an answer, the outlet for a question.")
     return {
