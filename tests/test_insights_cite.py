@@ -70,3 +70,9 @@ def test_csl_json_item():
     assert item["publisher"] == "Ministry of Foreign Affairs of China" and item["URL"] == PERMALINK
     assert "Foreign Ministry Spokesperson" in item["note"] and "https://example.org/mfa/1" in item["note"]
     assert cite.citation_to_dict(c)["csl"] == c.csl
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "  JAVASCRIPT:x", "mfa/t1.html"])
+def test_only_http_source_addresses_are_cited(url):
+    c = cite.cite_turn(record(source_url=url), PERMALINK, accessed=ACCESSED)
+    assert "Original transcript" not in c.bibtex + c.csl["note"] and url.strip() not in c.text

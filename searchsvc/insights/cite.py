@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from urllib.parse import urlsplit
 
 from ..models import KIND_QA, PUBLISHERS, TurnRecord
 
@@ -47,6 +48,14 @@ def describe(turn: TurnRecord, roles: Mapping[str, str]) -> str:
     return f"{who}, statement" if who else "Statement"
 
 
+def safe_source(url: str) -> str:
+    """The transcript's address when it is an http(s) URL, else '' (a citation never carries javascript: etc.)."""
+    try:
+        return url if urlsplit(url.strip()).scheme in ("http", "https") else ""
+    except ValueError:
+        return ""
+
+
 def long_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
@@ -56,6 +65,7 @@ def cite_turn(turn: TurnRecord, permalink: str, roles: Mapping[str, str] | None 
     """The citations of `turn`; `roles` maps an official's name to the job title the transcript gives."""
     roles = roles or {}
     accessed = accessed or date.today()
+    turn = replace(turn, source_url=safe_source(turn.source_url))
     publisher = PUBLISHERS.get(turn.source_format, "")
     title = turn.conference_title or "Press conference"
     parts = [f"{describe(turn, roles)}.", f"\u201c{title.rstrip('.')}.\u201d"]
