@@ -87,7 +87,7 @@ def test_benchmark_figures_hold_on_the_hand_labels():
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    from conftest import base_settings
+    from support import base_settings
     settings = base_settings().with_index_dir(tmp_path_factory.mktemp("deflections-index"))
     build_role_index(settings)
     svc = SearchService(settings)

@@ -19,7 +19,7 @@ from searchsvc.web import create_app
 
 @pytest.fixture(scope="module")
 def role_settings(tmp_path_factory):
-    from conftest import base_settings
+    from support import base_settings
     settings = base_settings().with_index_dir(tmp_path_factory.mktemp("roles-index"))
     build_role_index(settings)
     return settings

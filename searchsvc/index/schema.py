@@ -13,7 +13,9 @@ from ..models import Conference, Turn, turn_id
 from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled path: searchsvc.schema)
 from . import whoosh_private as W
 
-SCHEMA_VERSION = 1   # recorded in each generation's stats; bump when fields or their analysis change
+# Recorded in each generation's stats; bump when fields or their analysis change (an index of another version
+# answers "rebuild needed"). 1: up to the roles; 2: role, speaker_role, role_text.
+SCHEMA_VERSION = 2
 
 # Searchable text
 QUESTION = "question"
