@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from support import REPO, SAMPLE, WEB_DATA, base_settings, tiny_conferences
+from support import CORPUS, REPO, SAMPLE, WEB_DATA, base_settings, tiny_conferences
 from support.openapi import validate_api_response
 from support.servers import LiveServer, free_port
 

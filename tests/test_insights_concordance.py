@@ -100,6 +100,7 @@ def test_csv_rows(sample_service, sample_settings):
 
 
 @pytest.mark.corpus
+@pytest.mark.slow          # builds the whole shared corpus: `pytest -m corpus` or the dedicated run
 @pytest.mark.parametrize("q", ["tariffs", '"one China"', '"people to people"', '"summer campaigns"'])
 def test_whole_corpus_lines_equal_brute_force(corpus_service, sample_settings, corpus_turns, q):
     check_against_brute_force(corpus_service, sample_settings, corpus_turns, q)

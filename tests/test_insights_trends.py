@@ -109,6 +109,7 @@ def test_json_and_csv_shapes(sample_service):
 
 
 @pytest.mark.corpus
+@pytest.mark.slow          # builds the whole shared corpus: `pytest -m corpus` or the dedicated run
 @pytest.mark.parametrize("interval", ["month", "year"])
 def test_whole_corpus_counts_equal_brute_force(corpus_service, interval, corpus_turns):
     check_against_brute_force(corpus_service, corpus_turns, ["vaccine", "tariffs", '"one China"', '"people to people"'],

@@ -7,8 +7,8 @@ import re
 from datetime import date
 
 import pytest
-from conftest import base_settings
 from research_support import read_turns
+from support import base_settings
 
 from searchsvc.index import schema as S
 from searchsvc.index.build import rebuild_from_conferences
