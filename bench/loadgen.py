@@ -34,12 +34,13 @@ def fetch(host: str, port: int, path: str, timeout: float = 10.0) -> tuple[int, 
     return status, body
 
 
-def fetch_with_cache_state(host: str, port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes, str]:
+def fetch_with_cache_state(host: str, port: int, path: str, timeout: float = 10.0,
+                           headers: dict[str, str] | None = None) -> tuple[int, bytes, str]:
     """(status, body, X-Cache header: "hit", "miss" or "" when the server sends none)."""
     _check_host(host)
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
-        conn.request("GET", path, headers={"Connection": "close", "Accept": "application/json"})
+        conn.request("GET", path, headers={"Connection": "close", "Accept": "application/json", **(headers or {})})
         resp = conn.getresponse()
         return resp.status, resp.read(), resp.getheader("X-Cache", "")
     finally:
@@ -100,10 +101,12 @@ class LoadResult:
 
 def run_load(port: int, paths: list[str], rate: float, seconds: float, *, until: Callable[[], bool] | None = None,
              max_seconds: float | None = None, threads: int = 16, timeout: float = 15.0,
-             host: str = "127.0.0.1", keep_bodies: bool = True) -> LoadResult:
+             host: str = "127.0.0.1", keep_bodies: bool = True, headers: dict[str, str] | None = None,
+             on_answer: Callable[[Answer], None] | None = None) -> LoadResult:
     """Offer `rate` req/s cycling through `paths` for `seconds` (or, with `until`, until it returns True, at
     least `seconds` and at most `max_seconds`). Every answer is kept with its timing (and body, unless
-    keep_bodies is false: the benchmark's steps would hold hundreds of MB)."""
+    keep_bodies is false: the benchmark's steps would hold hundreds of MB); `headers` go with every request;
+    `on_answer` sees each answer as it arrives (from the pool's threads), for tests that wait for events."""
     _check_host(host)
     max_seconds = max_seconds if max_seconds is not None else seconds
     result = LoadResult()
@@ -118,12 +121,14 @@ def run_load(port: int, paths: list[str], rate: float, seconds: float, *, until:
             answer = Answer(path, due, started, started, None, error="dropped: not started before the deadline")
         else:
             try:
-                status, body, cache = fetch_with_cache_state(host, port, path, timeout)
+                status, body, cache = fetch_with_cache_state(host, port, path, timeout, headers)
                 answer = Answer(path, due, started, time.monotonic(), status, body if keep_bodies else b"", cache=cache)
             except OSError as exc:
                 answer = Answer(path, due, started, time.monotonic(), None, error=f"{type(exc).__name__}: {exc}"[:200])
         with lock:
             result.answers.append(answer)
+        if on_answer is not None:
+            on_answer(answer)
 
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="load")
     try:

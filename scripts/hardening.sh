@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The dedicated hardening run (README "Hardening"): the large versions (-m slow) of tests/test_hardening_*.py,
+# The dedicated hardening run (README "Hardening", "Faults"): the large versions (-m slow) of tests/test_hardening_*.py
+# and tests/test_fault_*.py (disk full, damaged index, burst, soak),
 # then the figures (cases tried, 5xx answers, unescaped outputs, failed requests during rebuild, kills
 # survived, turns lost, load p99). About 8-15 min on 2 cores. Extra arguments go to pytest (e.g. -k crash).
 #   SEARCHSVC_HARDENING_INDEX=DIR   index for the 60 s load test (default: a fresh build of ../shared/corpus)
 #   SEARCHSVC_HYPOTHESIS_PROFILE    Hypothesis profile (default: hardening, 4,000 examples a property)
 #   HARDENING_OUT=DIR               figures and the corpus index (default: test-artifacts/hardening)
+#   SEARCHSVC_SOAK_SECONDS=1200     the soak (test_hardening_soak.py); SEARCHSVC_SOAK_REBUILD_SECONDS=240 between
+#                                   rebuilds (an `index add` half way); SEARCHSVC_SOAK_CORPUS (../shared/corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || { echo "no .venv: run scripts/test.sh once first (it sets everything up)" >&2; exit 2; }
@@ -22,6 +25,6 @@ if [ -z "${SEARCHSVC_HARDENING_INDEX:-}" ] && [ -d "$corpus" ]; then
 fi
 export SEARCHSVC_HARDENING_INDEX=${SEARCHSVC_HARDENING_INDEX:-}
 status=0
-.venv/bin/python -m pytest -m slow tests/test_hardening_*.py -q -rfE --durations=20 "$@" || status=$?
+.venv/bin/python -m pytest -m slow tests/test_hardening_*.py tests/test_fault_*.py -q -rfE --durations=20 "$@" || status=$?
 .venv/bin/python tests/hardening_report.py "$SEARCHSVC_HARDENING_FIGURES" | tee "$out/figures.txt"
 exit $status

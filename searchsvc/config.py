@@ -49,6 +49,18 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class RateLimitSettings:
+    """Per-client request limits of the web edge (web/ratelimit.py; README "Rate limits")."""
+    enabled: bool = True
+    search: str = "20/second;300/minute"   # every route reading the index, shared per client
+    export: str = "10/minute"              # /search.csv, .jsonl, .atom on top of `search`
+    exempt_loopback: bool = True           # 127.0.0.1 and ::1 are never limited
+    proxy_header: str = ""                 # e.g. "X-Forwarded-For" or "X-Real-IP" when behind a proxy
+    proxy_hops: int = 1                    # trusted proxies that append to proxy_header
+    storage: str = "memory://"             # limits storage URI; memory:// counts per worker process
+
+
+@dataclass(frozen=True)
 class Settings:
     base_dir: Path = Path(".")
     corpus: CorpusSettings = field(default_factory=CorpusSettings)
@@ -56,6 +68,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
+    ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
 
     def with_index_dir(self, path: str | Path) -> Settings:
         """A copy whose index lives at `path` (the CLI's --index)."""
@@ -71,6 +84,7 @@ _SECTIONS = {
     "search": SearchSettings,
     "server": ServerSettings,
     "export": ExportSettings,
+    "ratelimit": RateLimitSettings,
 }
 
 
@@ -93,6 +107,8 @@ def _build_section(name: str, cls, raw: dict, base: Path, source: str):
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{source}: index.dir must be a path")
             value = (base / value).resolve()
+        elif isinstance(default, bool) and isinstance(value, bool):
+            pass
         elif isinstance(default, bool) or not isinstance(value, type(default)) or isinstance(value, bool):
             raise ConfigError(f"{source}: {name}.{key} must be a {type(default).__name__}, got {value!r}")
         elif isinstance(value, int) and value <= 0:

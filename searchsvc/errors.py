@@ -44,8 +44,19 @@ class IndexMissingError(SearchsvcError):
 
 class IndexUnreadableError(SearchsvcError):
     """The current index generation is there but cannot be opened (damaged or built by an incompatible
-    version): a rebuild is needed (HTTP 503 "rebuild_needed")."""
+    version): a rebuild is needed (HTTP 503 "rebuild_needed"). `path` names the damaged file and `part` the
+    piece of a compound segment file, when known (index/verify.py)."""
+
+    def __init__(self, message: str, path: str = "", part: str = ""):
+        self.path = path
+        self.part = part
+        super().__init__(message)
 
 
 class IndexBusyError(SearchsvcError):
     """Another rebuild or add holds the index lock."""
+
+
+class DiskFullError(SearchsvcError):
+    """A write (rebuild, add, alerts store) ran out of disk space; what it wrote was removed (HTTP 503)."""
+

@@ -177,6 +177,14 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class SuggestedFilter:
+    """A filter the query's words point to ("Speaker: Zhao Lijian?"): a name in the query matched this value."""
+    facet: str            # one of FACETS
+    value: str
+    count: int            # turns of the result set that have it
+
+
+@dataclass(frozen=True)
 class SearchPage:
     """One page of results; shared by every caller of a cached search, so nothing in it can change."""
     request: SearchRequest
@@ -188,6 +196,7 @@ class SearchPage:
     notices: tuple[str, ...] = ()          # e.g. "query syntax error; searched plain terms"
     took_ms: float = 0.0
     cached: bool = False                   # served from the per-generation cache of repeated queries
+    suggested_filters: tuple[SuggestedFilter, ...] = ()   # names in the query, offered as filters
 
     @property
     def pages(self) -> int:

@@ -28,6 +28,8 @@ def search_page_to_dict(page: SearchPage) -> dict:
         "facets": {name: [facet_value_to_dict(v) for v in values] for name, values in page.facets.items()},
         "suggestion": page.suggestion,
         "optional_terms": list(page.optional_terms),
+        "suggested_filters": [{"facet": s.facet, "value": s.value, "count": s.count}
+                              for s in page.suggested_filters],
         "notices": list(page.notices),
         "page": page.request.page,
         "per_page": page.request.per_page,

@@ -62,6 +62,26 @@ def render(sections: dict[str, list[dict]]) -> str:
         add("load", f"{r.get('requests')} requests at {r.get('offered_rps')} req/s over {r.get('seconds')} s on "
             f"{r.get('turns'):,} turns: {r.get('failed')} failed, p50 {r.get('p50_ms')} ms, p95 {r.get('p95_ms')} ms, "
             f"p99 {r.get('p99_ms')} ms, max {r.get('max_ms')} ms")
+    for r in sections.get("diskfull", []):
+        add("disk full: faults injected (rebuild / add)", f"{r.get('faults_injected', 0)} of {r.get('runs', 0)} runs "
+            f"({r.get('succeeded_with_room', 0)} had room); tracebacks {r.get('tracebacks', 0)}, left behind "
+            f"{r.get('leftovers', 0)}, serving generation changed {r.get('serving_changed', 0)} / damaged "
+            f"{r.get('serving_damaged', 0)}")
+    for r in sections.get("damaged", []):
+        add("damaged index: faults injected", f"{r.get('faults_injected', 0)}: named by verify {r.get('named', 0)}, "
+            f"503 {r.get('status_503', 0)}, 500 {r.get('status_500', 0)}, 200 {r.get('status_200', 0)}")
+    for r in sections.get("burst", []):
+        add("burst: one client flooding", f"{r.get('flood_requests')} at {r.get('flood_rps')} req/s: "
+            f"{r.get('flood_429')} got 429; others {r.get('others_requests')} requests, {r.get('others_failed')} "
+            f"failed, p50 {r.get('others_p50_ms')} / p99 {r.get('others_p99_ms')} ms (alone "
+            f"{r.get('others_baseline_p50_ms')} / {r.get('others_baseline_p99_ms')} ms)")
+    for r in sections.get("soak", []):
+        slopes = ", ".join(f"{w.get('rss_slope_mb_per_hour')}" for w in r.get("per_worker", {}).values())
+        fds = ", ".join(f"{w.get('fds_min')}-{w.get('fds_max')}" for w in r.get("per_worker", {}).values())
+        add("soak", f"{r.get('requests')} requests over {r.get('seconds')} s at {r.get('offered_rps')} req/s "
+            f"(capacity {r.get('capacity_rps')}): {r.get('failed')} failed; {r.get('builds')} builds, "
+            f"{r.get('builds_failed')} failed; at most {r.get('max_generations')} generations; RSS slope per "
+            f"worker {slopes} MB/h; fds {fds}; p99 {r.get('p99_ms')} ms")
     return "\n".join(lines)
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -214,3 +217,122 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in state
+
+
+# ---- damaging an index (tests/test_index_verify.py, tests/test_fault_damaged.py) ----------------------
+
+# Kinds of index file (or part of a compound segment file) and how to find one in a generation's manifest.
+INDEX_PARTS = {
+    "toc": ".toc", "postings": ".pst", "terms": ".trm", "stored": "._stored.col", "lengths": "_len.col",
+    "column": ".date.col", "segment-directory": "<directory>",
+}
+
+
+def find_part(gen_dir: Path, kind: str) -> tuple[Path, int, int, str]:
+    """(file, offset, length, part name) of one file or compound part of `kind` (INDEX_PARTS), from the manifest."""
+    manifest = json.loads((gen_dir / "manifest.json").read_text())
+    suffix = INDEX_PARTS[kind]
+    for record in manifest["files"]:
+        if record["name"].endswith(suffix):
+            return gen_dir / record["name"], 0, record["size"], record["name"]
+        if suffix == "<directory>" and record["parts"]:
+            end = max(p["offset"] + p["length"] for p in record["parts"])
+            return gen_dir / record["name"], end, record["size"] - end, ""
+        for part in record["parts"]:
+            if part["name"].endswith(suffix):
+                return gen_dir / record["name"], part["offset"], part["length"], part["name"]
+    raise LookupError(f"no {kind} in {gen_dir}")
+
+
+def damage(path: Path, offset: int, length: int, how: str) -> None:
+    """Damage bytes offset..offset+length of a file in place: "flip" inverts one byte in their middle,
+    "garbage" overwrites all of them, "truncate" cuts the file in their middle."""
+    middle = offset + length // 2
+    if how == "truncate":
+        os.truncate(path, middle)
+        return
+    with open(path, "r+b") as fh:
+        if how == "flip":
+            fh.seek(middle)
+            byte = fh.read(1)
+            fh.seek(middle)
+            fh.write(bytes([byte[0] ^ 0xFF]))
+        else:
+            fh.seek(offset)
+            fh.write(bytes((0xA5 + i) % 256 for i in range(length)))
+
+
+# ---- a small disk (tests/test_fault_diskfull.py) ------------------------------------------------------
+
+@contextmanager
+def mounted_tmpfs(where: Path, size_bytes: int):
+    """A tmpfs of `size_bytes` mounted at `where` for the block (root only: pytest.skip with the reason when
+    mounting is not allowed), unmounted afterwards (lazily if something still holds it)."""
+    import pytest
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root and mount(8)")
+    where.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_bytes},mode=0755", "tmpfs", str(where)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        yield where
+    finally:
+        if subprocess.run(["umount", str(where)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def config_with(folder: Path, section: str, **values) -> Path:
+    """A copy of the repo's config.toml in `folder` with these settings of [section] replaced (or added)."""
+    lines = (repo_root() / "config.toml").read_text(encoding="utf-8").splitlines()
+    out, current, pending = [], "", dict(values)
+
+    def flush():
+        if current == section:
+            out.extend(f"{k} = {json.dumps(v)}" for k, v in pending.items())
+            pending.clear()
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            flush()
+            current = stripped[1:-1]
+        elif current == section and "=" in stripped and not stripped.startswith("#"):
+            key = stripped.split("=", 1)[0].strip()
+            if key in pending:
+                line = f"{key} = {json.dumps(pending.pop(key))}"
+        out.append(line)
+    flush()
+    if pending:
+        out += ["", f"[{section}]", *(f"{k} = {json.dumps(v)}" for k, v in pending.items())]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+class AnswerCounter:
+    """Counts a load's answers per path as they arrive (run_load's on_answer), so a test waits for events
+    ("two answers to this path started after the rebuild") instead of sleeping for a fixed time."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, list[float]] = {}
+        self._changed = threading.Condition()
+
+    def add(self, answer) -> None:
+        with self._changed:
+            self._started.setdefault(answer.path, []).append(answer.started)
+            self._changed.notify_all()
+
+    def count(self, path: str, after: float) -> int:
+        with self._changed:
+            return sum(1 for t in self._started.get(path, ()) if t > after)
+
+    def wait_for(self, path: str, n: int, after: float, timeout: float) -> None:
+        """Until `n` answers to `path` that started after `after` (time.monotonic()) arrived; AssertionError
+        after `timeout` seconds."""
+        with self._changed:
+            ok = self._changed.wait_for(lambda: sum(1 for t in self._started.get(path, ()) if t > after) >= n,
+                                        timeout=timeout)
+        assert ok, f"fewer than {n} answers to {path} within {timeout} s"

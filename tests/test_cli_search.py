@@ -9,8 +9,8 @@ from support import REPO
 from searchsvc.cli import main
 from searchsvc.models import FACETS
 
-KEYS = {"total", "hits", "facets", "suggestion", "optional_terms", "notices", "page", "per_page", "pages",
-        "took_ms", "cached", "query"}
+KEYS = {"total", "hits", "facets", "suggestion", "optional_terms", "suggested_filters", "notices", "page", "per_page",
+        "pages", "took_ms", "cached", "query"}
 HIT_KEYS = {"id", "conference_id", "conference_title", "date", "source", "source_url", "seq", "kind", "outlet",
             "speakers", "question_html", "answer_html", "score", "roles", "deflection"}
 

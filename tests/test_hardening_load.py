@@ -77,6 +77,7 @@ def test_fixed_rate_load_on_two_workers_fails_nothing(start_server, sample_setti
     Tally("load").record(large=large, index=health["generation"], turns=health["turns"], offered_rps=rate,
                          **summary)
     print(json.dumps(summary))
-    assert summary["requests"] == int(rate * seconds)
+    offered = int(rate * seconds)
+    assert 0.95 * offered <= summary["requests"] <= offered + 1, summary     # sent (nearly) all it offered
     assert not result.failed, (summary, server.log_text()[-3000:])
     assert summary["statuses"] == {"200": summary["requests"]}

@@ -241,11 +241,10 @@ def _check_answer(resp, path: str, tally: Tally) -> None:
         tally.add("5xx", sample=f"{resp.status_code} {path}: {resp.get_data(as_text=True)[:200]}")
     assert resp.status_code < 500, (path, resp.get_data(as_text=True)[:500])
     assert resp.headers.get("X-Content-Type-Options") == "nosniff"
-    if path.startswith("/api/") or path == "/healthz":
-        if resp.status_code >= 400:
-            assert resp.mimetype == "application/json", (path, resp.mimetype)
-            error = resp.get_json()["error"]
-            assert error["code"] and error["message"], error
+    if (path.startswith("/api/") or path == "/healthz") and resp.status_code >= 400:
+        assert resp.mimetype == "application/json", (path, resp.mimetype)
+        error = resp.get_json()["error"]
+        assert error["code"] and error["message"], error
 
 
 @pytest.mark.parametrize("large", SCALES)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hardening_support import Tally, marker_file
+from hardening_support import AnswerCounter, Tally, marker_file
 
 from bench.loadgen import run_load
 from searchsvc.index.build import rebuild_index
@@ -54,21 +54,24 @@ def test_rebuild_and_add_under_load_fail_no_request(start_server, sample_setting
 
     steps: dict[str, float] = {}
     result = {}
+    seen = AnswerCounter()
 
-    def until() -> bool:
-        return "done" in steps and time.monotonic() > steps["done"] + 3
+    def until() -> bool:       # stop once answers for the second marker came after the add
+        return "done" in steps and seen.count(f"/api/search?q={MARKERS[1]}", after=steps["done"]) >= 3
 
     loader = threading.Thread(target=lambda: result.setdefault("load", run_load(
-        server.port, paths, rate, seconds=2, until=until, max_seconds=1500 if large else 180)))
+        server.port, paths, rate, seconds=2, until=until, max_seconds=1500 if large else 180,
+        on_answer=seen.add)))
     loader.start()
     try:
-        time.sleep(1.5)
+        # Answers before each build, events not sleeps: the markers are searched (and not found) first.
+        seen.wait_for(f"/api/search?q={MARKERS[0]}", 2, after=0.0, timeout=60)
         steps["rebuild_start"] = time.monotonic()
         proc = cli(index, "rebuild", str(corpus), str(m1.parent), log=tmp_path / "rebuild.log")
         rc_rebuild = proc.wait(timeout=1400 if large else 170)
         steps["rebuild_end"] = time.monotonic()
         rebuilt = current_generation(settings)
-        time.sleep(2)
+        seen.wait_for(f"/api/search?q={MARKERS[0]}", 2, after=steps["rebuild_end"], timeout=60)
         steps["add_start"] = time.monotonic()
         proc = cli(index, "add", str(m2), log=tmp_path / "add.log")
         rc_add = proc.wait(timeout=300)

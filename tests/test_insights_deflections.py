@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
-from roles_support import DEFLECTING, KJP, LONG_HEDGE, PSAKI, build_role_index
+from support.roles import DEFLECTING, KJP, LONG_HEDGE, PSAKI, build_role_index
 
 from searchsvc.insights import analytics
 from searchsvc.insights.deflections import (

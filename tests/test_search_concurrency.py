@@ -78,7 +78,7 @@ def test_search_after_add_sees_replaced_turns_only(tmp_path):
     settings = base_settings().with_index_dir(tmp_path / "index")
     rebuild_from_conferences(settings, tiny_conferences())
     service = SearchService(settings)
-    assert service.search(SearchRequest(q="sullivan")).total == 0
+    assert service.search(SearchRequest(q="giraffes")).total == 0   # ("sullivan" names a speaker: it matches)
     mfa, wh = tiny_conferences()
     changed = dataclasses.replace(wh, turns=[Turn(0, "question-answer", "CNN", "Any news about giraffes?",
                                                   ("Jake Sullivan",), "Giraffes are tall.", 3)])

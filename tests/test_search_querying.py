@@ -70,3 +70,22 @@ def test_word_runs_from_the_sample_equal_the_parser(sample_service):
         checked += plain_words_query(text, "both") is not None
     assert checked >= 100
     assert TOKEN_RE.fullmatch("China's")
+
+
+@pytest.mark.parametrize("text, surfaces", [
+    ("Jean-Pierre migrants", ["Jean-Pierre", "migrants"]),
+    ("Karine Jean-Pierre on covid-19", ["Karine", "Jean-Pierre", "covid-19"]),
+    ('"jean-pierre" anti-terror drill', ["anti-terror", "drill"]),     # a quoted one stays a phrase
+])
+def test_hyphenated_words_are_plain_words_with_spans(tiny_service, text, surfaces):
+    """The parser leaves hyphenated words without character spans; parse_query gives each word its own, so
+    names (`Jean-Pierre`) and synonyms are found where they stand and relaxing may leave them out."""
+    from searchsvc.models import SearchRequest
+    from searchsvc.search.querying import parse_query
+
+    gen = tiny_service._current()
+    parsed = parse_query(SearchRequest(q=text), gen.schema, gen.reader, tiny_service.settings.search)
+    assert [s for s, _ in parsed.plain] == surfaces
+    for surface, q in parsed.plain:
+        for leaf in q.leaves():
+            assert text[leaf.startchar:leaf.endchar].lower() in surface.lower()

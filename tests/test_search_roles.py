@@ -9,7 +9,7 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from roles_support import DEPUTY, KJP, NSA, PRESS, PSAKI, SPOKES, SULLIVAN, build_role_index
+from support.roles import DEPUTY, KJP, NSA, PRESS, PSAKI, SPOKES, SULLIVAN, build_role_index
 
 from searchsvc.insights import analytics
 from searchsvc.models import SearchRequest

@@ -29,6 +29,8 @@ def _echo_page(page) -> None:
         click.echo(click.style(notice, fg="magenta"))
     if page.optional_terms:
         click.echo("Not all required: " + ", ".join(page.optional_terms))
+    for sf in page.suggested_filters:
+        click.echo(f"Filter by {sf.facet}: " + click.style(sf.value, fg="cyan") + f"? ({sf.count:,} of these turns)")
     start = (page.request.page - 1) * page.request.per_page
     for n, hit in enumerate(page.hits, start + 1):
         click.echo()

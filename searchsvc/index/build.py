@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
@@ -17,11 +18,12 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from ..config import Settings
-from ..errors import IndexMissingError, SearchsvcError, TranscriptError
+from ..errors import DiskFullError, IndexMissingError, SearchsvcError, TranscriptError
 from ..models import Conference, IndexStats, ParseProblem
 from . import schema as S
 from . import whoosh_private as W
 from .store import (
+    CURRENT,
     STATS,
     current_generation,
     dir_size,
@@ -33,6 +35,7 @@ from .store import (
     remove_partial_generations,
     swap_current,
 )
+from .verify import MANIFEST, write_manifest
 
 WRITER_LIMIT_MB = 512          # postings pool per writer process before spilling sorted runs to disk
 PROGRESS_EVERY = 200
@@ -119,8 +122,41 @@ def _finish_generation(root: Path, ix, gen: str, started: float, expected: int |
     if expected is not None and stats.turns != expected:
         raise SearchsvcError(f"index generation {gen} holds {stats.turns} turns, expected {expected}; "
                              "the current index was left unchanged")
+    write_manifest(gen_dir)       # sizes and checksums for `index verify` and for opening (verify.py)
     (gen_dir / STATS).write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
     return stats
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _is_disk_full(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _cause(exc: BaseException | None) -> str:
+    """The text of the first disk-full error (where the disk filled up: a writer process, a file copy ...);
+    cleaning up after it (Whoosh's cancel writes files too) may have failed the same way later."""
+    found = ""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            found = str(exc)
+        exc = exc.__cause__ or exc.__context__
+    return found[:300]
+
+
+def _copy_file(src: str, dst: str) -> object:
+    """shutil.copy2 for copytree, whose own error list would turn a full disk into a string."""
+    try:
+        return shutil.copy2(src, dst)
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise DiskFullError(str(exc)) from exc
+        raise
 
 
 @contextmanager
@@ -129,11 +165,24 @@ def _publishing_generation(root: Path, previous: str | None):
     gen = new_generation_name(root)
     try:
         yield gen
-    except BaseException:
-        shutil.rmtree(root / gen, ignore_errors=True)
+        swap_current(root, gen)
+    except BaseException as exc:
+        if _pointer(root) != gen:      # not published: remove what was written
+            shutil.rmtree(root / gen, ignore_errors=True)
+            (root / (CURRENT + ".tmp")).unlink(missing_ok=True)
+        if isinstance(exc, DiskFullError) or _is_disk_full(exc):
+            serving = f"generation {previous} still serves" if previous else "there is no index yet"
+            raise DiskFullError(f"no space left on the device of {root}: the build stopped and removed what it "
+                                f"wrote; {serving}. Free some space and run it again. ({_cause(exc)})") from None
         raise
-    swap_current(root, gen)
     remove_old_generations(root, keep=(gen, previous))
+
+
+def _pointer(root: Path) -> str:
+    try:
+        return (root / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
@@ -189,7 +238,8 @@ def add_conferences(settings: Settings, conferences: list[Conference],
         remove_partial_generations(root, keep=previous)
         with _publishing_generation(root, previous) as gen:
             gen_dir = root / gen
-            shutil.copytree(root / previous, gen_dir, ignore=shutil.ignore_patterns(STATS, "*_LOCK"))
+            shutil.copytree(root / previous, gen_dir, ignore=shutil.ignore_patterns(STATS, MANIFEST, "*_LOCK"),
+                            copy_function=_copy_file)
             ix = whoosh_index.open_dir(str(gen_dir))
             expected = _turns_after_replacing(ix, conferences) + total
             writer = _new_writer(ix)

@@ -14,7 +14,7 @@ from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled pat
 from . import whoosh_private as W
 
 # Recorded in each generation's stats; bump when fields or their analysis change (an index of another version
-# answers "rebuild needed"). 1: up to the roles; 2: role, speaker_role, role_text.
+# answers "rebuild needed"). 1: up to the roles; 2: role, speaker_role, role_text, answer_type, deflection.
 SCHEMA_VERSION = 2
 
 # Searchable text

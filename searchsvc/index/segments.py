@@ -8,6 +8,7 @@ dies with the build (see _segment_process).
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -74,7 +75,8 @@ def _segment_process(ix, runs: list[list[Conference]], conn, counter, lock_fd: i
         conn.send(("ok", segments))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         try:
-            conn.send(("error", f"{type(exc).__name__}: {exc}"[:500]))
+            full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            conn.send(("disk_full" if full else "error", f"{type(exc).__name__}: {exc}"[:500]))
         except BaseException:
             pass
     finally:
@@ -114,6 +116,8 @@ def write_in_processes(ix, conferences: list[Conference], procs: int, lock_fd: i
                 except EOFError:
                     raise SearchsvcError("an index writer process died; the current index was left unchanged") \
                         from None
+                if status == "disk_full":     # the same error as a full disk in this process (build.py)
+                    raise OSError(errno.ENOSPC, f"an index writer process ran out of space: {value}")
                 if status != "ok":
                     raise SearchsvcError(f"an index writer process failed: {value}")
                 segments[waiting[conn]] = value

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..models import KIND_QA, Turn
@@ -35,12 +35,25 @@ class Pattern:
     regex: re.Pattern
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DeflectionRules:
     patterns: tuple[Pattern, ...]
     short_words: int = SHORT_WORDS
     opening_words: int = OPENING_WORDS
     follow_words: int = FOLLOW_WORDS
+
+    @cached_property
+    def combined(self) -> re.Pattern:
+        """Every pattern, lower-cased, in one non-capturing alternation matched on lower-cased text: one pass
+        finds whether any pattern matches (about 6x faster than one case-insensitive search per pattern;
+        capturing groups would lose most of that)."""
+        return re.compile("|".join(f"(?:{p.regex.pattern.lower()})" for p in self.patterns))
+
+    def first_match(self, text: str) -> str | None:
+        """Name of the first pattern (in file order) matching `text`, or None."""
+        if self.combined.search(text.lower()) is None:
+            return None
+        return next((p.name for p in self.patterns if p.regex.search(text)), None)
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,9 @@ def parse_patterns(text: str, source: str = "patterns") -> tuple[Pattern, ...]:
         name, sep, rx = line.partition(":")
         if not sep or not re.fullmatch(r"[a-z0-9-]+", name.strip()) or not rx.strip():
             raise ValueError(f"{source}:{number}: expected `name: regular expression`, got {line[:60]!r}")
+        if re.search(r"\\[SWDBAZNPGUX]", rx):
+            raise ValueError(f"{source}:{number}: patterns are matched lower-cased: "
+                             "no upper-case escapes (\\S, \\W ...)")
         try:
             found.append(Pattern(name.strip(), re.compile(rx.strip(), re.IGNORECASE)))
         except re.error as exc:
@@ -81,7 +97,8 @@ def default_rules() -> DeflectionRules:
 def normalise(text: str) -> str:
     """Straight apostrophes and quotes, single spaces, spoken repeats ("into — into") once: what the patterns are
     written against."""
-    return _STUTTER.sub(r"\1", " ".join(text.translate(_QUOTES).split()))
+    text = " ".join(text.translate(_QUOTES).split())
+    return _STUTTER.sub(r"\1", text) if "—" in text else text
 
 
 def sentences(text: str) -> list[str]:
@@ -91,19 +108,35 @@ def sentences(text: str) -> list[str]:
 def find_deflection(answer: str, rules: DeflectionRules | None = None) -> Deflection | None:
     """The deflection in an answer, or None when it is substantive (or empty)."""
     rules = rules or default_rules()
-    parts = sentences(normalise(answer))
+    text = normalise(answer)
+    first = rules.combined.search(text.lower())     # most answers: one pass and done
+    if first is None:
+        return None
+    parts = sentences(text)
     lengths = [len(s.split()) for s in parts]
     total = sum(lengths)
-    before = 0
-    for i, sentence in enumerate(parts):
-        name = next((p.name for p in rules.patterns if p.regex.search(sentence)), None)
-        if name is not None:
-            after = total - before - lengths[i]
-            if total <= rules.short_words or (before <= rules.opening_words and after <= rules.follow_words):
-                return Deflection(name, sentence, total, after)
-            return None      # the first hedge is followed by an answer: substantive
-        before += lengths[i]
-    return None
+    i = _sentence_at(parts, first.start())           # the first sentence holding a match
+    name = rules.first_match(parts[i])
+    if name is None:                                  # the match ran across sentences: look sentence by sentence
+        i = next((k for k, part in enumerate(parts) if rules.first_match(part)), -1)
+        if i < 0:
+            return None
+        name = rules.first_match(parts[i])
+    before = sum(lengths[:i])
+    after = total - before - lengths[i]
+    if total <= rules.short_words or (before <= rules.opening_words and after <= rules.follow_words):
+        return Deflection(name or "", parts[i], total, after)
+    return None      # the first hedge is followed by an answer: substantive
+
+
+def _sentence_at(parts: list[str], offset: int) -> int:
+    """Index of the sentence of `parts` (split from one text by _SENTENCE_END) holding character `offset`."""
+    end = 0
+    for i, part in enumerate(parts):
+        end += len(part) + 1          # sentences are joined by one space in normalised text
+        if offset < end:
+            return i
+    return len(parts) - 1
 
 
 def deflection_mark(turn: Turn, rules: DeflectionRules | None = None) -> str:

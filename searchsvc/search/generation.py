@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, cast
 
 from cachetools import LRUCache
@@ -18,10 +19,11 @@ from whoosh.classify import Bo1Model
 
 from ..analysis import load_stemmer
 from ..config import Settings
-from ..errors import IndexMissingError, NotFoundError
+from ..errors import IndexMissingError, IndexUnreadableError, NotFoundError
 from ..index import schema as S
 from ..index import whoosh_private as W
 from ..index.store import current_generation, index_root, open_generation_index, read_stats, unreadable
+from ..index.verify import GenerationGuard
 from ..models import FacetValue, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .docsets import DocSets
 from .facets import IndexTables, load_tables
@@ -36,9 +38,10 @@ OPEN_ATTEMPTS = 3        # CURRENT read again when the generation it named vanis
 class Generation:
     """One opened index generation: stats, column tables, postings (DocSets), speller, stored fields, caches."""
 
-    def __init__(self, name: str, ix: Any, stats: IndexStats, pages: int):
+    def __init__(self, name: str, ix: Any, stats: IndexStats, pages: int, guard: GenerationGuard | None = None):
         load_stemmer()     # importing NLTK (seconds on a busy machine) is opening work, not the first search's budget
         self.name = name
+        self.guard = guard                          # its files as built (index/verify.py)
         self.stats = stats
         self._ix = ix
         self.searcher = ix.searcher()               # for reference checks; insights use the methods below
@@ -119,22 +122,32 @@ class Generation:
         return [(str(term), float(weight)) for term, weight in found]
 
 
-def open_current(settings: Settings, known: Generation | None) -> Generation:
+def open_current(settings: Settings, known: Generation | None,
+                 guard_of: Callable[[Path], GenerationGuard] = GenerationGuard) -> Generation:
     """The generation CURRENT names: `known` when it is that one, else newly opened.
 
-    IndexMissingError without an index, IndexUnreadableError (from the store) when it cannot be opened.
+    IndexMissingError without an index, IndexUnreadableError (from the store) when it cannot be opened or its
+    files are not as built (`guard_of` checks them against the manifest before Whoosh reads them).
     """
     for _attempt in range(OPEN_ATTEMPTS):
         name = current_generation(settings)
         if name is None:
             raise IndexMissingError(f"no index at {index_root(settings)}: run `searchsvc index rebuild` first")
         if known is not None and known.name == name:
+            if known.guard is not None:
+                known.guard.check()    # per request: file sizes; raises once damage was found
             return known
         stats = read_stats(settings, name)
         try:
+            guard = guard_of(index_root(settings) / name)    # its files as built, before Whoosh reads them
+        except IndexUnreadableError:
+            if current_generation(settings) != name:
+                continue  # a rebuild moved on while the files were checked
+            raise
+        try:
             ix = open_generation_index(settings, name)
             if ix is not None:
-                return Generation(name, ix, stats, settings.search.result_cache_size)
+                return Generation(name, ix, stats, settings.search.result_cache_size, guard)
         except W.unreadable_errors() as exc:   # its files: a truncated segment, a missing one ...
             if (index_root(settings) / name).is_dir():
                 log.warning("index generation %s cannot be opened: %s: %s", name, type(exc).__name__, exc)

@@ -10,18 +10,29 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh import query as Q
 
 from ..config import SearchSettings
 from ..errors import QueryBudgetError
-from ..models import SearchRequest
+from ..models import SearchRequest, SuggestedFilter
 from .docsets import DocSets
 from .facets import IndexTables, request_filters, values_mask
 from .generation import Generation
-from .querying import ParsedQuery, parse_query, scoring_terms, widen_word
+from .names import NameTable
+from .querying import ParsedQuery, parse_query, scoring_terms
+from .ranking import (
+    Boosts,
+    boosts_for,
+    plan_notices,
+    plan_words,
+    ranking_query,
+    relaxed_match,
+    strict_mask,
+    suggest_filters,
+    text_share,
+)
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
-RELAX_BONUS = 1000.0    # per matched word when relaxing, so turns with more of the words rank first
+RELAX_BONUS = 1000.0    # per matched word (weighted by rarity) when relaxing: turns with more of them rank first
 NOTICE_RELAXED = "Few turns contain all the words; turns with most of them follow."
 
 
@@ -36,6 +47,8 @@ class Match:
     query: Any                       # the query that ranks and highlights
     notices: tuple[str, ...]
     skipped: bool                    # an optional extra was left out (time budget)
+    boosts: Boosts | None = None     # what ranking adds to BM25F: names, proximity (ranking.py)
+    suggested: tuple[SuggestedFilter, ...] = ()   # names of the query offered as filters
 
     @property
     def total(self) -> int:
@@ -47,45 +60,46 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
     tables, docsets = gen.tables, gen.docsets
     parsed = parse_query(request, gen.schema, gen.reader, limits)
     notices = list(parsed.notices)
-    base = date_range(_base_mask(docsets, tables, parsed), tables, request)
+    plan = plan_words(parsed, name_table(gen), gen.reader, tables.size)     # names, optional words, synonyms
+    strict = strict_mask(plan, docsets, tables) if plan.changed else _base_mask(docsets, tables, parsed)
+    base = date_range(strict, tables, request)
     filters = {f: values_mask(tables, f, v) for f, v in request_filters(request).items() if v}
     final = intersect(base, filters.values())
-    matched, shown_query, skipped = None, parsed.query, False
-    if len(parsed.plain) >= 2 and int(final.sum()) < RELAX_BELOW:
+    matched, skipped = None, False
+    shown_query = ranking_query(plan) if plan.changed else parsed.query
+    if len(plan.slots) >= 2 and int(final.sum()) < RELAX_BELOW:
         # Optional extra: when the budget runs out it is left out (with a notice), not the whole search.
         try:
             docsets.check_time()
-            widened = [widen_word(q, gen.reader) for _, q in parsed.plain]
-            relaxed, counts = _relaxed(docsets, tables, parsed, widened)
+            relaxed, coverage, widened = relaxed_match(plan, docsets, tables, gen.reader, gen.speller.near)
         except QueryBudgetError:
             skipped = True
         else:
             relaxed = date_range(relaxed, tables, request)
             relaxed_final = intersect(relaxed, filters.values())
             if int(relaxed_final.sum()) > int(final.sum()):
-                base, final, matched = relaxed, relaxed_final, counts
-                shown_query = Q.Or(widened + [r for r in parsed.required if not isinstance(r, Q.Not)])
+                base, final, matched, shown_query = relaxed, relaxed_final, coverage, widened
                 notices.append(NOTICE_RELAXED)
-    return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped)
+    notices += plan_notices(plan)
+    suggested = suggest_filters(plan, tables, final, request_filters(request))
+    return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped,
+                 boosts_for(plan, parsed, tables, docsets), suggested)
+
+
+def name_table(gen: Generation) -> NameTable:
+    """The generation's speaker and outlet name forms (built once, kept with its analyses)."""
+    key = ("search.names",)
+    found = gen.analyses.get(key)
+    if found is None:
+        size = gen.tables.size
+        found = gen.analyses[key] = NameTable(gen.tables.values, text_share(gen.reader, size), size)
+    return found
 
 
 def _base_mask(docsets: DocSets, tables: IndexTables, parsed: ParsedQuery) -> np.ndarray:
     if parsed.query is None:
         return np.zeros(tables.size, dtype=bool) if parsed.empty else tables.live.copy()
     return docsets.mask(parsed.query)
-
-
-def _relaxed(docsets: DocSets, tables: IndexTables, parsed: ParsedQuery, words: list[Any]
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """Turns with at least half of the (widened) plain words and every required part; each turn's word count."""
-    allowed = tables.live.copy()
-    for part in parsed.required:
-        allowed &= docsets.mask(part)
-    counts = np.zeros(tables.size, dtype=np.int16)
-    for q in words:
-        counts += docsets.mask(q)
-    need = len(parsed.plain) - len(parsed.plain) // 2
-    return allowed & (counts >= need), counts
 
 
 def rank(gen: Generation, found: Match, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
@@ -103,6 +117,9 @@ def rank(gen: Generation, found: Match, request: SearchRequest) -> tuple[np.ndar
     keys: tuple[np.ndarray, ...]
     if matched is not None:
         scores = scores + RELAX_BONUS * matched[docs]
+    if found.boosts is not None and request.sort == "relevance":
+        scores = found.boosts.apply(docs, scores)
+    if matched is not None:
         keys = (newest_first, scores) if request.sort == "relevance" else (newest_first, matched[docs])
     else:
         keys = (newest_first, scores) if terms else (newest_first,)

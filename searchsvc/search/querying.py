@@ -163,19 +163,60 @@ def _rewrite(node: Q.Query, reader, limits: SearchSettings, notices: list[str]) 
 
 
 def _is_plain(node: Q.Query) -> bool:
-    """A word: a Term in a text field, or an Or of such Terms (one word over several fields / a prefix)."""
+    """A word: a Term in a text field, or an Or of such Terms (one word over several fields / a prefix),
+    or a hyphenated compound (`Jean-Pierre`: an Or over the fields of the And of its words)."""
     if isinstance(node, Q.Term):
         return node.fieldname in S.TEXT_FIELDS
     if isinstance(node, Q.Or) and not isinstance(node, Q.DisjunctionMax):
-        return bool(node.subqueries) and all(_is_plain(s) for s in node.subqueries)
+        return bool(node.subqueries) and (all(_is_plain(s) for s in node.subqueries) or is_compound(node))
     return False
 
 
+def is_compound(node: Q.Query) -> bool:
+    """The parser's query for a hyphenated word: Or([And([Term(field, word) ...]) per text field])."""
+    return isinstance(node, Q.Or) and bool(node.subqueries) and all(
+        type(sub) is Q.And and bool(sub.subqueries)
+        and all(isinstance(t, Q.Term) and t.fieldname in S.TEXT_FIELDS for t in sub.subqueries)
+        for sub in node.subqueries)
+
+
+_COMPOUND_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*(?:[-\u2010\u2011][^\W_]+(?:['\u2019][^\W_]+)*)+")
+_QUOTED_RE = re.compile(r'"[^"]*"?')
+
+
+def locate_compounds(q: Q.Query, text: str) -> None:
+    """Give the words of top-level hyphenated compounds the character spans the parser leaves out
+    (names and synonyms are found by where words stand in the query)."""
+    if isinstance(q, Q.AndNot):
+        locate_compounds(q.a, text)
+        return
+    children = list(q.subqueries) if isinstance(q, Q.And) else [q]
+    blanked = _QUOTED_RE.sub(lambda m: " " * len(m.group()), text)
+    chunks = list(_COMPOUND_RE.finditer(blanked))
+    pos = 0
+    for child in children:
+        if not is_compound(child) or getattr(child.subqueries[0].subqueries[0], "startchar", None) is not None:
+            continue
+        want = [t.text for t in child.subqueries[0].subqueries]
+        for k in range(pos, len(chunks)):
+            m = chunks[k]
+            found = [(m.start() + t.start(), m.start() + t.end(), term_for_token(t.group()))
+                     for t in TOKEN_RE.finditer(m.group())]
+            found = [t for t in found if t[2] is not None]
+            if [t[2] for t in found] == want:
+                for sub in child.subqueries:
+                    for term, (start, end, _) in zip(sub.subqueries, found):
+                        term.startchar, term.endchar = start, end
+                pos = k + 1
+                break
+
+
 def _surface(node: Q.Query, text: str) -> str:
-    for leaf in node.leaves():
-        start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
-        if start is not None and end is not None and 0 <= start < end <= len(text):
-            return text[start:end]
+    found = [(getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)) for leaf in node.leaves()]
+    spans: list[tuple[int, int]] = [(a, b) for a, b in found
+                                    if a is not None and b is not None and 0 <= a < b <= len(text)]
+    if spans:
+        return text[min(a for a, _ in spans):max(b for _, b in spans)]
     leaves = list(node.leaves())
     return str(leaves[0].text) if leaves and hasattr(leaves[0], "text") else ""
 
@@ -218,6 +259,7 @@ def parse_query(request: SearchRequest, schema, reader, limits: SearchSettings) 
     notices = list(dict.fromkeys(notices))   # a prefix over several fields notes its cut once
     if q is Q.NullQuery or isinstance(q, Q.Not):
         return ParsedQuery(text=text, query=None, notices=notices + [NOTICE_NOTHING], empty=True)
+    locate_compounds(q, text)
     plain, required = _split_top(q, text)
     return ParsedQuery(text=text, query=q, plain=plain, required=required, notices=notices)
 

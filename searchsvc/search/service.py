@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings
-from ..errors import NotFoundError
+from ..errors import IndexUnreadableError, NotFoundError
 from ..index import schema as S
 from ..index import whoosh_private as W
+from ..index.verify import DamageMemo
 from ..models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .facets import count_values, facet_list, page_facets
 from .generation import Generation, open_current, roles_of, speakers_of
@@ -44,12 +45,13 @@ class SearchService:
         self.settings = settings
         self._lock = threading.RLock()
         self._open: Generation | None = None
+        self._damage = DamageMemo()          # a generation found damaged is not checked again per request
 
     # ---- lifecycle ------------------------------------------------------------------
 
     def _current(self) -> Generation:
         """The open generation, reopened when CURRENT has moved on. Caller holds the lock."""
-        opened = open_current(self.settings, self._open)
+        opened = open_current(self.settings, self._open, self._damage.guard)
         if opened is not self._open:
             old, self._open = self._open, opened
             if old is not None:
@@ -61,6 +63,13 @@ class SearchService:
         brief use (tests, tools); concurrent callers go through search() or snapshot()."""
         with self._lock:
             return self._current()
+
+    def diagnose(self) -> IndexUnreadableError | None:
+        """After an unexpected error: the damage found in the open generation's files (it then sticks: every
+        later request of that generation gets it), or None when they are as built (a bug, not damage)."""
+        with self._lock:
+            guard = self._open.guard if self._open is not None else None
+            return guard.diagnose() if guard is not None else None
 
     @property
     def generation(self) -> str:
@@ -109,6 +118,7 @@ class SearchService:
             suggestion=suggestion,
             optional_terms=tuple(w for w, _ in found.parsed.plain) if found.matched is not None else (),
             notices=found.notices + ((NOTICE_BUDGET,) if skipped else ()), took_ms=_ms_since(started),
+            suggested_filters=found.suggested,
         )
 
     def _hit(self, f: Mapping[str, Any], score: float, terms: dict[str, set[str]]) -> Hit:

@@ -11,7 +11,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..config import Settings
-from ..errors import IndexMissingError, IndexUnreadableError, NotFoundError, QueryError, SearchsvcError
+from ..errors import DiskFullError, IndexMissingError, IndexUnreadableError, NotFoundError, QueryError, SearchsvcError
+from .ratelimit import install_rate_limits
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ ERROR_CODES: list[tuple[type[Exception], int, str]] = [
     (NotFoundError, 404, "not_found"),
     (IndexMissingError, 503, "index_missing"),
     (IndexUnreadableError, 503, "rebuild_needed"),
+    (DiskFullError, 503, "disk_full"),
     (SearchsvcError, 503, "unavailable"),
 ]
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
@@ -82,6 +84,15 @@ def error_response(status: int, code: str, message: str) -> Response:
     return resp
 
 
+def _damage_behind(app: Flask) -> IndexUnreadableError | None:
+    """After an unexpected error: the damage of the index files the service reads, if any (index/verify.py)."""
+    try:
+        diagnose = getattr(app.extensions[EXTENSION].get(), "diagnose", None)
+        return diagnose() if diagnose is not None else None
+    except SearchsvcError:
+        return None
+
+
 def create_app(settings: Settings, *, service=None, service_factory=None) -> Flask:
     """Build the Flask app for `settings`. `service` shares an open SearchService (tests); otherwise each
     process opens its own on first use via `service_factory` (default: SearchService)."""
@@ -115,6 +126,10 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
     def _unexpected(exc: Exception):
         if app.debug:
             raise exc  # let the dev server's debugger show it
+        damage = _damage_behind(app)
+        if damage is not None:     # a file of the index changed under the reader: 503, never a wrong answer
+            log.error("%s (while answering %s: %s: %s)", damage, request.path, type(exc).__name__, exc)
+            return error_response(503, "rebuild_needed", str(damage))
         log.exception("unexpected error on %s", request.path)
         return error_response(500, "internal_error", "Something went wrong on our side.")
 
@@ -126,4 +141,5 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
         resp.headers.setdefault("X-Frame-Options", "DENY")
         return resp
 
+    install_rate_limits(app, settings.ratelimit)   # last: it limits the routes registered above
     return app

@@ -72,6 +72,10 @@ def _schemas() -> dict:
         "SearchPage": _obj({
             "total": {"type": "integer", "minimum": 0}, "hits": {"type": "array", "items": _ref("Hit")},
             "facets": _ref("Facets"), "suggestion": {"type": ["string", "null"]}, "optional_terms": _STRS,
+            "suggested_filters": {"type": "array", "items": _obj({
+                "facet": {"type": "string", "enum": list(FACETS)}, "value": _STR,
+                "count": {"type": "integer", "minimum": 0},
+            }, "A filter the query's words name (a speaker or outlet): offer it (\"Speaker: Zhao Lijian?\").")},
             "notices": _STRS, "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1}, "took_ms": {"type": "number", "minimum": 0}, "query": _STR,
             "cached": {"type": "boolean", "description": "served from the cache of repeated queries (header X-Cache)"},

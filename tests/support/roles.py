@@ -1,5 +1,5 @@
 """Test helpers: a tiny corpus where the same role is held by different people and one person changes roles
-between conferences, with planted deflections (for tests/test_search_roles*.py and test_insights_deflections.py)."""
+between conferences, with planted deflections (tests/test_search_roles.py, tests/test_insights_deflections.py)."""
 
 from __future__ import annotations
 

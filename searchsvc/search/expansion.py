@@ -1,0 +1,60 @@
+"""Search stage: paraphrase: other words for a query word or phrase, from the shipped synonym list of this domain.
+
+searchsvc/data/query_synonyms_en.txt holds one group a line (`dprk | north korea | pyongyang`); each member is
+read as its index terms (stemmed, stop words dropped), so `vaccination` also stands for `vaccinations`.
+Expansions always count below the words typed (ranking.EXPANSION_BOOST).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..analysis import analyze_terms
+
+MAX_MEMBER_TERMS = 4
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Index-term sequences -> the other members of their group (as index-term sequences, with their text)."""
+    groups: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]]
+
+    @property
+    def longest(self) -> int:
+        return max((len(k) for k in self.groups), default=0)
+
+    def others(self, terms: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], ...]:
+        return self.groups.get(terms, ())
+
+
+@lru_cache(maxsize=1)
+def load_synonyms() -> Synonyms:
+    text = resources.files("searchsvc").joinpath("data/query_synonyms_en.txt").read_text(encoding="utf-8")
+    return parse_synonyms(text)
+
+
+def parse_synonyms(text: str) -> Synonyms:
+    """Synonyms from the list's text: a member that is only stop words is left out; the first group of a term
+    wins; members right of "=>" are what the left ones also match, not keys themselves."""
+    groups: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        left, arrow, right = line.partition("=>")
+        keys = _members(left)
+        targets = keys + [m for m in _members(right) if m[0] not in (k for k, _ in keys)]
+        for terms, _ in keys:
+            if terms not in groups:
+                groups[terms] = tuple(m for m in targets if m[0] != terms)
+    return Synonyms(groups)
+
+
+def _members(text: str) -> list[tuple[tuple[str, ...], str]]:
+    members: list[tuple[tuple[str, ...], str]] = []
+    for raw in text.split("|"):
+        terms = tuple(analyze_terms(raw.strip()))
+        if terms and len(terms) <= MAX_MEMBER_TERMS and terms not in (m for m, _ in members):
+            members.append((terms, raw.strip()))
+    return members

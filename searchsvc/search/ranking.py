@@ -1,0 +1,373 @@
+"""Search stage: plain query words as people type them: names as fields, words without a topic optional,
+synonyms, and coverage of the informative words (weighted by rarity) ranked before BM25F.
+
+A query's plain words become slots. A slot is satisfied by its typed word(s) in the text, by a synonym
+(expansion.py), or, for a name (names.py), by the turn's speaker or outlet: a name never has to be in the text.
+Words that carry no topic (searchsvc/data/query_filler_en.txt, or found in a large share of the turns) are
+not slots: they only add a little to the score. Strict matching requires every slot; relaxed matching (few
+strict matches) requires half of them and ranks by weighted coverage first (ranking.RELAX_BONUS).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from math import log
+
+import numpy as np
+from whoosh import query as Q
+
+from ..analysis import fold_word, term_for_token
+from ..index import schema as S
+from ..models import SuggestedFilter
+from .docsets import DocSets
+from .expansion import load_synonyms
+from .facets import IndexTables, values_mask
+from .names import NameMatch, NameTable
+from .phrases import PositionDecoder, phrase_docs
+from .querying import ParsedQuery, is_compound, widen_word
+
+NAME_BOOST = 1.5          # a speaker/outlet named in the query scores like a text word of this boost (times its idf)
+FILLER_BOOST = 0.3        # words without a topic still rank, a little
+EXPANSION_BOOST = 0.5     # synonyms and spelling alternatives rank below the typed words
+FILLER_SHARE = 0.1        # a word in more than this share of the turns carries no topic ...
+MIN_TURNS = 1000          # ... in an index of at least this many turns (shares of a tiny index mean nothing)
+TYPO_DOCS = 3             # a word in at most this many turns, when relaxing, also matches ...
+TYPO_FACTOR = 20          # ... the closest indexed words found in this many times more turns
+TYPO_ALTERNATIVES = 2
+RARITY_POWER = 2          # coverage weights: idf to this power
+PROXIMITY_BOOST = 4.0     # per pair of consecutive query words side by side in a turn
+PROXIMITY_CANDIDATES = 30
+SUGGESTED_PER_NAME = 3    # values of one name offered as filters
+SUGGESTED_FILTERS = 4
+PROXIMITY_MIN_WORDS = 3   # shorter queries rank well on BM25F alone; proximity costs position reads
+PROXIMITY_PAIRS = 10
+_QUOTED_RE = re.compile(r'"[^"]*"?')
+
+
+@dataclass
+class Slot:
+    """One informative thing the query asks for: a word, a phrase of the synonym list, or a name."""
+    surface: str
+    typed: Q.Query | None                                   # the typed word(s) in the text fields
+    alternatives: list[Q.Query] = field(default_factory=list)
+    expansions: tuple[str, ...] = ()                        # the alternatives as written (for the notices)
+    names: list[NameMatch] = field(default_factory=list)
+
+
+@dataclass
+class WordPlan:
+    slots: list[Slot]
+    fillers: list[Slot]
+    required: list[Q.Query]
+    changed: bool            # names, fillers or synonyms: the plain words are not simply all required
+    masks: dict = field(default_factory=dict)   # name masks computed for this query
+
+
+@lru_cache(maxsize=1)
+def load_fillers() -> frozenset[str]:
+    text = resources.files("searchsvc").joinpath("data/query_filler_en.txt").read_text(encoding="utf-8")
+    words = [w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")]
+    return frozenset(words) | frozenset(t for t in map(term_for_token, words) if t)
+
+
+def text_share(reader, size: int):
+    """term -> share of the turns whose text holds it."""
+    def share(term: str) -> float:
+        return max(reader.doc_frequency(f, term) for f in S.TEXT_FIELDS) / max(1, size)
+    return share
+
+
+def word_terms(q: Q.Query) -> tuple[str, ...] | None:
+    """The index terms of a plain part that is one word or one hyphenated compound (else None)."""
+    if is_compound(q):
+        return tuple(t.text for t in q.subqueries[0].subqueries)
+    word = single_word(q)
+    return (word[2],) if word else None
+
+
+def leaf_spans(q: Q.Query) -> set[tuple[int, int]]:
+    found = {(getattr(t, "startchar", None), getattr(t, "endchar", None)) for t in q.leaves()}
+    return {(a, b) for a, b in found if a is not None and b is not None}
+
+
+def single_word(q: Q.Query) -> tuple[int, int, str] | None:
+    """(start, end, term) when a plain part is one word over the text fields (not a prefix, not an OR)."""
+    leaves = list(q.leaves())
+    spans = {(getattr(t, "startchar", None), getattr(t, "endchar", None), getattr(t, "text", None)) for t in leaves}
+    if len(spans) != 1 or not all(isinstance(t, Q.Term) and t.fieldname in S.TEXT_FIELDS for t in leaves):
+        return None
+    start, end, term = spans.pop()
+    return (int(start), int(end), str(term)) if start is not None and end is not None else None
+
+
+def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) -> WordPlan:
+    """The slots and fillers of a parsed query's plain words."""
+    words = [(surface, q, word_terms(q), leaf_spans(q)) for surface, q in parsed.plain]
+    names_found = _find_names(parsed.text, words, names)
+    used: set[int] = set()
+    slots: list[Slot] = []
+    for span, found in names_found.items():
+        inside = [i for i, w in enumerate(words) if w[3] and all(span[0] <= a < span[1] for a, _ in w[3])]
+        used.update(inside)
+        typed = [words[i][1] for i in inside]
+        slots.append(Slot(parsed.text[span[0]:span[1]], _all(typed), names=found))
+    fillers: list[Slot] = []
+    share = text_share(reader, size)
+    synonyms = load_synonyms()
+    i = 0
+    while i < len(words):
+        if i in used:
+            i += 1
+            continue
+        size_found, others = _synonym_at(words, i, used, synonyms)
+        if size_found:
+            chosen = words[i:i + size_found]
+            slots.append(Slot(" ".join(w[0] for w in chosen), _all([w[1] for w in chosen]),
+                              alternatives=[_terms_query(t) for t, _ in others],
+                              expansions=tuple(text for _, text in others)))
+            i += size_found
+            continue
+        surface, q, terms, _ = words[i]
+        slot = Slot(surface, q)
+        if terms and len(terms) == 1 and _is_filler(surface, terms[0], share, size >= MIN_TURNS):
+            fillers.append(slot)
+        else:
+            slots.append(slot)
+        i += 1
+    if not slots:            # only words without a topic: then they are what the query asks for
+        slots, fillers = fillers, []
+    if len(slots) == 1 and not fillers:   # one word counts exactly its turns (totals, timelines, exports)
+        slots = [Slot(slots[0].surface, slots[0].typed, names=slots[0].names)]
+    changed = bool(fillers) or any(s.names or s.alternatives for s in slots)
+    return WordPlan(slots, fillers, list(parsed.required), changed)
+
+
+def _is_filler(surface: str, term: str, share, big: bool) -> bool:
+    fillers = load_fillers()
+    return fold_word(surface) in fillers or term in fillers or (big and share(term) > FILLER_SHARE)
+
+
+def _find_names(text: str, words, names: NameTable | None) -> dict[tuple[int, int], list[NameMatch]]:
+    if names is None:
+        return {}
+    quoted = [(m.start(), m.end()) for m in _QUOTED_RE.finditer(text)]
+    plain_ends = {a: b for w in words for a, b in w[3]}
+
+    def allowed(start: int, end: int) -> bool:
+        if any(a <= start < b for a, b in quoted):
+            return False
+        if start in plain_ends:
+            return plain_ends[start] == end
+        return term_for_token(text[start:end]) is None     # a stop word inside a name ("The Paper")
+
+    out: dict[tuple[int, int], list[NameMatch]] = {}
+    for match in names.find(text, allowed):
+        if any(match.start <= s < match.end for s in plain_ends):   # not only stop words
+            out.setdefault((match.start, match.end), []).append(match)
+    return out
+
+
+def _synonym_at(words, i: int, used: set[int], synonyms) -> tuple[int, tuple]:
+    """(number of words, other members) of the longest synonym-list member starting at plain word i."""
+    for size in range(min(synonyms.longest, len(words) - i), 0, -1):
+        chosen = words[i:i + size]
+        if any(j in used for j in range(i, i + size)) or not all(w[2] for w in chosen):
+            continue
+        others = synonyms.others(tuple(t for w in chosen for t in w[2]))
+        if others:
+            return size, others
+    return 0, ()
+
+
+def _all(parts: list[Q.Query]) -> Q.Query | None:
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def _terms_query(terms: tuple[str, ...]) -> Q.Query:
+    words = [Q.Or([Q.Term(f, t, boost=S.FIELD_BOOSTS[f]) for f in S.TEXT_FIELDS]) for t in terms]
+    return words[0] if len(words) == 1 else Q.And(words)
+
+
+# ---- masks and scores --------------------------------------------------------------------------
+
+def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict | None = None) -> np.ndarray:
+    key = tuple((m.facet, m.values) for m in found)
+    if memo is not None and key in memo:
+        return memo[key]
+    out = np.zeros(tables.size, dtype=bool)
+    for match in found:
+        out |= values_mask(tables, match.facet, match.values)
+    if memo is not None:
+        memo[key] = out
+    return out
+
+
+def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, memo: dict | None = None) -> np.ndarray:
+    out = docsets.mask(slot.typed).copy() if slot.typed is not None else np.zeros(tables.size, dtype=bool)
+    for alt in slot.alternatives:
+        out |= docsets.mask(alt)
+    if slot.names:
+        out |= names_mask(tables, slot.names, memo)
+    return out
+
+
+def strict_mask(plan: WordPlan, docsets: DocSets, tables: IndexTables) -> np.ndarray:
+    """Turns with every slot (a name by field or text, a word or one of its synonyms) and every required part."""
+    out = tables.live.copy()
+    for part in plan.required:
+        out &= docsets.mask(part)
+    for slot in plan.slots:
+        out &= slot_mask(slot, docsets, tables, plan.masks)
+    return out
+
+
+def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader, near=None
+                  ) -> tuple[np.ndarray, np.ndarray, Q.Query]:
+    """Turns with at least half of the slots (words widened by their stem's longer forms and, when rare, by
+    close spellings), each turn's coverage in slot units weighted by rarity, and the query that ranks them."""
+    allowed = tables.live.copy()
+    for part in plan.required:
+        allowed &= docsets.mask(part)
+    widened, masks = [], []
+    for slot in plan.slots:
+        typed = widen_word(slot.typed, reader) if slot.typed is not None else None
+        extra = _spelling_alternatives(slot, reader, near)
+        wide = Slot(slot.surface, typed, slot.alternatives + extra, slot.expansions, slot.names)
+        widened.append(wide)
+        masks.append(slot_mask(wide, docsets, tables, plan.masks))
+    counts = np.zeros(tables.size, dtype=np.int16)
+    weighted = np.zeros(tables.size, dtype=np.float32)
+    weights = [rarity(tables.size, int((names_mask(tables, s.names, plan.masks) if s.names else m).sum()))
+               for s, m in zip(plan.slots, masks)]
+    for mask, weight in zip(masks, weights):
+        counts += mask
+        weighted += np.float32(weight) * mask
+    weighted *= np.float32(len(masks) / max(sum(weights), 1e-9))
+    need = len(masks) - len(masks) // 2
+    shown = ranking_query(WordPlan(widened, plan.fillers, plan.required, plan.changed))
+    return allowed & (counts >= need), weighted, shown
+
+
+def rarity(size: int, docs: int) -> float:
+    """A slot's weight in coverage: its idf squared (a rare word says much more than a common one);
+    a name's is that of the turns it names."""
+    return (log(size / (docs + 1)) + 1) ** RARITY_POWER
+
+
+def _spelling_alternatives(slot: Slot, reader, near) -> list[Q.Query]:
+    word = single_word(slot.typed) if slot.typed is not None and not slot.names else None
+    if near is None or word is None:
+        return []
+    known = max(reader.doc_frequency(f, word[2]) for f in S.TEXT_FIELDS)
+    if known > TYPO_DOCS:
+        return []
+    found = [t for t in near(S.ANSWER, word[2]) if reader.doc_frequency(S.ANSWER, t) > max(1, known) * TYPO_FACTOR]
+    return [_terms_query((t,)) for t in found[:TYPO_ALTERNATIVES]]
+
+
+def ranking_query(plan: WordPlan) -> Q.Query:
+    """What ranks and highlights: typed words at full weight, synonyms and fillers below them."""
+    parts: list[Q.Query] = []
+    for slot in plan.slots:
+        if slot.typed is not None:
+            parts.append(slot.typed)
+        if slot.alternatives:
+            parts.append(Q.Or(list(slot.alternatives), boost=EXPANSION_BOOST))
+    for filler in plan.fillers:
+        if filler.typed is not None:
+            parts.append(Q.Or([filler.typed], boost=FILLER_BOOST))
+    parts += [r for r in plan.required if not isinstance(r, Q.Not)]
+    return Q.Or(parts) if parts else Q.NullQuery
+
+
+def name_bonus(plan: WordPlan, tables: IndexTables) -> np.ndarray | None:
+    """Per turn: what the names of the query add (BM25F-like: boost times the idf of the name's turns)."""
+    named = [s for s in plan.slots if s.names]
+    if not named:
+        return None
+    out = np.zeros(tables.size, dtype=np.float32)
+    for slot in named:
+        mask = names_mask(tables, slot.names, plan.masks)
+        out[mask] += NAME_BOOST * (log(tables.size / (int(mask.sum()) + 1)) + 1)
+    return out
+
+
+class Boosts:
+    """What ranking adds to BM25F (and coverage) for a query: its names' scores and the proximity of its words:
+    each pair of the query's consecutive words found side by side in a turn (stop words aside) adds
+    PROXIMITY_BOOST, looked at in the PROXIMITY_CANDIDATES best turns (positions read for those only)."""
+
+    def __init__(self, names: np.ndarray | None, pairs: frozenset[tuple[str, str]], docsets: DocSets):
+        self.names, self.pairs, self.docsets = names, pairs, docsets
+        self.decoder = PositionDecoder()
+
+    def apply(self, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """scores (of docs) with the boosts added; the candidates depend on the scores only (stable paging)."""
+        if self.names is not None:
+            scores = scores + self.names[docs]
+        if not self.pairs or not len(docs):
+            return scores
+        best = np.argsort(-scores, kind="stable")[:PROXIMITY_CANDIDATES]
+        found = self.pairs_found(np.sort(docs[best]))
+        return scores + PROXIMITY_BOOST * found[docs].astype(np.float32)
+
+    def pairs_found(self, candidates: np.ndarray) -> np.ndarray:
+        """Per docnum: how many of the pairs stand side by side in one of its text fields (candidates only)."""
+        ds = self.docsets
+        count = np.zeros(ds.tables.size, dtype=np.int16)
+        for pair in self.pairs:
+            seen = np.zeros(ds.tables.size, dtype=bool)
+            for name in S.TEXT_FIELDS:
+                have = candidates[ds.term_mask(name, pair[0])[candidates] & ds.term_mask(name, pair[1])[candidates]]
+                if len(have):
+                    seen[phrase_docs(ds.reader, name, list(pair), have, _postings_of(ds, name),
+                                     self.decoder, ds.check_time)] = True
+            count += seen
+        return count
+
+
+def _postings_of(docsets: DocSets, field: str) -> Callable[[str], np.ndarray]:
+    return lambda word: docsets.postings(field, word)[0]
+
+
+def boosts_for(plan: WordPlan, parsed: ParsedQuery, tables: IndexTables, docsets: DocSets) -> Boosts | None:
+    terms = [t for _, q in parsed.plain for t in (word_terms(q) or ())]
+    pairs = frozenset(list(dict.fromkeys(p for p in zip(terms, terms[1:]) if p[0] != p[1]))[:PROXIMITY_PAIRS]
+                      if len(terms) >= PROXIMITY_MIN_WORDS else ())
+    names = name_bonus(plan, tables)
+    return Boosts(names, pairs, docsets) if names is not None or pairs else None
+
+
+def suggest_filters(plan: WordPlan, tables: IndexTables, final: np.ndarray, selected: dict[str, tuple[str, ...]]
+                    ) -> tuple[SuggestedFilter, ...]:
+    """The values the query's names matched, as filters to offer: not already selected, held by some result."""
+    out = []
+    for slot in plan.slots:
+        for match in slot.names:
+            for value in match.values[:SUGGESTED_PER_NAME]:
+                if value in selected.get(match.facet, ()):
+                    continue
+                count = int((final & values_mask(tables, match.facet, [value])).sum())
+                if count:
+                    out.append(SuggestedFilter(match.facet, value, count))
+    return tuple(out[:SUGGESTED_FILTERS])
+
+
+def plan_notices(plan: WordPlan) -> list[str]:
+    """What the search tips call expansions: names matched as fields, synonyms, optional words."""
+    out = []
+    for slot in plan.slots:
+        for match in slot.names:
+            shown = ", ".join(match.values[:3]) + (" …" if len(match.values) > 3 else "")
+            out.append(f"“{slot.surface}” also matched the {match.facet}: {shown}.")
+        if slot.expansions:
+            out.append(f"“{slot.surface}” also searched as: {', '.join(slot.expansions)} (ranked lower).")
+    if plan.fillers:
+        out.append("Not required (no topic): " + ", ".join(f.surface for f in plan.fillers) + ".")
+    return out
