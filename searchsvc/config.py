@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 
@@ -74,7 +77,7 @@ class Settings:
         """A copy whose index lives at `path` (the CLI's --index)."""
         return dataclasses.replace(self, index=IndexSettings(dir=Path(path).resolve()))
 
-    def with_corpus(self, paths) -> Settings:
+    def with_corpus(self, paths: Iterable[str | Path]) -> Settings:
         return dataclasses.replace(self, corpus=CorpusSettings(paths=tuple(Path(p).resolve() for p in paths)))
 
 
@@ -88,7 +91,7 @@ _SECTIONS = {
 }
 
 
-def _build_section(name: str, cls, raw: dict, base: Path, source: str):
+def _build_section(name: str, cls: type, raw: dict[str, Any], base: Path, source: str) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")
     known = {f.name: f for f in dataclasses.fields(cls)}
@@ -117,17 +120,20 @@ def _build_section(name: str, cls, raw: dict, base: Path, source: str):
     return cls(**values)
 
 
-def load_settings(path: str | Path = "config.toml") -> Settings:
-    """Read config.toml; relative paths in it are taken from its folder. Raises ConfigError."""
-    path = Path(path)
+def _read_toml(path: Path) -> dict:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (pass --config PATH)") from None
+        raise ConfigError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _settings_from(path: Path) -> tuple[Settings, frozenset[str]]:
+    """The settings of a config file, and the `section.key` names it sets."""
+    raw = _read_toml(path)
     base = path.resolve().parent
     unknown = set(raw) - set(_SECTIONS)
     if unknown:
@@ -135,4 +141,79 @@ def load_settings(path: str | Path = "config.toml") -> Settings:
     parts = {name: _build_section(name, cls, raw.get(name, {}), base, str(path)) for name, cls in _SECTIONS.items()}
     if "dir" not in raw.get("index", {}):
         parts["index"] = IndexSettings(dir=(base / "index").resolve())
-    return Settings(base_dir=base, **parts)
+    given = frozenset(f"{name}.{key}" for name, table in raw.items() if isinstance(table, dict) for key in table)
+    return Settings(base_dir=base, **parts), given
+
+
+def load_settings(path: str | Path = "config.toml") -> Settings:
+    """Read a config file; relative paths in it are taken from its folder. Raises ConfigError."""
+    return _settings_from(Path(path))[0]
+
+
+# ---- which settings are in force, and where each came from ------------------------------------------
+
+ENV_CONFIG = "SEARCHSVC_CONFIG"     # a config file, when --config is not given
+ENV_INDEX = "SEARCHSVC_INDEX"       # the index folder, when --index is not given
+LOCAL_CONFIG = "config.toml"        # read from the current folder when present and nothing else names one
+BUILT_IN = "built-in default"
+
+
+def default_index_dir() -> Path:
+    """Where the index lives without a config file: the per-user data folder ($XDG_DATA_HOME/searchsvc/index,
+    by default ~/.local/share/searchsvc/index on Linux)."""
+    import platformdirs
+    return platformdirs.user_data_path("searchsvc", appauthor=False) / "index"
+
+
+@dataclass(frozen=True)
+class SettingsInForce:
+    """The settings a command runs with, the config file they were read from (None: built-in defaults only),
+    why that file, and for every `section.key` where its value came from."""
+    settings: Settings
+    config_file: Path | None
+    config_reason: str
+    origins: Mapping[str, str]
+
+
+def find_config(cli_path: str | Path | None, environ: Mapping[str, str], cwd: Path) -> tuple[Path | None, str]:
+    """The config file to read: --config, else $SEARCHSVC_CONFIG, else ./config.toml if present, else none."""
+    if cli_path:
+        return Path(cli_path), "--config"
+    if environ.get(ENV_CONFIG):
+        return Path(environ[ENV_CONFIG]), f"${ENV_CONFIG}"
+    if (cwd / LOCAL_CONFIG).is_file():
+        return cwd / LOCAL_CONFIG, f"./{LOCAL_CONFIG} in the current folder"
+    return None, "none found: built-in defaults"
+
+
+def setting_names() -> list[str]:
+    """Every `section.key`, in declaration order."""
+    return [f"{name}.{f.name}" for name, cls in _SECTIONS.items() for f in dataclasses.fields(cls)]
+
+
+def resolve_settings(config_path: str | Path | None = None, index_dir: str | Path | None = None,
+                     environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> SettingsInForce:
+    """The settings in force for a command: a config file (see find_config) or built-in defaults, then the
+    index folder from --index, else $SEARCHSVC_INDEX. Raises ConfigError for a named file that is bad."""
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    path, reason = find_config(config_path, environ, cwd)
+    if path is None:
+        settings = Settings(base_dir=cwd, index=IndexSettings(dir=default_index_dir()))
+        origins = dict.fromkeys(setting_names(), BUILT_IN)
+        origins["index.dir"] = f"{BUILT_IN} (the per-user data folder)"
+    else:
+        settings, given = _settings_from(path)
+        origins = {name: str(path) if name in given else BUILT_IN for name in setting_names()}
+        if "index.dir" not in given:
+            origins["index.dir"] = f"{BUILT_IN} (index/ beside {path})"
+    for value, origin in ((environ.get(ENV_INDEX), f"${ENV_INDEX}"), (index_dir, "--index")):
+        if value:
+            settings, origins["index.dir"] = settings.with_index_dir(value), origin
+    return SettingsInForce(settings, path, reason, origins)
+
+
+def setting_value(settings: Settings, name: str) -> Any:
+    """The value of `section.key` in `settings`."""
+    section, key = name.split(".", 1)
+    return getattr(getattr(settings, section), key)

@@ -20,14 +20,8 @@ class TranscriptError(SearchsvcError):
         super().__init__(f"{where}: {message}")
 
 
-TranscriptParseError = TranscriptError
-
-
 class QueryError(SearchsvcError):
     """A query or its parameters break a documented limit or rule (HTTP 400)."""
-
-
-QuerySyntaxError = QueryError
 
 
 class QueryBudgetError(QueryError):

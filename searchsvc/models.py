@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 KIND_QA = "question-answer"
 KIND_STATEMENT = "statement"
@@ -49,6 +50,7 @@ class LabelReading:
     role: str             # "official" | "reporter" | "outlet" | "host" | "interpreter" | "follow-up" | "text"
     count: int
     why: str
+    name: str = ""        # the name its turns are filed under (officials and hosts), "" for the others
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Conference:
     # from the title, header blocks ("Mr. X, spokesperson of ...") and labels ("SECRETARY ESPER"); () when unknown
     roles: tuple[tuple[str, str], ...] = ()
     reading: Reading | None = None    # how the file was read (container, conventions, share of text in turns)
+    source_name: str = ""         # the file relative to the corpus folder it was read from (what the site shows)
 
 
 # Who published each transcript format (pages and citations)
@@ -87,14 +90,6 @@ PUBLISHERS = {"scio": "State Council Information Office", "mfa": "Ministry of Fo
 def turn_id(conference_id: str, seq: int) -> str:
     """The public id of a turn: '<conference_id>-<seq>'."""
     return f"{conference_id}-{seq}"
-
-
-def split_turn_id(tid: str) -> tuple[str, int]:
-    """Inverse of turn_id; raises ValueError on a malformed id."""
-    conf, _, seq = tid.rpartition("-")
-    if not conf or not seq.isdigit():
-        raise ValueError(f"malformed turn id {tid!r}")
-    return conf, int(seq)
 
 
 def make_conference_id(source_format: str, day: date, title: str) -> str:
@@ -128,8 +123,48 @@ class ParseResult:
 
 SORTS = ("relevance", "newest", "oldest")
 SCOPES = ("both", "question", "answer")
-FACETS = ("speaker", "role", "outlet", "conference", "year", "answer")
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet. `name` is at once the URL parameter, the key of facet counts and the index column; `field` is
+    the SearchRequest field holding its filter values."""
+    name: str
+    field: str
+    title: str                 # what people read
+    multi: bool = False        # a turn may have several values (the speakers who answered)
+    year: bool = False         # values are years (ints in a SearchRequest, four digits in a URL)
+    values: tuple[str, ...] = ()   # the only values a filter may take (() : any)
+    column: str = ""           # the index column, when not `name`
+    description: str = ""      # what a filter on it selects (API documentation)
+
+    @property
+    def index_column(self) -> str:
+        return self.column or self.name
+
+
 ANSWER_TYPES = ("deflection", "substantive")   # values of the `answer` facet (insights/deflections.py)
+
+# The facet table: every layer (request parsing, OpenAPI, search, facet counts, insights, pages) reads this one.
+FACET_TABLE: tuple[Facet, ...] = (
+    Facet("speaker", "speakers", "Speaker", multi=True, description="Official who answered"),
+    Facet("role", "roles", "Role", multi=True,
+          description='Role of the answering official in that conference ("Press Secretary")'),
+    Facet("outlet", "outlets", "Outlet", description="Outlet of the questioner"),
+    Facet("conference", "conferences", "Conference", description="Conference id"),
+    Facet("year", "years", "Year", year=True, description="Year"),
+    Facet("answer", "answers", "Answer", values=ANSWER_TYPES, column="answer_type",
+          description="Answers that decline to answer (deflection) or the others (substantive)"),
+)
+FACETS = tuple(f.name for f in FACET_TABLE)
+
+
+def facet(name: str) -> Facet:
+    """The facet called `name`; ValueError for any other name."""
+    for f in FACET_TABLE:
+        if f.name == name:
+            return f
+    raise ValueError(f"no facet {name!r} (facets: {', '.join(FACETS)})")
 
 
 @dataclass(frozen=True)
@@ -147,6 +182,21 @@ class SearchRequest:
     scope: str = "both"
     page: int = 1
     per_page: int = 10
+
+    def filter_values(self, name: str) -> tuple[str | int, ...]:
+        """The selected values of facet `name` (years as ints)."""
+        values: tuple[str | int, ...] = getattr(self, facet(name).field)
+        return values
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """Facet name -> selected values as strings, for every facet."""
+        return {f.name: tuple(str(v) for v in getattr(self, f.field)) for f in FACET_TABLE}
+
+    def with_filter(self, name: str, values: Iterable[str | int]) -> SearchRequest:
+        """A copy whose facet `name` selects `values` (strings or ints; years become ints)."""
+        f = facet(name)
+        chosen: dict[str, Any] = {f.field: tuple(int(v) for v in values) if f.year else tuple(str(v) for v in values)}
+        return replace(self, **chosen)
 
 
 @dataclass(frozen=True)

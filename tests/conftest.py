@@ -92,7 +92,7 @@ def planted_client(planted_app):
 @pytest.fixture(scope="session")
 def openapi_doc(sample_settings):
     from searchsvc.web.openapi import build_openapi
-    return build_openapi(sample_settings.search)
+    return build_openapi(sample_settings)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from searchsvc.cli import main
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "transcripts"
 FIELDS = {"conference_id", "conference_title", "date", "source", "source_url", "source_format", "seq", "kind",
-          "outlet", "question", "speakers", "answer", "line"}
+          "outlet", "question", "speakers", "answer", "line", "officials", "roles"}
 
 
 def _run(*args):
@@ -50,10 +50,10 @@ def test_non_ascii_is_written_as_is(tmp_path):
 
 
 def test_skipped_files_are_reported_and_exit_zero_when_something_parsed():
-    result = _run(DATA / "mfa" / "t1000001.html", DATA / "bad" / "latin1.md", DATA / "bad" / "empty.md")
+    result = _run(DATA / "mfa" / "t1000001.html", DATA / "bad" / "unknown.txt", DATA / "bad" / "empty.md")
     assert result.exit_code == 0
     assert len(_rows(result.stdout)) == 4
-    assert f"skipped {DATA / 'bad' / 'latin1.md'}:2: not valid UTF-8" in result.stderr
+    assert f"skipped {DATA / 'bad' / 'unknown.txt'}:2: no speaker labels found" in result.stderr
     assert f"skipped {DATA / 'bad' / 'empty.md'}: empty file" in result.stderr
     assert "2 skipped" in result.stderr
 
@@ -65,7 +65,7 @@ def test_strict_fails_when_anything_was_skipped():
     assert _run("--strict", DATA / "mfa" / "t1000001.html").exit_code == 0
 
 
-@pytest.mark.parametrize("paths", [["bad"], ["bad/empty.md"], ["does-not-exist"]])
+@pytest.mark.parametrize("paths", [["bad/unknown.txt", "bad/no_date.md"], ["bad/empty.md"], ["does-not-exist"]])
 def test_nothing_parsed_exits_non_zero(paths):
     result = _run(*[DATA / p for p in paths])
     assert result.exit_code != 0

@@ -26,13 +26,13 @@ from searchsvc.web import create_app
 def _limit_cases(limits):
     many_words = " ".join(f"word{i}" for i in range(limits.max_terms + 1))
     speakers = "&".join(f"speaker=s{i}" for i in range(limits.max_filter_values + 1))
-    deep = limits.max_page_depth // limits.per_page + 1
     return [
         ("q=" + "x" * (limits.max_query_chars + 1), f"longer than {limits.max_query_chars} characters"),
         ("q=" + quote(many_words), f"too many words: {limits.max_terms + 1} (limit {limits.max_terms})"),
         ("q=" + quote("t*"), f"at least {limits.min_prefix_chars} characters before the *"),
         ("q=" + quote("trade outlet:r*"), "too short for a prefix search"),
-        (f"q=trade&page={deep}", f"at most {limits.max_page_depth} results can be paged"),
+        # (a page within the limit but past the results that can be paged answers no hits and a notice)
+        (f"q=trade&page={limits.max_page_depth + 1}", f"'page' must be between 1 and {limits.max_page_depth}"),
         (speakers, f"at most {limits.max_filter_values} values of 'speaker'"),
         (f"per_page={limits.max_per_page + 1}", f"between 1 and {limits.max_per_page}"),
         ("page=0", "'page' must be between 1"),

@@ -60,11 +60,11 @@ def bad_files(large: bool) -> dict[str, tuple[bytes, str]]:
         "truncated.txt": (scio("truncated")[: len(scio_text) // 2].encode(), "either"),
         "binary.html": (os.urandom(4096) if not large else os.urandom(5_000_000), "error:binary"),
         "binary.md": (b"\x00\x01\x02" + bytes(rng.randrange(256) for _ in range(2000)), "error:binary"),
-        "latin1.html": (mfa.replace("the", "th\u00e9").encode("latin-1", "replace"), "error:not valid UTF-8"),
-        "cp1252.md": ((FRONT + QA.replace("Because", "Caf\u00e9 \u2019s")).encode("cp1252"), "error:not valid UTF-8"),
+        "latin1.html": (mfa.replace("the", "th\u00e9").encode("latin-1", "replace"), "parsed"),   # encoding found
+        "cp1252.md": ((FRONT + QA.replace("Because", "Caf\u00e9 \u2019s")).encode("cp1252"), "parsed"),
         "utf16-bom.md": (wh.encode("utf-16"), "parsed"),
         "utf16-bom.html": (mfa.encode("utf-16"), "parsed"),
-        "utf16-nobom.txt": (scio("utf16").encode("utf-16-le"), "error:binary"),
+        "utf16-nobom.txt": (scio("utf16").encode("utf-16-le"), "parsed"),
         "utf16-broken.md": (wh.encode("utf-16")[:-1] + b"\x00\xd8", "error:UTF-16"),
         "utf8-bom.md": (b"\xef\xbb\xbf" + wh.encode(), "parsed"),
         "empty-front.md": (("---\n---\n\n" + QA).encode(), "error:"),
@@ -101,7 +101,7 @@ def bad_files(large: bool) -> dict[str, tuple[bytes, str]]:
         "script-only.html": (b"<html><head><script>var x = '<p>Q: hi</p>';</script></head></html>", "error:"),
         "empty.md": (b"", "error:empty"),
         "whitespace.txt": (b" \n\t\n" * 100, "error:empty"),
-        "unknown.txt": (b"hello world, this is not a transcript\n" * 10, "error:unrecognised"),
+        "unknown.txt": (b"hello world, this is not a transcript\n" * 10, "error:no speaker labels"),
     }
     return files
 

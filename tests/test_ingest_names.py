@@ -9,7 +9,8 @@ from searchsvc.models import Conference, Turn
 
 
 def _conf(cid, fmt, speakers, officials=()):
-    turns = [Turn(seq=k, kind="question-answer", question="q?", speakers=(s,), answer="a") for k, s in enumerate(speakers)]
+    turns = [Turn(seq=k, kind="question-answer", question="q?", speakers=(s,), answer="a")
+             for k, s in enumerate(speakers)]
     return Conference(id=cid, title=cid, date=dt.date(2022, 1, 1), source_url="", source_file=cid + ".md",
                       source_format=fmt, officials=tuple(officials), turns=turns)
 

@@ -160,3 +160,15 @@ def test_proximity_counts_words_side_by_side(tiny_service):
 def test_exact_quotes_are_not_names(tiny_service):
     page = search(tiny_service, '"Zhao" tariffs')
     assert page.total == 0 or not page.suggested_filters
+
+
+# ---- the suggested filter on the page and in the API (sample index) ---------------------------------
+
+def test_the_page_and_the_api_offer_the_named_speaker(client, api_get):
+    html = client.get("/?q=Psaki+vaccines").get_data(as_text=True)
+    assert "suggested-filter-link" in html and "Speaker: Jen Psaki" in html
+    assert "speaker=Jen+Psaki" in html or "speaker=Jen%20Psaki" in html
+    data = api_get(client, "/api/search?q=Psaki+vaccines").get_json()
+    assert {"facet": "speaker", "value": "Jen Psaki"}.items() <= data["suggested_filters"][0].items()
+    filtered = api_get(client, "/api/search?q=Psaki+vaccines&speaker=Jen+Psaki").get_json()
+    assert filtered["suggested_filters"] == []

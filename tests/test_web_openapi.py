@@ -1,14 +1,20 @@
-"""Tests for searchsvc.web.openapi: the document is sound, covers every JSON route, and matches real responses."""
+"""Tests for searchsvc.web.openapi: the document generated from the contract is sound, covers every JSON and export
+route, carries the limits of the settings in force, and matches real responses."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from searchsvc.models import SearchRequest
-from searchsvc.web.params import FACET_PARAMS
+from searchsvc.models import FACETS, SearchRequest
+from searchsvc.web import create_app
+from searchsvc.web.openapi import build_openapi
+from searchsvc.web.params import SCOPE_ALIASES
+
+EXPORTS = ("/search.csv", "/search.jsonl", "/search.atom")
 
 
 def _refs(node):
@@ -23,6 +29,10 @@ def _refs(node):
             yield from _refs(item)
 
 
+def _params(doc: dict, path: str) -> dict[str, dict]:
+    return {p["name"]: p for p in doc["paths"][path]["get"]["parameters"]}
+
+
 def test_document_is_served_and_is_openapi_31(client, api_get, openapi_doc):
     served = api_get(client, "/api/openapi.json").get_json()
     assert served == json.loads(json.dumps(openapi_doc))
@@ -31,8 +41,11 @@ def test_document_is_served_and_is_openapi_31(client, api_get, openapi_doc):
 
 
 def test_every_schema_is_valid_json_schema_and_every_ref_resolves(openapi_doc):
-    for name, schema in openapi_doc["components"]["schemas"].items():
+    for schema in openapi_doc["components"]["schemas"].values():
         Draft202012Validator.check_schema(schema)
+    for item in openapi_doc["paths"].values():
+        for param in item["get"]["parameters"]:
+            Draft202012Validator.check_schema(param["schema"])
     for ref in _refs(openapi_doc):
         assert ref.startswith("#/"), ref
         node = openapi_doc
@@ -41,19 +54,55 @@ def test_every_schema_is_valid_json_schema_and_every_ref_resolves(openapi_doc):
             node = node[part]
 
 
-def test_every_json_route_is_documented_and_nothing_else(web_app, openapi_doc):
+def test_every_json_and_export_route_is_documented_and_nothing_else(web_app, openapi_doc):
     routes = set()
     for rule in web_app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") or rule.rule == "/healthz":
+        if rule.rule.startswith("/api/") or rule.rule in ("/healthz", *EXPORTS):
             routes.add(rule.rule.replace("<", "{").replace(">", "}"))
     assert routes == set(openapi_doc["paths"])
 
 
-def test_search_parameters_match_what_the_app_reads(openapi_doc, sample_settings):
-    params = {p["name"] for p in openapi_doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "from", "to", "sort", "scope", "page", "per_page", *FACET_PARAMS}
-    per_page = next(p for p in openapi_doc["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "per_page")
-    assert per_page["schema"]["maximum"] == sample_settings.search.max_per_page
+def test_search_parameters_are_the_contracts_with_limits_from_config(openapi_doc, sample_settings):
+    params = _params(openapi_doc, "/api/search")
+    assert set(params) == {"q", "from", "to", "sort", "scope", "page", "per_page", *FACETS}
+    limits = sample_settings.search
+    assert params["per_page"]["schema"]["maximum"] == limits.max_per_page
+    assert params["page"]["schema"]["maximum"] == limits.max_page_depth
+    assert params["q"]["schema"]["maxLength"] == limits.max_query_chars
+    assert params["speaker"]["schema"]["maxItems"] == limits.max_filter_values
+    assert params["speaker"]["explode"] is True and params["speaker"]["style"] == "form"
+    # The other spellings of scope are accepted, so they are documented.
+    assert set(SCOPE_ALIASES) <= set(params["scope"]["schema"]["enum"])
+    # An empty date is what an empty form field sends: documented as allowed.
+    empty = [branch for branch in params["to"]["schema"]["anyOf"] if branch.get("maxLength") == 0]
+    assert empty
+
+
+def test_exports_and_their_limit_are_documented(openapi_doc, sample_settings):
+    for path in EXPORTS:
+        limit = _params(openapi_doc, path)["limit"]["schema"]
+        assert limit["maximum"] == sample_settings.export.max_rows and limit["minimum"] == 1
+        media = openapi_doc["paths"][path]["get"]["responses"]["200"]["content"]
+        assert list(media) == [{"/search.csv": "text/csv", "/search.jsonl": "application/jsonl",
+                                "/search.atom": "application/atom+xml"}[path]]
+        assert "400" in openapi_doc["paths"][path]["get"]["responses"]
+
+
+def test_other_settings_give_another_document_and_the_same_rules(sample_settings, sample_service):
+    """Limits come from the settings: the document and the validation both follow them."""
+    settings = dataclasses.replace(sample_settings,
+                                   search=dataclasses.replace(sample_settings.search, max_per_page=7),
+                                   export=dataclasses.replace(sample_settings.export, max_rows=33))
+    app = create_app(settings, service=sample_service)
+    doc = app.test_client().get("/api/openapi.json").get_json()
+    assert doc == build_openapi(settings, app)
+    assert _params(doc, "/api/search")["per_page"]["schema"]["maximum"] == 7
+    assert _params(doc, "/search.csv")["limit"]["schema"]["maximum"] == 33
+    client = app.test_client()
+    assert client.get("/api/search?per_page=7").status_code == 200
+    resp = client.get("/api/search?per_page=8")
+    assert resp.status_code == 400 and "between 1 and 7" in resp.get_json()["error"]["message"]
+    assert client.get("/search.csv?limit=34").status_code == 400
 
 
 def test_documented_statuses_have_examples_that_validate(client, api_get, sample_service):

@@ -6,23 +6,24 @@ import sys
 
 import click
 
-from . import index, parse, search, serve
+from . import config, index, parse, search, serve
 from .context import CliContext
+from .inspect import inspect as inspect_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", default="config.toml", show_default=True,
-              type=click.Path(dir_okay=False), help="Settings file.")
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="Settings file [default: $SEARCHSVC_CONFIG, else ./config.toml if present, else built-in defaults].")
 @click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False),
-              help="Index folder (overrides index.dir from the config).")
+              help="Index folder [default: $SEARCHSVC_INDEX, else index.dir, else the per-user data folder].")
 @click.version_option(package_name="searchsvc")
 @click.pass_context
-def main(ctx: click.Context, config_path: str, index_dir: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, index_dir: str | None) -> None:
     """Search press-conference transcripts."""
     ctx.obj = CliContext(config_path, index_dir)
 
 
-for _command in (parse.parse, index.index, search.search, serve.serve):
+for _command in (parse.parse, index.index, search.search, serve.serve, config.config, inspect_command):
     main.add_command(_command)
 
 

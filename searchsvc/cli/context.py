@@ -1,4 +1,5 @@
-"""CLI edge: the context object every command receives (settings loaded lazily) and the domain-error mapping."""
+"""CLI edge: the context object every command receives (settings resolved lazily: --config, $SEARCHSVC_CONFIG,
+./config.toml or built-in defaults; --index or $SEARCHSVC_INDEX) and the domain-error mapping."""
 
 from __future__ import annotations
 
@@ -6,29 +7,31 @@ from typing import NoReturn
 
 import click
 
-from ..config import Settings, load_settings
+from ..config import Settings, SettingsInForce, resolve_settings
 from ..errors import SearchsvcError
 
 
 class CliContext:
-    """Lazily loaded settings, so `--help` works without a config file."""
+    """Lazily resolved settings, so `--help` works whatever the config."""
 
-    def __init__(self, config_path: str, index_dir: str | None):
+    def __init__(self, config_path: str | None, index_dir: str | None):
         self.config_path = config_path
         self.index_dir = index_dir
-        self._settings: Settings | None = None
+        self._in_force: SettingsInForce | None = None
+
+    @property
+    def in_force(self) -> SettingsInForce:
+        """The settings with where each came from (`searchsvc config`)."""
+        if self._in_force is None:
+            try:
+                self._in_force = resolve_settings(self.config_path, self.index_dir)
+            except SearchsvcError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._in_force
 
     @property
     def settings(self) -> Settings:
-        if self._settings is None:
-            try:
-                settings = load_settings(self.config_path)
-            except SearchsvcError as exc:
-                raise click.ClickException(str(exc)) from None
-            if self.index_dir:
-                settings = settings.with_index_dir(self.index_dir)
-            self._settings = settings
-        return self._settings
+        return self.in_force.settings
 
 
 def fail(exc: SearchsvcError) -> NoReturn:

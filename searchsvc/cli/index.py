@@ -46,6 +46,9 @@ def _echo_stats(stats) -> None:
 def _run_indexing(obj: CliContext, build, paths) -> None:
     problems: list = []
     settings = obj.settings
+    if not paths and not settings.corpus.paths:
+        raise click.ClickException("no transcripts to read: name files or folders (searchsvc index rebuild PATH...), "
+                                   "or set corpus.paths in a config file (`searchsvc config` shows what is in force)")
     click.echo(f"parsing {', '.join(str(p) for p in (paths or settings.corpus.paths))} ...", err=True)
     bar, progress = _progress_bar()
     try:

@@ -12,21 +12,17 @@ from .context import CliContext
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file is skipped.")
 @click.pass_obj
 def parse(obj: CliContext, paths: tuple[str, ...], strict: bool) -> None:
-    """Parse transcripts and print one JSON object per turn (JSON Lines)."""
+    """Parse transcripts and print one JSON object per turn (JSON Lines; `index rebuild`/`index add` read it back)."""
     import json
 
     from ..ingest import parse_paths
+    from ..ingest.jsonl import turn_row
 
     result = parse_paths(paths)
     turns = 0
     for conf in result.conferences:
         for turn in conf.turns:
-            click.echo(json.dumps({
-                "conference_id": conf.id, "conference_title": conf.title, "date": conf.date.isoformat(),
-                "source": conf.source_file, "source_url": conf.source_url, "source_format": conf.source_format,
-                "seq": turn.seq, "kind": turn.kind, "outlet": turn.outlet, "question": turn.question,
-                "speakers": list(turn.speakers), "answer": turn.answer, "line": turn.line,
-            }, ensure_ascii=False))
+            click.echo(json.dumps(turn_row(conf, turn), ensure_ascii=False))
             turns += 1
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)

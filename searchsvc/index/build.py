@@ -266,7 +266,22 @@ def _parse(paths) -> tuple[list[Conference], list[ParseProblem]]:
     from ..ingest import parse_paths
 
     result = parse_paths([Path(p) for p in paths], processes=min(PARSE_PROCESSES, os.cpu_count() or 1))
+    for conf in result.conferences:
+        conf.source_name = relative_source(conf.source_file, paths)
     return result.conferences, list(result.problems)
+
+
+def relative_source(source_file: str, roots) -> str:
+    """`source_file` relative to the folder among `roots` it was found in ('' when in none of them); a file
+    given by itself is shown by its name."""
+    path = Path(source_file).absolute()
+    for root in roots:
+        root = Path(root).absolute()
+        if path == root:
+            return path.name
+        if root.is_dir() and path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return ""
 
 
 def _require_turns(conferences: list[Conference], paths) -> None:

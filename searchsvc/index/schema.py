@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 
 import numpy as np
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -52,8 +53,6 @@ SOURCE_URL = "source_url"
 SOURCE_FORMAT = "source_format"
 OFFICIALS = "officials"
 LINE = "line"
-
-FACET_FIELDS = {"speaker": SPEAKER, "outlet": OUTLET, "conference": CONFERENCE, "year": YEAR}
 
 
 def _text_field(analyzer, **kwargs) -> TEXT:
@@ -111,6 +110,15 @@ def build_schema() -> Schema:
     )
 
 
+def shown_source(conf: Conference) -> str:
+    """The source a conference shows: its file relative to the corpus folder it was read from; without one (built
+    by hand), the path as given when relative, else only the file name (never a server path)."""
+    if conf.source_name:
+        return conf.source_name
+    path = PurePosixPath(conf.source_file.replace("\\", "/"))
+    return path.as_posix() if not path.is_absolute() and ".." not in path.parts else path.name
+
+
 def clean_name(name: str) -> str:
     """A speaker/outlet name safe for a comma-separated keyword field."""
     return " ".join(name.replace(",", " ").split())
@@ -129,7 +137,8 @@ def turn_to_document(conf: Conference, turn: Turn) -> dict:
         YEAR: f"{day.year:04d}",
         MONTH: f"{day.year:04d}-{day.month:02d}",
         KIND: turn.kind,
-        SOURCE: conf.source_file,
+        SOURCE: conf.source_file,                  # the key `index add` replaces by; never shown
+        "_stored_" + SOURCE: shown_source(conf),   # what is stored and shown: relative to the corpus folder
         TITLE: conf.title,
         SOURCE_URL: conf.source_url,
         SOURCE_FORMAT: conf.source_format,

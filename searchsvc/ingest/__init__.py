@@ -1,6 +1,9 @@
-"""Ingest stage: read SCIO text, MFA HTML and White House Markdown transcripts into Conference objects.
+"""Ingest stage: transcripts of any source to Conference objects: a container reads each file into a Document
+(HTML of any template, Markdown with a front matter, plain text, Python bytes literals; encoding detected), and one
+turn segmenter makes turns of every Document.
 
-    detect_format(path, text) -> "scio" | "mfa" | "whitehouse"
+    detect_format(path, text) -> "markdown" | "python-bytes" | "html" | "text"   (the container)
+    read_document(path)       -> Document                    (raises TranscriptError)
     parse_transcript(path)    -> list[Conference]            (raises TranscriptError)
     parse_paths(paths, processes=1) -> ParseResult           (never raises for a bad file)
 
@@ -15,58 +18,38 @@ from pathlib import Path
 
 from ..errors import TranscriptError
 from ..models import Conference, ParseProblem, ParseResult
-from . import mfa, scio, whitehouse
-from .common import read_text
+from .decode import read_decoded
+from .document import Document
+from .jsonl import looks_like_jsonl, read_jsonl
 from .names import resolve_short_names
+from .reader import CONTAINERS, SIDECAR, detect_container, join_pages, page_key, read_document, read_urls
+from .segmenter import segment
 
-FORMATS = ("scio", "mfa", "whitehouse")
-_IGNORED_NAMES = ("pages.tsv",)
+FORMATS = CONTAINERS
+_IGNORED_NAMES = (SIDECAR,)
 _IGNORED_PREFIXES = ("license", "readme", "copying")
 
-__all__ = ["FORMATS", "detect_format", "parse_transcript", "parse_paths", "iter_transcript_files"]
+__all__ = ["FORMATS", "detect_format", "parse_transcript", "parse_paths", "iter_transcript_files", "read_document"]
 
 
 def detect_format(path: str | Path, text: str) -> str:
-    """The format by content: YAML front matter -> whitehouse, HTML -> mfa, China.org.cn page text -> scio."""
-    if whitehouse.looks_like_whitehouse(text):
-        return whitehouse.FORMAT
-    if mfa.looks_like_mfa(text):
-        return mfa.FORMAT
-    if scio.looks_like_scio(text):
-        return scio.FORMAT
-    raise TranscriptError(str(path), "unrecognised transcript format (expected SCIO text, MFA HTML or "
-                                     "White House Markdown with a front matter)", 1)
-
-
-def _read(path: Path, shown: str) -> tuple[str, str]:
-    if path.is_dir():
-        raise TranscriptError(shown, "is a folder, not a transcript file")
-    text = read_text(path)
-    return detect_format(shown, text), text
-
-
-def _check(shown: str, conferences: list[Conference]) -> list[Conference]:
-    for conf in conferences:
-        if not conf.turns:
-            raise TranscriptError(shown, "no turns found (no labelled questions, answers or statements)")
-    return conferences
+    """The container a text is read with (by content, never by file name or site)."""
+    return detect_container(text)
 
 
 def parse_transcript(path: str | Path, urls: dict[str, str] | None = None) -> list[Conference]:
-    """Parse one file. `urls` (file name -> source URL) defaults to the MFA pages.tsv next to the file."""
+    """Parse one file. `urls` (file name -> source URL) defaults to the pages.tsv next to the file."""
     shown = str(path)
-    p = Path(path)
-    fmt, text = _read(p, shown)
+    return [_segment(read_document(Path(path), shown, urls))]
+
+
+def _segment(doc: Document) -> Conference:
     try:
-        if fmt == whitehouse.FORMAT:
-            return _check(shown, whitehouse.parse(shown, text))
-        if fmt == mfa.FORMAT:
-            return _check(shown, mfa.parse(shown, text, mfa.read_urls(p.parent) if urls is None else urls))
-        return _check(shown, scio.parse(shown, text))
+        return segment(doc)
     except TranscriptError:
         raise
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
-        raise TranscriptError(shown, f"cannot parse {fmt} transcript: {exc}") from None
+        raise TranscriptError(doc.path, f"cannot segment {doc.container} document: {exc}") from None
 
 
 def _ignored(name: str) -> bool:
@@ -105,21 +88,33 @@ CHUNK_FILES = 8              # files handed to a worker at a time
 
 
 def _read_file(path: Path, url_maps: dict[Path, dict[str, str]]) -> tuple:
-    """One file's share of parse_paths: ("scio", page), ("conferences", list) or ("problem", ParseProblem)."""
+    """One file's share of parse_paths: ("page", Document), ("conference", Conference) or ("problem", ParseProblem)."""
     shown = str(path)
     try:
-        fmt, text = _read(path, shown)
-        if fmt == scio.FORMAT:
-            return "scio", scio.read_page(shown, text)
-        if fmt == mfa.FORMAT and path.parent not in url_maps:
-            url_maps[path.parent] = mfa.read_urls(path.parent)
-        return "conferences", parse_transcript(path, urls=url_maps.get(path.parent, {}))
+        if _is_jsonl(path):
+            decoded = read_decoded(path)
+            return "many", read_jsonl(shown, decoded.text, decoded.encoding)
+        if path.parent not in url_maps:
+            url_maps[path.parent] = read_urls(path.parent)
+        doc = read_document(path, shown, url_maps[path.parent])
+        if doc.page:
+            return "page", doc
+        return "conference", _segment(doc)
     except TranscriptError as exc:
         return "problem", ParseProblem(exc.path, exc.message, exc.line)
     except RecursionError:
         return "problem", ParseProblem(shown, "document nested too deeply")
     except Exception as exc:  # a reader bug on odd input costs this file only, never the whole rebuild
         return "problem", ParseProblem(shown, f"cannot parse: {type(exc).__name__}: {exc}"[:300])
+
+
+def _is_jsonl(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return looks_like_jsonl(path, head)
 
 
 def _read_files(paths: list[Path]) -> list[tuple]:
@@ -149,44 +144,46 @@ def _read_all(files: list[Path], processes: int) -> list[tuple]:
 
 
 def parse_paths(paths: Iterable[str | Path], processes: int = 1) -> ParseResult:
-    """Parse files and folders; bad files become ParseProblems; SCIO pages of one conference are joined.
+    """Parse files and folders; bad files become ParseProblems; pages of one conference (same title and date, split
+    over files) are joined.
 
     With processes > 1 (and many files) the files are read by that many forked worker processes; the
     result is the same: pages are joined and duplicate ids numbered after all files are read, in file order.
     """
     files, problems = iter_transcript_files(paths)
     result = ParseResult(problems=problems, files_seen=len(files))
-    ordered: list[tuple[int, list[Conference]]] = []       # (file position, conferences) to keep file order
-    scio_groups: dict[tuple, list[tuple[int, scio.ScioPage]]] = {}
+    ordered: list[tuple[int, Conference]] = []       # (file position, conference) to keep file order
+    paged: dict[tuple[str, str], list[tuple[int, Document]]] = {}
     for pos, (kind, value) in enumerate(_read_all(files, processes)):
-        if kind == "scio":
-            scio_groups.setdefault((value.title.casefold(), value.date), []).append((pos, value))
-        elif kind == "conferences":
+        if kind == "page":
+            paged.setdefault(page_key(value), []).append((pos, value))
+        elif kind == "conference":
             ordered.append((pos, value))
+        elif kind == "many":
+            ordered.extend((pos, conf) for conf in value[0])
+            result.problems.extend(value[1])
         else:
             result.problems.append(value)
-    for group in scio_groups.values():
-        group.sort(key=lambda item: (item[1].page, item[1].path))
-        pages = [page for _, page in group]
+    for group in paged.values():
+        doc = join_pages([d for _, d in group])
         try:
-            ordered.append((min(p for p, _ in group), _check(pages[0].path, [scio.build_conference(pages)])))
+            ordered.append((min(p for p, _ in group), _segment(doc)))
         except TranscriptError as exc:
             result.problems.append(ParseProblem(exc.path, exc.message, exc.line))
         except Exception as exc:  # as above: one bad conference never stops the others
-            result.problems.append(ParseProblem(pages[0].path, f"cannot parse scio transcript: {exc}"[:300]))
+            result.problems.append(ParseProblem(doc.path, f"cannot parse: {exc}"[:300]))
     ordered.sort(key=lambda item: item[0])
     used: dict[str, int] = {}
-    for _, conferences in ordered:
-        for conf in conferences:
-            base = conf.id
-            if base in used:
+    for _, conf in ordered:
+        base = conf.id
+        if base in used:
+            used[base] += 1
+            conf.id = f"{base}-{used[base]}"
+            while conf.id in used:
                 used[base] += 1
                 conf.id = f"{base}-{used[base]}"
-                while conf.id in used:
-                    used[base] += 1
-                    conf.id = f"{base}-{used[base]}"
-            used[conf.id] = used.get(conf.id, 1)
-            result.conferences.append(conf)
+        used[conf.id] = used.get(conf.id, 1)
+        result.conferences.append(conf)
     resolve_short_names(result.conferences)
     result.problems.sort(key=lambda p: (p.path, p.line or 0))
     return result

@@ -107,7 +107,7 @@ def find_date(text: str) -> date | None:
 
 def all_dates(text: str) -> list[date]:
     """Every full month-name date written in `text`."""
-    out = []
+    out: list[date] = []
     for m in _MDY.finditer(text):
         found = _safe_date(int(m.group(3)), month_number(m.group(1)), int(m.group(2)))
         if found:

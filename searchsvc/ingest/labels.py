@@ -39,9 +39,7 @@ def looks_like_label(label: str, max_words: int = 8) -> bool:
     if not (label[0].isupper() or label[0].isdigit()):
         return False
     lower = [w for w in words[1:] if w[0].islower() and w.lower() not in CONNECTORS]
-    if lower and not has_outlet_word(label, capitalised=True) and not is_questioner_word(label):
-        return False
-    return True
+    return not (lower and not has_outlet_word(label, capitalised=True) and not is_questioner_word(label))
 
 
 def has_outlet_word(label: str, capitalised: bool = False) -> bool:

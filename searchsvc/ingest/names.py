@@ -1,4 +1,4 @@
-"""Ingest stage: resolve short speaker labels ("Mr. Zients", "Dr. JHA") to the one full name used elsewhere in the corpus."""
+"""Ingest stage: resolve short speaker labels ("Mr. Zients", "Dr. JHA") to the one full name used elsewhere."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ def resolve_short_names(conferences: list[Conference]) -> None:
     for conf in conferences:
         fmt = conf.source_format
         conf.officials = tuple(dict.fromkeys(resolve(fmt, n) for n in conf.officials))
+        conf.roles = tuple({resolve(fmt, n): role for n, role in reversed(conf.roles)}.items())[::-1]
         conf.turns = [
             dataclasses.replace(t, speakers=tuple(dict.fromkeys(resolve(fmt, s) for s in t.speakers)))
             if any(_is_short(s) for s in t.speakers) else t

@@ -234,3 +234,14 @@ def label_role(label: str) -> str:
     if not run or not any(w.lower() in ROLE_HEADS for w in run):
         return ""
     return normalise_role(" ".join(run))
+
+
+def title_surnames(title: str) -> list[str]:
+    """Single names right after a job title ('President Biden', 'Prime Minister Kishida'): ['Biden', 'Kishida']."""
+    out = []
+    words = re.findall(r"[A-Za-z][A-Za-z.'’\-]*", title)
+    for k in range(1, len(words)):
+        if words[k - 1].lower() in ROLE_HEADS and words[k][:1].isupper() and words[k].lower() not in ROLE_WORDS \
+                and words[k].lower() not in _TITLE_ROLES:
+            out.append(words[k].strip("."))
+    return out

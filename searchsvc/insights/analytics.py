@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, cast
 
 import numpy as np
 
@@ -254,7 +253,7 @@ def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profi
         if key in gen.analyses:
             return gen.analyses[key]
         tables = gen.tables
-        request = SearchRequest(**cast(dict[str, Any], {facet + "s": (name,)}))
+        request = SearchRequest().with_filter(facet, (name,))
         mask = snap.mask(request) if name in tables.index[facet] else np.zeros(tables.size, dtype=bool)
         total = int(mask.sum())
         if not total:
@@ -329,47 +328,3 @@ def _similar(record, score: float) -> SimilarQuestion:
     return SimilarQuestion(id=record.id, conference_id=record.conference_id, conference_title=record.conference_title,
                            date=record.date, outlet=record.outlet, speakers=record.speakers, question=record.question,
                            score=round(score, 4))
-
-
-# ---- JSON shapes --------------------------------------------------------------------------
-
-def _fv(v: FacetValue) -> dict:
-    return {"value": v.value, "count": v.count}
-
-
-def matrix_to_dict(m: Matrix) -> dict:
-    return {"total": m.total, "attributed": m.attributed, "outlets": [_fv(v) for v in m.outlets],
-            "speakers": [_fv(v) for v in m.speakers], "cells": [list(r) for r in m.cells],
-            "max_cell": m.max_cell, "more_outlets": m.more_outlets, "more_speakers": m.more_speakers,
-            "answered": [list(r) for r in m.answered], "deflected": [list(r) for r in m.deflected]}
-
-
-def timeline_to_dict(t: Timeline) -> dict:
-    return {"interval": t.interval, "total": t.total, "max_count": t.max_count,
-            "buckets": [{"start": b.start.isoformat(), "end": b.end.isoformat(), "from": b.date_from.isoformat(),
-                         "to": b.date_to.isoformat(), "count": b.count, "label": b.label} for b in t.buckets]}
-
-
-def profile_to_dict(p: Profile) -> dict:
-    return {
-        "facet": p.facet, "name": p.name, "turns": p.turns, "first_date": p.first_date.isoformat(),
-        "last_date": p.last_date.isoformat(), "timeline": timeline_to_dict(p.timeline),
-        "counterparts": [_fv(v) for v in p.counterparts], "conference_count": p.conference_count,
-        "conferences": [{"id": c.id, "title": c.title, "date": c.date.isoformat(), "count": c.count}
-                        for c in p.conferences],
-        "terms_field": p.terms_field,
-        "terms": [{"term": t.term, "word": t.word, "count": t.count, "docs": t.docs, "corpus_count": t.corpus_count,
-                   "g2": t.g2} for t in p.terms],
-        "answers": p.answers.to_dict(),
-        "counterpart_answers": [a.to_dict() for a in p.counterpart_answers],
-        "roles": [{"role": r.role, "conferences": r.conferences, "first_date": r.first_date.isoformat(),
-                   "last_date": r.last_date.isoformat()} for r in p.roles],
-    }
-
-
-def similar_to_dict(s: SimilarQuestions) -> dict:
-    def one(q: SimilarQuestion) -> dict:
-        return {"id": q.id, "conference_id": q.conference_id, "conference_title": q.conference_title,
-                "date": q.date.isoformat(), "outlet": q.outlet, "speakers": list(q.speakers), "question": q.question,
-                "score": q.score}
-    return {"terms": list(s.terms), "earlier": [one(q) for q in s.earlier], "later": [one(q) for q in s.later]}

@@ -10,12 +10,9 @@ import numpy as np
 
 from ..index import schema as S
 from ..index import whoosh_private as W
-from ..models import FACETS, FacetValue, SearchRequest
+from ..models import FACET_TABLE, FACETS, FacetValue, SearchRequest
 
 FACET_LIMIT = 50          # values listed per facet on a search page (selected values always listed)
-MULTI_VALUED = {"speaker", "role"}
-FACET_COLUMNS = {"speaker": S.SPEAKER, "outlet": S.OUTLET, "conference": S.CONFERENCE, "year": S.YEAR,
-                 "role": S.ROLE, "answer": S.ANSWER_TYPE}
 VALUE_LABELS = {"answer": {"deflection": "Deflections", "substantive": "Substantive answers"}}
 
 
@@ -112,9 +109,9 @@ def load_tables(reader) -> IndexTables:
     size = reader.doc_count_all()
     live = _live(reader)
     codes, values, index = {}, {}, {}
-    for facet, column in FACET_COLUMNS.items():
-        encode = _encode_multi if facet in MULTI_VALUED else _encode
-        codes[facet], values[facet], index[facet] = encode(S.column_codes(reader, column))
+    for f in FACET_TABLE:
+        encode = _encode_multi if f.multi else _encode
+        codes[f.name], values[f.name], index[f.name] = encode(S.column_codes(reader, f.index_column))
     titles = _titles(S.column_codes(reader, S.CONFERENCE), S.column_codes(reader, S.TITLE))
     day = _mapped(S.column_codes(reader, S.DATE), _ordinal, np.int32)
     seq = _mapped(S.column_codes(reader, S.SEQ), lambda v: v or 0, np.int64)
@@ -176,20 +173,11 @@ def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected=(),
     return out
 
 
-def request_filters(request: SearchRequest) -> dict[str, tuple[str, ...]]:
-    """Facet -> the values a request selects."""
-    return {
-        "speaker": tuple(request.speakers), "outlet": tuple(request.outlets),
-        "conference": tuple(request.conferences), "year": tuple(str(y) for y in request.years),
-        "role": tuple(request.roles), "answer": tuple(request.answers),
-    }
-
-
 def page_facets(tables: IndexTables, base: np.ndarray, filters: dict[str, np.ndarray], request: SearchRequest
                 ) -> dict[str, tuple[FacetValue, ...]]:
     """Each facet's values over the turns of `base` with the other facets' filters applied (disjunctive:
     a facet's own filter is left out, so its other values stay listed with their counts)."""
-    selected = request_filters(request)
+    selected = request.filters()
     out, docs_for = {}, {}
     for facet in FACETS:
         others = tuple(f for f in filters if f != facet)

@@ -15,10 +15,10 @@ from ..config import SearchSettings
 from ..errors import QueryBudgetError
 from ..models import SearchRequest, SuggestedFilter
 from .docsets import DocSets
-from .facets import IndexTables, request_filters, values_mask
+from .facets import IndexTables, values_mask
 from .generation import Generation
 from .names import NameTable
-from .querying import ParsedQuery, parse_query, scoring_terms
+from .querying import ParsedQuery, parse_query, request_notices, scoring_terms
 from .ranking import (
     Boosts,
     boosts_for,
@@ -59,11 +59,11 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
     """The turns a request matches (query, dates, filters; relaxed when few turns have every word)."""
     tables, docsets = gen.tables, gen.docsets
     parsed = parse_query(request, gen.schema, gen.reader, limits)
-    notices = list(parsed.notices)
+    notices = list(parsed.notices) + request_notices(request, limits)
     plan = plan_words(parsed, name_table(gen), gen.reader, tables.size)     # names, optional words, synonyms
     strict = strict_mask(plan, docsets, tables) if plan.changed else _base_mask(docsets, tables, parsed)
     base = date_range(strict, tables, request)
-    filters = {f: values_mask(tables, f, v) for f, v in request_filters(request).items() if v}
+    filters = {f: values_mask(tables, f, v) for f, v in request.filters().items() if v}
     final = intersect(base, filters.values())
     matched, skipped = None, False
     shown_query = ranking_query(plan) if plan.changed else parsed.query
@@ -81,7 +81,7 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
                 base, final, matched, shown_query = relaxed, relaxed_final, coverage, widened
                 notices.append(NOTICE_RELAXED)
     notices += plan_notices(plan)
-    suggested = suggest_filters(plan, tables, final, request_filters(request))
+    suggested = suggest_filters(plan, tables, final, request.filters())
     return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped,
                  boosts_for(plan, parsed, tables, docsets), suggested)
 

@@ -55,16 +55,27 @@ def validate_request(request: SearchRequest, limits: SearchSettings) -> None:
         raise QueryError(f"per_page must be between 1 and {limits.max_per_page}, got {request.per_page}")
     if not isinstance(request.page, int) or request.page < 1:
         raise QueryError(f"page must be 1 or more, got {request.page}")
-    if request.page * request.per_page > limits.max_page_depth:
-        raise QueryError(f"page {request.page} is too deep: at most {limits.max_page_depth} results can be paged "
-                         f"({limits.max_page_depth // request.per_page} pages of {request.per_page})")
-    for name, values in (("speaker", request.speakers), ("outlet", request.outlets),
-                         ("conference", request.conferences), ("year", request.years), ("role", request.roles),
-                         ("answer", request.answers)):
+    for name, values in request.filters().items():
         if len(values) > limits.max_filter_values:
             raise QueryError(f"too many {name} filters: {len(values)} (limit {limits.max_filter_values})")
+
+
+def past_paging_depth(request: SearchRequest, limits: SearchSettings) -> bool:
+    """Whether the requested page lies past the results that can be paged (it is answered with no hits)."""
+    return request.page * request.per_page > limits.max_page_depth
+
+
+def request_notices(request: SearchRequest, limits: SearchSettings) -> list[str]:
+    """Notices about a well-formed request that cannot match or show anything (no error: an empty answer)."""
+    notices = []
     if request.date_from and request.date_to and request.date_from > request.date_to:
-        raise QueryError(f"date range is empty: from {request.date_from} is after to {request.date_to}")
+        notices.append(f"Nothing matches dates from {request.date_from} to {request.date_to}: "
+                       "the first day is after the last.")
+    if past_paging_depth(request, limits):
+        notices.append(f"Page {request.page} is past the first {limits.max_page_depth} results, the most that "
+                       f"can be paged ({limits.max_page_depth // request.per_page} pages of {request.per_page}); "
+                       "narrow the search to see more.")
+    return notices
 
 
 def build_parser(schema, scope: str) -> qparser.QueryParser:

@@ -27,7 +27,7 @@ from .facets import count_values, facet_list, page_facets
 from .generation import Generation, open_current, roles_of, speakers_of
 from .highlight import highlight
 from .matching import match, rank
-from .querying import highlight_terms, validate_request
+from .querying import highlight_terms, past_paging_depth, validate_request
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,10 @@ class SearchService:
     def _search(self, request: SearchRequest, gen: Generation, started: float) -> SearchPage:
         """One search on an open generation (the caller holds the lock)."""
         found = match(request, gen, self.settings.search)
-        top, scores = rank(gen, found, request)
+        if past_paging_depth(request, self.settings.search):     # no hits; match() added a notice saying why
+            top, scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        else:
+            top, scores = rank(gen, found, request)
         terms = highlight_terms(found.query)
         hits = tuple(self._hit(gen.stored(int(d)), float(scores[i]), terms) for i, d in enumerate(top))
         suggestion, skipped = None, found.skipped

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ..config import Settings
 from ..errors import DiskFullError, IndexMissingError, IndexUnreadableError, NotFoundError, QueryError, SearchsvcError
@@ -120,7 +120,10 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status, HTTP_CODES.get(status, "http_error"), exc.description or exc.name)
+        resp = error_response(status, HTTP_CODES.get(status, "http_error"), exc.description or exc.name)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:   # RFC 9110: a 405 says what is allowed
+            resp.headers["Allow"] = ", ".join(exc.valid_methods)
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -1,35 +1,39 @@
-"""Web edge: the JSON API blueprint (/api/search, /api/turns, /api/conferences, /api/facets, /healthz)."""
+"""Web edge: the JSON API blueprint (/api/search, /api/turns, /api/conferences, /api/facets, /healthz), each
+route declared in the contract (web/contract.py) with its parameters and answer."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
 from .. import serialize
-from ..models import FacetValue
+from ..models import FACETS, FacetValue
 from . import get_service
-from .openapi import build_openapi
-from .params import parse_facet_args, parse_search_args
+from .contract import endpoint, json_response
+from .params import Query, facet_fields, search_fields
 
 bp = Blueprint("api", __name__)
+OPENAPI = "searchsvc.openapi"
 
 
-@bp.get("/api/search")
-def search():
-    req = parse_search_args(request.args, current_app.config["SEARCHSVC_SETTINGS"].search)
-    page = get_service().search(req)
-    resp = jsonify(serialize.search_page_to_dict(page))
+@endpoint(bp, "/api/search", "Search turns", query=search_fields, response=serialize.SearchPage, errors=(400, 503),
+          headers={"X-Cache": "hit: served from the cache of repeated queries; miss: searched"})
+def search(query: Query):
+    page = get_service().search(query.search_request())
+    resp = json_response(serialize.SearchPage, page)
     resp.headers["X-Cache"] = "hit" if page.cached else "miss"
     return resp
 
 
-@bp.get("/api/turns/<turn_id>")
+@endpoint(bp, "/api/turns/<turn_id>", "One turn", response=serialize.Turn, errors=(404, 503),
+          path={"turn_id": "Turn id: '<conference id>-<seq>'"})
 def turn(turn_id: str):
-    return jsonify(serialize.turn_to_dict(get_service().get_turn(turn_id)))
+    return json_response(serialize.Turn, get_service().get_turn(turn_id))
 
 
-@bp.get("/api/conferences/<conference_id>")
+@endpoint(bp, "/api/conferences/<conference_id>", "One conference with its turns", response=serialize.Conference,
+          errors=(404, 503), path={"conference_id": "Conference id"})
 def conference(conference_id: str):
-    return jsonify(serialize.conference_to_dict(get_service().get_conference(conference_id)))
+    return json_response(serialize.Conference, get_service().get_conference(conference_id))
 
 
 def select_facet_values(values: list[FacetValue], limit: int | None, prefix: str) -> list[FacetValue]:
@@ -39,23 +43,28 @@ def select_facet_values(values: list[FacetValue], limit: int | None, prefix: str
     return values[:limit]
 
 
-@bp.get("/api/facets")
-def facets():
-    names, limit, prefix = parse_facet_args(request.args)
+@endpoint(bp, "/api/facets", "Facet values with counts over the whole index", query=facet_fields,
+          response=serialize.FacetList, errors=(400, 503))
+def facets(query: Query):
+    wanted = query.facet or FACETS
+    limit, prefix = query.limit, query.prefix.casefold()
     values = get_service().facet_values()
-    return jsonify({"facets": {name: [serialize.facet_value_to_dict(v)
-                                      for v in select_facet_values(values[name], limit, prefix)]
-                               for name in names if name in values}})
+    chosen = [name for name in FACETS if name in wanted and name in values]
+    return json_response(serialize.FacetList,
+                         {"facets": {name: select_facet_values(values[name], limit, prefix) for name in chosen}})
 
 
-@bp.get("/healthz")
+@endpoint(bp, "/healthz", "Health: index generation and size", response=serialize.Health, errors=(503,))
 def healthz():
-    service = get_service()
-    stats = service.stats()
-    return jsonify({"status": "ok", "generation": stats.generation, "turns": stats.turns,
-                    "conferences": stats.conferences})
+    stats = get_service().stats()
+    return json_response(serialize.Health, {"status": "ok", "generation": stats.generation, "turns": stats.turns,
+                                            "conferences": stats.conferences})
 
 
-@bp.get("/api/openapi.json")
+@endpoint(bp, "/api/openapi.json", "This document", media={"application/json": "OpenAPI 3.1 document"})
 def openapi():
-    return jsonify(build_openapi(current_app.config["SEARCHSVC_SETTINGS"].search))
+    from .openapi import build_openapi
+    app = current_app._get_current_object()
+    if OPENAPI not in app.extensions:        # built once per app: the routes and settings do not change
+        app.extensions[OPENAPI] = build_openapi(app.config["SEARCHSVC_SETTINGS"], app)
+    return jsonify(app.extensions[OPENAPI])

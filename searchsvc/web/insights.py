@@ -7,18 +7,22 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
+from pydantic import Field
 
-from ..errors import QueryError
+from .. import serialize
+from ..config import Settings
 from ..insights import analytics, export
 from ..insights.deflections import ANSWER_DEFLECTION, ANSWER_SUBSTANTIVE
 from ..insights.rates import AnswerShare
-from ..models import SearchPage, SearchRequest
+from ..models import FACET_TABLE, SearchPage, SearchRequest
+from ..serialize import one_of
 from . import get_service
-from .params import parse_search_args, request_to_query
+from .contract import endpoint, json_response
+from .params import Query, Whole, limit_field, match_fields, order_fields, request_to_query
 
 bp = Blueprint("insights", __name__)
 
@@ -34,27 +38,35 @@ def _settings():
     return current_app.config["SEARCHSVC_SETTINGS"]
 
 
-def _search_request() -> SearchRequest:
-    return parse_search_args(request.args, _settings().search)
+# ---- query parameters of the JSON and export routes (the contract: web/contract.py) ---------------
+
+def matrix_fields(settings: Settings) -> dict[str, Any]:
+    def size(default: int, what: str) -> tuple:
+        return (Whole, Field(default, ge=1, le=analytics.MATRIX_MAX, description=f"{what} shown (most turns first)."))
+    return {**match_fields(settings), "rows": size(analytics.MATRIX_ROWS, "Outlets"),
+            "columns": size(analytics.MATRIX_COLUMNS, "Officials")}
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    values = [v.strip() for v in request.args.getlist(name) if v.strip()]
-    if not values:
-        return default
-    if len(values) > 1 or not values[0].isdigit() or len(values[0]) > 9:
-        raise QueryError(f"parameter {name!r} must be one whole number, got {values[-1][:40]!r}")
-    value = int(values[0])
-    if not low <= value <= high:
-        raise QueryError(f"parameter {name!r} must be between {low} and {high}, got {value}")
-    return value
+def timeline_fields(settings: Settings) -> dict[str, Any]:
+    return {**match_fields(settings), "interval": (one_of(analytics.INTERVALS), Field("auto", description=(
+        "Bar width; auto: weeks up to about six months of dates, months up to 20 years, else years.")))}
 
 
-def _interval_arg() -> str:
-    value = request.args.get("interval", "").strip() or "auto"
-    if value not in analytics.INTERVALS:
-        raise QueryError(f"parameter 'interval' must be one of {', '.join(analytics.INTERVALS)}, got {value[:40]!r}")
-    return value
+def export_fields(settings: Settings) -> dict[str, Any]:
+    most = settings.export.max_rows
+    return {**match_fields(settings), **order_fields(settings),
+            **limit_field(most, most, "Most turns written ([export] max_rows at most).")}
+
+
+def feed_fields(settings: Settings) -> dict[str, Any]:
+    most = settings.export.max_rows
+    return {**match_fields(settings), **limit_field(min(export.FEED_ENTRIES, most), most,
+                                                    "Most entries (the newest turns).")}
+
+
+EXPORT_HEADERS = {"X-Total-Count": "turns that match", "X-Export-Rows": "turns written",
+                  "X-Export-Truncated": "true when more matched than were written",
+                  "Content-Disposition": "attachment; the file name names the query"}
 
 
 def search_url(req: SearchRequest, **changes) -> str:
@@ -193,45 +205,48 @@ def results_context(req: SearchRequest, page: SearchPage) -> dict:
 
 # ---- JSON -----------------------------------------------------------------------------------
 
-@bp.get("/api/matrix")
-def api_matrix():
-    req = _search_request()
-    rows = _int_arg("rows", analytics.MATRIX_ROWS, 1, analytics.MATRIX_MAX)
-    columns = _int_arg("columns", analytics.MATRIX_COLUMNS, 1, analytics.MATRIX_MAX)
-    return jsonify(analytics.matrix_to_dict(analytics.who_asked_whom(get_service(), req, rows, columns)))
+@endpoint(bp, "/api/matrix", "Who asked whom: outlet x official counts of the matching turns", query=matrix_fields,
+          response=serialize.Matrix, errors=(400, 503))
+def api_matrix(query: Query):
+    matrix = analytics.who_asked_whom(get_service(), query.search_request(), query.rows, query.columns)
+    return json_response(serialize.Matrix, matrix)
 
 
-@bp.get("/api/timeline")
-def api_timeline():
-    req = _search_request()
-    return jsonify(analytics.timeline_to_dict(analytics.timeline(get_service(), req, _interval_arg())))
+@endpoint(bp, "/api/timeline", "Matching turns over time", query=timeline_fields, response=serialize.Timeline,
+          errors=(400, 503))
+def api_timeline(query: Query):
+    return json_response(serialize.Timeline,
+                         analytics.timeline(get_service(), query.search_request(), query.interval))
 
 
-@bp.get("/api/speakers/<name>")
+@endpoint(bp, "/api/speakers/<name>", "A speaker's profile", response=serialize.Profile, errors=(404, 503),
+          path={"name": "Speaker name as in the speaker facet"})
 def api_speaker(name: str):
-    return jsonify(analytics.profile_to_dict(analytics.profile(get_service(), "speaker", name)))
+    return json_response(serialize.Profile, analytics.profile(get_service(), "speaker", name))
 
 
-@bp.get("/api/outlets/<name>")
+@endpoint(bp, "/api/outlets/<name>", "An outlet's profile", response=serialize.Profile, errors=(404, 503),
+          path={"name": "Outlet name as in the outlet facet"})
 def api_outlet(name: str):
-    return jsonify(analytics.profile_to_dict(analytics.profile(get_service(), "outlet", name)))
+    return json_response(serialize.Profile, analytics.profile(get_service(), "outlet", name))
 
 
-@bp.get("/api/turns/<turn_id>/similar")
+@endpoint(bp, "/api/turns/<turn_id>/similar", "Similar questions asked at other conferences (more-like-this)",
+          response=serialize.SimilarQuestions, errors=(404, 503), path={"turn_id": "Turn id"})
 def api_similar(turn_id: str):
-    return jsonify(analytics.similar_to_dict(analytics.similar_questions(get_service(), turn_id)))
+    return json_response(serialize.SimilarQuestions, analytics.similar_questions(get_service(), turn_id))
 
 
 # ---- pages ----------------------------------------------------------------------------------
 
 def _profile_page(facet: str, name: str):
     prof = analytics.profile(get_service(), facet, name)
-    mine = SearchRequest(**cast(dict[str, Any], {facet + "s": (name,)}))
+    mine = SearchRequest().with_filter(facet, (name,))
     other = "outlet" if facet == "speaker" else "speaker"
     chart = timeline_chart(prof.timeline, lambda b: search_url(mine, date_from=b.date_from, date_to=b.date_to))
     return render_template(
         "profile.html", profile=prof, kind=facet.title(), chart=chart, other=other, all_url=search_url(mine),
-        with_url=lambda value: search_url(mine, **{other + "s": (value,)}),
+        with_url=lambda value: search_url(mine.with_filter(other, (value,))),
         term_url=lambda word: search_url(mine, q=word),
         conference_url=lambda cid: search_url(mine, conferences=(cid,)),
         deflections_url=search_url(mine, answers=(ANSWER_DEFLECTION,)),
@@ -257,10 +272,9 @@ def _filename(req: SearchRequest, ext: str) -> str:
     return f"search-{words}.{ext}" if words else f"search.{ext}"
 
 
-def _export(kind: str, mimetype: str, chunks_of) -> Response:
-    req = _search_request()
-    cap = _settings().export.max_rows
-    found = export.export_turns(get_service(), req, _int_arg("limit", cap, 1, cap))
+def _export(query: Query, kind: str, mimetype: str, chunks_of) -> Response:
+    req = query.search_request()
+    found = export.export_turns(get_service(), req, query.limit)
     turn_url = lambda tid: url_for("views.turn", turn_id=tid, _external=True)  # noqa: E731
     resp = Response(stream_with_context(chunks_of(found.records, turn_url)), mimetype=mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(req, kind)}"'
@@ -270,35 +284,37 @@ def _export(kind: str, mimetype: str, chunks_of) -> Response:
     return resp
 
 
-@bp.get("/search.csv")
-def search_csv():
-    return _export("csv", "text/csv", export.csv_chunks)
+@endpoint(bp, "/search.csv", "Every matching turn as CSV (one row per turn)", query=export_fields, errors=(400, 503),
+          media={"text/csv": "CSV with a header row"}, headers=EXPORT_HEADERS)
+def search_csv(query: Query):
+    return _export(query, "csv", "text/csv", export.csv_chunks)
 
 
-@bp.get("/search.jsonl")
-def search_jsonl():
-    return _export("jsonl", "application/jsonl", export.jsonl_chunks)
+@endpoint(bp, "/search.jsonl", "Every matching turn as JSON Lines", query=export_fields, errors=(400, 503),
+          media={"application/jsonl": "One Turn object (with its `url`) per line"}, headers=EXPORT_HEADERS)
+def search_jsonl(query: Query):
+    return _export(query, "jsonl", "application/jsonl", export.jsonl_chunks)
 
 
 def feed_title(req: SearchRequest) -> str:
     parts = [f"“{req.q}”"] if req.q else []
-    for label, values in (("speaker", req.speakers), ("role", req.roles), ("outlet", req.outlets),
-                          ("conference", req.conferences), ("year", req.years), ("answers", req.answers)):
+    for f in FACET_TABLE:
+        values = req.filter_values(f.name)
         if values:
-            parts.append(f"{label}: {', '.join(str(v) for v in values)}")
+            parts.append(f"{f.name}: {', '.join(str(v) for v in values)}")
     if req.date_from or req.date_to:
         parts.append(f"dates: {req.date_from or '…'} to {req.date_to or '…'}")
     return "Press conference search" + (" – " + "; ".join(parts) if parts else ": newest turns")
 
 
-@bp.get("/search.atom")
-def search_atom():
-    req = _search_request()
-    cap = min(export.FEED_ENTRIES, _settings().export.max_rows)
-    found = export.feed_turns(get_service(), req, _int_arg("limit", cap, 1, _settings().export.max_rows))
-    query = request_to_query(req, _settings().search.per_page, page=1, per_page=_settings().search.per_page,
-                             sort="relevance")
-    root, tail = request.url_root.rstrip("/"), ("?" + query if query else "")
+@endpoint(bp, "/search.atom", "An Atom feed of the newest matching turns", query=feed_fields, errors=(400, 503),
+          media={"application/atom+xml": "Atom 1.0 feed"})
+def search_atom(query: Query):
+    req = query.search_request()
+    found = export.feed_turns(get_service(), req, query.limit)
+    same = request_to_query(req, _settings().search.per_page, page=1, per_page=_settings().search.per_page,
+                            sort="relevance")
+    root, tail = request.url_root.rstrip("/"), ("?" + same if same else "")
     built = datetime.fromisoformat(get_service().stats().built_at)
     body = export.atom_feed(
         found.records, title=feed_title(req), feed_url=root + url_for("insights.search_atom") + tail,

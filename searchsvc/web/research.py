@@ -18,6 +18,7 @@ from ..insights import concordance as conc
 from ..insights import trends as tr
 from ..models import SearchRequest
 from . import get_service
+from .contract import endpoint
 from .params import parse_search_args, request_to_args, request_to_query
 from .trend_chart import trend_chart
 
@@ -102,7 +103,9 @@ def _trends_request() -> tuple[SearchRequest, list[str], str]:
     return filters, queries, _choice("interval", tr.INTERVALS, "auto")
 
 
-@bp.get("/api/trends")
+@endpoint(bp, "/api/trends", "Several queries (q repeated, up to 6) counted per period, raw and per 1,000 turns",
+          errors=(400, 503), media={"application/json": "{interval, series: [{q, total, points: [{period, count, "
+                                                         "per_1000}]}]} (README: Research)"})
 def api_trends():
     filters, queries, interval = _trends_request()
     return jsonify(tr.trends_to_dict(tr.trends(get_service(), filters, queries, interval)))
@@ -160,7 +163,10 @@ def _concordance_args():
     return req, sort, width, page, per_page
 
 
-@bp.get("/api/concordance")
+@endpoint(bp, "/api/concordance", "Every occurrence of the query in context (keyword in context)",
+          errors=(400, 503), media={"application/json": "{total_turns, total_lines, lines: [{turn_id, date, who, side, "
+                                                         "left, match, right}], page, per_page, sort, width, "
+                                                         "turns_read, truncated} (README: Research)"})
 def api_concordance():
     req, sort, width, page, per_page = _concordance_args()
     found = conc.concordance(get_service(), req, _settings().search, width, sort, page, per_page)
@@ -213,7 +219,9 @@ def _template_globals(state) -> None:
     state.app.jinja_env.globals["citation_for"] = citation_for
 
 
-@bp.get("/api/turns/<turn_id>/cite")
+@endpoint(bp, "/api/turns/<turn_id>/cite", "How to cite a turn: plain text (Chicago), BibTeX and CSL-JSON",
+          errors=(400, 404, 503), path={"turn_id": "Turn id"},
+          media={"application/json": "{turn_id, text, bibtex, csl}; format=text|bibtex|csl gives one alone"})
 def api_cite(turn_id: str):
     fmt = _choice("format", ("json", *CITE_FORMATS), "json")
     found = citation_for(turn_id)

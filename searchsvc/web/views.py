@@ -11,14 +11,13 @@ from markupsafe import Markup, escape
 
 from ..config import SearchSettings
 from ..insights import analytics
-from ..models import FACETS, PUBLISHERS, SearchPage, SearchRequest
+from ..models import FACET_TABLE, FACETS, PUBLISHERS, SearchPage, SearchRequest
 from . import get_service, insights
-from .params import FACET_PARAMS, has_filters, parse_search_args, request_to_query, toggle_filter
+from .params import has_filters, parse_search_args, request_to_query, toggle_filter
 
 bp = Blueprint("views", __name__)
 
-FACET_TITLES = {"speaker": "Speaker", "role": "Role", "outlet": "Outlet", "conference": "Conference", "year": "Year",
-                "answer": "Answer"}
+FACET_TITLES = {f.name: f.title for f in FACET_TABLE}
 FACET_VISIBLE = 8          # facet values shown before "more"
 PAGE_WINDOW = 2            # page links either side of the current page
 
@@ -91,8 +90,8 @@ class SearchNav:
     def chips(self) -> list[dict]:
         """One removable chip per active filter."""
         chips = []
-        for facet, field in FACET_PARAMS.items():
-            for value in getattr(self.req, field):
+        for facet in FACETS:
+            for value in self.req.filter_values(facet):
                 value = str(value)
                 chips.append({"facet": FACET_TITLES[facet], "text": self.label(facet, value),
                               "url": self.toggle_url(facet, value)})
@@ -104,7 +103,7 @@ class SearchNav:
         return chips
 
     def clear_url(self) -> str:
-        return self.url(date_from=None, date_to=None, page=1, **{field: () for field in FACET_PARAMS.values()})
+        return self.url(**{f.field: () for f in FACET_TABLE}, date_from=None, date_to=None, page=1)
 
     @property
     def filtered(self) -> bool:

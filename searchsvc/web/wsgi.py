@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 from gunicorn.app.base import BaseApplication
 
-from ..config import Settings, load_settings
+from ..config import ENV_CONFIG, ENV_INDEX, Settings, resolve_settings
 
-ENV_CONFIG = "SEARCHSVC_CONFIG"
-ENV_INDEX = "SEARCHSVC_INDEX"
+__all__ = ["ENV_CONFIG", "ENV_INDEX", "SearchApplication", "create_app_from_env", "gunicorn_options", "run_gunicorn"]
 
 
 class SearchApplication(BaseApplication):
@@ -68,9 +65,7 @@ def run_gunicorn(settings: Settings, bind: str | None = None, workers: int | Non
 
 def create_app_from_env():
     """For a plain gunicorn command: `gunicorn 'searchsvc.web.wsgi:create_app_from_env()'`.
-    Reads the config path from $SEARCHSVC_CONFIG (default config.toml) and the index from $SEARCHSVC_INDEX."""
+    The settings are the CLI's: $SEARCHSVC_CONFIG, else ./config.toml if present, else built-in defaults; the
+    index from $SEARCHSVC_INDEX when set."""
     from . import create_app
-    settings = load_settings(os.environ.get(ENV_CONFIG, "config.toml"))
-    if os.environ.get(ENV_INDEX):
-        settings = settings.with_index_dir(os.environ[ENV_INDEX])
-    return warm_up(create_app(settings))
+    return warm_up(create_app(resolve_settings().settings))

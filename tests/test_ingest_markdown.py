@@ -1,4 +1,4 @@
-"""Tests for searchsvc.ingest.whitehouse: Markdown briefings (nbsp Q, capitals labels, END, wrapping)."""
+"""Tests for searchsvc.ingest.markdown and the segmenter: White House briefings (nbsp Q, capitals labels, END)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from searchsvc.errors import TranscriptError
 from searchsvc.ingest import parse_transcript
-from searchsvc.ingest.whitehouse import readable, speaker_name, title_names
+from searchsvc.ingest.titles import readable, speaker_name, title_names
 from searchsvc.models import KIND_MODERATOR, KIND_QA, KIND_STATEMENT
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,7 +98,7 @@ def test_question_label_variants(tmp_path, first_line):
     ("MR. SULLIVAN", "Press Gaggle by APNSA Jake Sullivan En Route Rome, Italy", "Jake Sullivan"),
 ])
 def test_speaker_names(label, title, expected):
-    assert speaker_name(label, title_names(title)) == expected
+    assert speaker_name(label, [n for n, _ in title_names(title)]) == expected
 
 
 def test_title_names_skip_places_and_topics():

@@ -1,4 +1,4 @@
-"""Tests for searchsvc.ingest.mfa: MFA spokesperson pages (Q/A and outlet styles, split spans, dates)."""
+"""Tests for searchsvc.ingest.html and the segmenter: MFA spokesperson pages (Q/A and outlet styles, dates)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc.errors import TranscriptError
-from searchsvc.ingest import mfa, parse_transcript
+from searchsvc.ingest import parse_transcript
+from searchsvc.ingest.reader import read_urls
+from searchsvc.ingest.segmenter import UNDATED
 from searchsvc.models import KIND_QA, KIND_STATEMENT
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,18 +122,19 @@ def test_title_with_missing_space_before_day(tmp_path):
     assert parse_transcript(path)[0].date == date(2019, 6, 4)
 
 
-def test_page_without_any_date_is_an_error(tmp_path):
+def test_page_without_any_date_is_filed_undated_with_a_warning(tmp_path):
     path = tmp_path / "t4.html"
     path.write_text(_page("<p><b>Q: Hi?</b></p><p>A: Hello.</p>",
                           title="Foreign Ministry Spokesperson Geng Shuang's Remarks"), encoding="utf-8")
-    with pytest.raises(TranscriptError, match="no date"):
-        parse_transcript(path)
+    [conf] = parse_transcript(path)
+    assert conf.date == UNDATED and conf.reading.date_from == "none"
+    assert any("no date" in w for w in conf.reading.warnings)
 
 
 def test_pages_tsv_maps_files_to_urls():
-    urls = mfa.read_urls(DATA)
+    urls = read_urls(DATA)
     assert urls["t1000002.html"] == "https://www.fmprc.gov.cn/mfa_eng/t1000002.shtml"
-    assert mfa.read_urls(DATA / "missing") == {}
+    assert read_urls(DATA / "missing") == {}
 
 
 def test_sample_pages_attribute_answers_to_the_spokesperson():

@@ -1,4 +1,4 @@
-"""Tests for searchsvc.ingest.scio: SCIO plain-text pages (labels, header blocks, pages joined)."""
+"""Tests for searchsvc.ingest.text (and the segmenter): SCIO plain-text pages (labels, header blocks, pages joined)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from searchsvc.ingest import parse_paths, parse_transcript
 from searchsvc.ingest.labels import has_outlet_word, looks_like_label, looks_like_person
-from searchsvc.ingest.scio import read_page
+from searchsvc.ingest.text import read_text_document
 from searchsvc.models import KIND_MODERATOR, KIND_QA, KIND_STATEMENT
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,8 +63,8 @@ def test_sample_page_gives_exactly_two_question_turns():
 
 
 def test_pager_breadcrumb_and_date_line_are_dropped():
-    page = read_page("p.txt", (DATA / "no-blocks-page-1.txt").read_text(encoding="utf-8"))
-    kept = " ".join(text for _, text in page.lines)
+    page = read_text_document("p.txt", (DATA / "no-blocks-page-1.txt").read_text(encoding="utf-8"), "UTF-8")
+    kept = " ".join(block.text for block in page.blocks)
     assert page.title == "SCIO press conference on river protection"
     assert page.date == date(2024, 6, 3) and page.page == 1
     assert "ㄑ" not in kept and "China.org.cn" not in kept and "<  1  >" not in kept

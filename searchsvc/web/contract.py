@@ -1,0 +1,88 @@
+"""Web edge: the API contract. Each JSON endpoint is declared once, with `endpoint(...)` beside its view: its query
+parameters (pydantic models built from the settings, so limits from config.toml are part of them), its answer
+(a shape from serialize.py), its errors. Requests are validated against those models (web/params.py) and the
+OpenAPI document is generated from the same declarations (web/openapi.py)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, request
+
+from ..config import Settings
+from ..serialize import Shape
+from .params import QueryFields, parse_query
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad parameters (the message says which and why)",
+    404: "No such id or name",
+    503: "No index has been built yet, or it cannot be opened",
+}
+# Answered by the HTTP server (gunicorn) before the app sees the request, as its own HTML page.
+TRANSPORT_ERRORS = {414: "The request line (the URL) is longer than 8190 bytes"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What the OpenAPI document says about one GET route, and what its view is handed."""
+    rule: str                                   # Flask rule, e.g. "/api/turns/<turn_id>"
+    summary: str
+    response: type[Shape] | None = None         # JSON answer; None: `media` below
+    query: QueryFields | None = None            # Settings -> query parameter fields; the view gets `query=`
+    errors: tuple[int, ...] = ()
+    path: Mapping[str, str] = field(default_factory=dict)     # path parameter -> description
+    media: Mapping[str, str] = field(default_factory=dict)    # non-JSON answer: media type -> description
+    headers: Mapping[str, str] = field(default_factory=dict)  # response header -> description
+    description: str = ""
+
+
+CONTRACT_ATTR = "api_endpoint"
+
+
+def endpoint(bp: Blueprint, rule: str, summary: str, **spec: Any) -> Callable:
+    """Register a GET view on `bp` and declare it in the contract. With `query=`, the view is called with
+    `query=<validated model>`; a bad parameter is a QueryError (400) before the view runs."""
+    declared = Endpoint(rule=rule, summary=summary, **spec)
+
+    def wrap(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def handler(**kwargs: Any) -> Any:
+            if declared.query is not None:
+                kwargs["query"] = parse_query(declared.query, request.args, settings())
+            return view(**kwargs)
+
+        setattr(handler, CONTRACT_ATTR, declared)
+        bp.add_url_rule(rule, view_func=handler, methods=["GET"])
+        return handler
+
+    return wrap
+
+
+def settings() -> Settings:
+    from flask import current_app
+    return current_app.config["SEARCHSVC_SETTINGS"]
+
+
+def declared_endpoints(app) -> list[tuple[str, Endpoint]]:
+    """(OpenAPI path, declaration) of every declared route of `app`, in rule order."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        declared = getattr(app.view_functions.get(rule.endpoint), CONTRACT_ATTR, None)
+        if declared is not None:
+            out.append((openapi_path(rule.rule), declared))
+    return out
+
+
+def openapi_path(rule: str) -> str:
+    """Flask rule -> OpenAPI path template: '/api/turns/<turn_id>' -> '/api/turns/{turn_id}'."""
+    import re
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
+
+
+def json_response(shape: type[Shape], obj: Any):
+    """`obj` dumped through its declared shape, as a JSON response."""
+    from flask import jsonify
+    return jsonify(shape.dump(obj))
