@@ -167,6 +167,64 @@ class TermTokenizer(RegexTokenizer):
             yield t
 
 
+class _FoldCache(dict):
+    """raw token -> folded word (fold_word), "" for a stop word; filled on demand (the exact analyzer maps every
+    token of the corpus)."""
+
+    def __missing__(self, raw: str) -> str:
+        word = fold_word(raw)
+        word = "" if is_stop_word(word) else word
+        if len(self) < STEM_CACHE_SIZE:
+            self[raw] = word
+        return word
+
+
+class ExactTokenizer(RegexTokenizer):
+    """The analyzer of the exact-wording fields (question_exact, answer_exact): TOKEN_PATTERN tokens, lowercased,
+    folded and normalized (fold_word), not stemmed, so quoted phrases match the words as written ("summer
+    campaigns"). Stop words get no postings (they would double the cost of the field) but keep their
+    positions: "people to people" is "people" at p and p + 2, its "to" checked in the text (search/exact.py)."""
+
+    def __init__(self, expression=TOKEN_PATTERN):
+        super().__init__(expression)
+
+    def terms(self, value: str) -> list[str]:
+        """Folded words of a text in order, "" for each stop word (a position without a posting): the fast path
+        the indexer uses (TermPositions skips the empty terms)."""
+        cache = self.__dict__.get("_words")
+        if cache is None:
+            cache = self._words = _FoldCache()
+        return list(map(cache.__getitem__, self.expression.findall(value)))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_words", None)    # a cache, not part of the analyzer pickled into the index schema
+        return state
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        matches = [(0, len(value), value)] if not tokenize else (
+            (m.start(), m.end(), m.group()) for m in self.expression.finditer(value))
+        for pos, (start, end, raw) in enumerate(matches, start_pos):
+            t.text, t.boost = fold_word(raw) if raw else raw, 1.0
+            t.stopped = bool(t.text) and is_stop_word(t.text)
+            if t.stopped and removestops:
+                continue
+            if keeporiginal:
+                t.original = raw
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+
+def exact_words(text: str) -> list[str]:
+    """The words of a text as the exact-wording fields index them (folded, unstemmed, stop words kept)."""
+    return [fold_word(raw) for raw in TOKEN_RE.findall(text)]
+
+
 def build_filter_chain():
     """The same analysis as TermTokenizer spelled out as a Whoosh filter chain (reference and tests)."""
     return (
@@ -183,6 +241,12 @@ def build_filter_chain():
 def build_text_analyzer():
     """Analyzer for question/answer text: tokenize, lowercase, fold accents, normalize, drop stop words, stem."""
     return TermTokenizer()
+
+
+def build_exact_analyzer():
+    """Analyzer for the exact-wording fields: tokenize, lowercase, fold accents, normalize; no stemming (stop words
+    keep their positions, without postings)."""
+    return ExactTokenizer()
 
 
 def build_name_analyzer():

@@ -51,6 +51,61 @@ class ExportSettings:
     max_rows: int = 10000
 
 
+SMTP_SECURITY = ("none", "starttls", "tls")
+
+
+@dataclass(frozen=True)
+class AlertsSettings:
+    """[alerts]: where saved searches live and how they are delivered (README "Alerts")."""
+    db: Path | None = None                          # None: beside the index folder, <index>-alerts.sqlite3
+    public_base_url: str = "http://127.0.0.1:8000"  # permalinks in mails and webhooks: <base>/turns/<id>
+    run_after_index: bool = False                   # deliver at the end of `index add` / `index rebuild`
+    batch_limit: int = 50                           # turns per mail or webhook POST
+    lock_timeout: int = 120                         # seconds a run waits for another run to finish
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "searchsvc@localhost"
+    smtp_security: str = "none"                     # none | starttls | tls
+    smtp_user: str = ""                             # login only when set
+    smtp_password_env: str = "SEARCHSVC_SMTP_PASSWORD"   # the password comes from this variable, never the file
+    smtp_timeout: int = 30                          # seconds
+    webhook_timeout: int = 10                       # seconds per attempt
+    webhook_retries: int = 3                        # more attempts after a failed one (0: none)
+    webhook_backoff_ms: int = 1000                  # wait before retry n: backoff * 2**(n-1)
+    admin_token_env: str = "SEARCHSVC_ADMIN_TOKEN"  # /api/alerts is on only when this variable is set
+
+    @classmethod
+    def from_table(cls, raw: dict, base: Path, source: str) -> AlertsSettings:
+        """Validate the [alerts] table; relative paths are taken from the config's folder."""
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{source}: [alerts] must be a table")
+        known = {f.name: f.default for f in dataclasses.fields(cls)}
+        values: dict = {}
+        for key, value in raw.items():
+            if key in ("smtp_password", "password", "admin_token"):
+                env = "admin_token_env" if key == "admin_token" else "smtp_password_env"
+                raise ConfigError(f"{source}: alerts.{key} is never read from the file: put it in the environment "
+                                  f"variable that alerts.{env} names")
+            if key not in known:
+                raise ConfigError(f"{source}: unknown setting alerts.{key} (known: {', '.join(sorted(known))})")
+            default = known[key]
+            if key == "db":
+                if not isinstance(value, str) or not value:
+                    raise ConfigError(f"{source}: alerts.db must be a path")
+                value = (base / value).resolve()
+            elif type(value) is not type(default):
+                raise ConfigError(f"{source}: alerts.{key} must be a {type(default).__name__}, got {value!r}")
+            elif isinstance(value, int) and not isinstance(value, bool) and (
+                    value < 0 or (value == 0 and key != "webhook_retries")):
+                raise ConfigError(f"{source}: alerts.{key} must be positive, got {value}")
+            values[key] = value
+        if values.get("smtp_security", "none") not in SMTP_SECURITY:
+            raise ConfigError(f"{source}: alerts.smtp_security must be one of {', '.join(SMTP_SECURITY)}")
+        if not str(values.get("public_base_url", cls.public_base_url)).startswith(("http://", "https://")):
+            raise ConfigError(f"{source}: alerts.public_base_url must start with http:// or https://")
+        return cls(**values)
+
+
 @dataclass(frozen=True)
 class RateLimitSettings:
     """Per-client request limits of the web edge (web/ratelimit.py; README "Rate limits")."""
@@ -71,6 +126,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
+    alerts: AlertsSettings = field(default_factory=AlertsSettings)
     ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
 
     def with_index_dir(self, path: str | Path) -> Settings:
@@ -87,11 +143,14 @@ _SECTIONS = {
     "search": SearchSettings,
     "server": ServerSettings,
     "export": ExportSettings,
+    "alerts": AlertsSettings,
     "ratelimit": RateLimitSettings,
 }
 
 
 def _build_section(name: str, cls: type, raw: dict[str, Any], base: Path, source: str) -> Any:
+    if hasattr(cls, "from_table"):      # a section that validates itself (alerts)
+        return cls.from_table(raw, base, source)
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")
     known = {f.name: f for f in dataclasses.fields(cls)}

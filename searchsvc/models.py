@@ -82,6 +82,11 @@ class Conference:
     source_name: str = ""         # the file relative to the corpus folder it was read from (what the site shows)
 
 
+# Who published each transcript format (pages and citations)
+PUBLISHERS = {"scio": "State Council Information Office", "mfa": "Ministry of Foreign Affairs of China",
+              "whitehouse": "The White House"}
+
+
 def turn_id(conference_id: str, seq: int) -> str:
     """The public id of a turn: '<conference_id>-<seq>'."""
     return f"{conference_id}-{seq}"

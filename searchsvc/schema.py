@@ -28,6 +28,8 @@ class TermPositions(Positions):
             return super().word_values(value, analyzer, **kwargs)
         poses: dict[str, list[int]] = {}
         for pos, term in enumerate(terms_of(value)):
+            if not term:            # a stop word of the exact analyzer: a position, no posting
+                continue
             found = poses.get(term)
             if found is None:
                 poses[term] = [pos]

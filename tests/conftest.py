@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from support import REPO, SAMPLE, WEB_DATA, base_settings, tiny_conferences
+from support import CORPUS, REPO, SAMPLE, WEB_DATA, base_settings, tiny_conferences
 from support.openapi import validate_api_response
 from support.servers import LiveServer, free_port
 
@@ -159,3 +159,18 @@ def start_server(tmp_path_factory):
 def live_server(start_server, sample_settings):
     """gunicorn (2 sync workers) on 127.0.0.1 serving the bundled sample's index."""
     return start_server(sample_settings.index.dir)
+
+
+@pytest.fixture(scope="session")
+def corpus_service(tmp_path_factory):
+    """A SearchService over an index of the whole shared corpus (built once per session; corpus-marked tests)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    from searchsvc.index.build import rebuild_index
+    from searchsvc.search import SearchService
+
+    settings = base_settings().with_index_dir(tmp_path_factory.mktemp("corpus-full-index"))
+    rebuild_index(settings, [CORPUS])
+    service = SearchService(settings)
+    yield service
+    service.close()

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import config, index, parse, search, serve
+from . import alerts, config, index, parse, search, serve
 from .context import CliContext
 from .inspect import inspect as inspect_command
 
@@ -23,7 +23,8 @@ def main(ctx: click.Context, config_path: str | None, index_dir: str | None) -> 
     ctx.obj = CliContext(config_path, index_dir)
 
 
-for _command in (parse.parse, index.index, search.search, serve.serve, config.config, inspect_command):
+for _command in (parse.parse, index.index, search.search, serve.serve, config.config, inspect_command,
+                 alerts.alerts):
     main.add_command(_command)
 
 

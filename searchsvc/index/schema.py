@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 import numpy as np
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from ..analysis import build_name_analyzer, build_text_analyzer
+from ..analysis import build_exact_analyzer, build_name_analyzer, build_text_analyzer
 from ..insights.deflections import answer_type, deflection_mark
 from ..models import Conference, Turn, turn_id
 from ..schema import TermPositions, encode_positions  # noqa: F401  (pickled path: searchsvc.schema)
@@ -23,6 +23,10 @@ QUESTION = "question"
 ANSWER = "answer"
 TEXT_FIELDS = (QUESTION, ANSWER)
 FIELD_BOOSTS = {QUESTION: 1.2, ANSWER: 1.0}
+# The same text word for word (folded, unstemmed, stop words kept): what quoted phrases match (search/exact.py)
+QUESTION_EXACT = "question_exact"
+ANSWER_EXACT = "answer_exact"
+EXACT_FIELDS = {QUESTION: QUESTION_EXACT, ANSWER: ANSWER_EXACT}    # text field -> its exact-wording field
 SPEAKER_TEXT = "speaker_text"     # `speaker:` in queries
 OUTLET_TEXT = "outlet_text"       # `outlet:` in queries
 ROLE_TEXT = "role_text"           # `role:` in queries
@@ -57,6 +61,13 @@ def _text_field(analyzer, **kwargs) -> TEXT:
     return field
 
 
+def _exact_field() -> TEXT:
+    """Positions of every word as written; not stored and not scored (ranking uses the stemmed field)."""
+    field = _text_field(build_exact_analyzer())
+    field.scorable = False
+    return field
+
+
 def _one_term(field):
     """A NUMERIC/DATETIME field indexed as one term per value instead of a term per precision tier (8):
     searches never look these fields up by range (dates are filtered on the column), so the tiers only
@@ -87,6 +98,8 @@ def build_schema() -> Schema:
         source=ID(stored=True),
         question=_text_field(text, stored=True),
         answer=_text_field(text, stored=True),
+        question_exact=_exact_field(),
+        answer_exact=_exact_field(),
         speaker_text=TEXT(analyzer=names),
         outlet_text=TEXT(analyzer=names),
         conference_title=ID(stored=True, sortable=True),
@@ -133,9 +146,9 @@ def turn_to_document(conf: Conference, turn: Turn) -> dict:
         LINE: turn.line,
     }
     if turn.question:
-        doc[QUESTION] = turn.question
+        doc[QUESTION] = doc[QUESTION_EXACT] = turn.question
     if turn.answer:
-        doc[ANSWER] = turn.answer
+        doc[ANSWER] = doc[ANSWER_EXACT] = turn.answer
     if speakers:
         doc[SPEAKER] = ",".join(speakers)
         doc[SPEAKER_TEXT] = " ".join(speakers)

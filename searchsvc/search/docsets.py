@@ -138,20 +138,23 @@ class DocSets:
         self.check_time()
         out = np.zeros(self.tables.size, dtype=bool)
         if isinstance(q, Q.Phrase) and q.slop == 1 and q.words:
-            out[self._phrase_docs(q.fieldname, list(q.words))] = True
+            docs = self._phrase_docs(q.fieldname, list(q.words), getattr(q, "offsets", None))
+            verify = getattr(q, "verify", None)      # a quoted phrase with stop words (exact.ExactPhrase)
+            out[verify(self.searcher, docs, self.check_time) if verify is not None and len(docs) else docs] = True
         else:
             out[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
         out &= self.tables.live
         self._masks[key] = out
         return out
 
-    def _phrase_docs(self, field: str, words: list[str]) -> np.ndarray:
-        """Docnums with `words` at consecutive positions: candidates from the postings, positions checked."""
+    def _phrase_docs(self, field: str, words: list[str], offsets: list[int] | None = None) -> np.ndarray:
+        """Docnums with `words` at consecutive positions (or at `offsets`): candidates from the postings,
+        positions checked."""
         candidates = np.flatnonzero(np.logical_and.reduce([self.term_mask(field, w) for w in words]))
         if len(words) == 1 or not len(candidates):
             return candidates
         return phrase_docs(self.reader, field, words, candidates, lambda w: self.postings(field, w)[0],
-                           self._decode, self.check_time)
+                           self._decode, self.check_time, offsets)
 
     # ---- scores ---------------------------------------------------------------------
 

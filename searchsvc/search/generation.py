@@ -17,6 +17,7 @@ from typing import Any, cast
 from cachetools import LRUCache
 from whoosh.classify import Bo1Model
 
+from ..analysis import load_stemmer
 from ..config import Settings
 from ..errors import IndexMissingError, IndexUnreadableError, NotFoundError
 from ..index import schema as S
@@ -38,6 +39,7 @@ class Generation:
     """One opened index generation: stats, column tables, postings (DocSets), speller, stored fields, caches."""
 
     def __init__(self, name: str, ix: Any, stats: IndexStats, pages: int, guard: GenerationGuard | None = None):
+        load_stemmer()     # importing NLTK (seconds on a busy machine) is opening work, not the first search's budget
         self.name = name
         self.guard = guard                          # its files as built (index/verify.py)
         self.stats = stats

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from html import escape
 
-from ..analysis import TOKEN_RE, term_for_token
+from ..analysis import TOKEN_RE, fold_word, term_for_token
 
 ELLIPSIS = "\u2026"
 JOIN = f" {ELLIPSIS} "
@@ -50,6 +50,49 @@ def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int,
         if term is not None and term in terms:
             out.append((start, covered, term))
     return out
+
+
+def find_phrase_matches(text: str, phrases) -> list[tuple[int, int, str]]:
+    """(start, end, words joined by spaces) of every place where a phrase's folded words (tuples from quoted
+    text, exact.py) stand one after another in `text`, as the exact-wording fields index them; a match runs
+    from its first word's first character to its last word's last, and overlapping matches are all given."""
+    phrases = [p for p in phrases if p]
+    if not phrases:
+        return []
+    tokens = list(TOKEN_RE.finditer(text))
+    words = [_fold(m.group()) for m in tokens]
+    starts: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        starts.setdefault(p[0], []).append(p)
+    out = []
+    for i, word in enumerate(words):
+        for p in starts.get(word, ()):
+            n = len(p)
+            if tuple(words[i:i + n]) == p:
+                out.append((tokens[i].start(), tokens[i + n - 1].end(), " ".join(p)))
+    return out
+
+
+def find_all_matches(text: str, terms) -> list[tuple[int, int, str]]:
+    """Stem matches (str terms) and phrase matches (tuple terms) in text order, overlaps left out."""
+    stems = {t for t in terms if isinstance(t, str)}
+    phrases = [t for t in terms if isinstance(t, tuple)]
+    matches = find_matches(text, stems)
+    if not phrases:
+        return matches
+    out: list[tuple[int, int, str]] = []
+    for m in sorted(matches + find_phrase_matches(text, phrases), key=lambda m: (m[0], -m[1])):
+        if out and m[0] < out[-1][1]:
+            if m[1] > out[-1][1]:            # overlapping phrases ("people to people to people"): one mark
+                out[-1] = (out[-1][0], m[1], out[-1][2])
+            continue
+        out.append(m)
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def _fold(raw: str) -> str:
+    return fold_word(raw)
 
 
 def walk_matches(text: str, terms) -> list[tuple[int, int, str]]:
@@ -131,11 +174,13 @@ def _windows(text: str, matches, width: int) -> list[tuple[int, int, int]]:
 def highlight(text: str, terms, fragment_chars: int = 200, max_fragments: int = 3) -> str:
     """Escaped HTML of `text` with matches in <mark>; long texts cut to the best fragments joined by ' … '.
 
-    Texts up to twice `fragment_chars` are shown whole; a long text without matches shows its beginning.
+    `terms` holds index terms (stems) and tuples of folded words (quoted text, marked where they stand
+    together). Texts up to twice `fragment_chars` are shown whole; a long text without matches shows its
+    beginning.
     """
     if not text:
         return ""
-    matches = find_matches(text, terms)
+    matches = find_all_matches(text, terms)
     if len(text) <= 2 * fragment_chars:
         return _mark(text, 0, len(text), matches)
     if not matches:

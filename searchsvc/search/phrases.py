@@ -48,11 +48,14 @@ class PositionDecoder:
 
 def phrase_docs(reader, fieldname: str, words: list[str], candidates: np.ndarray,
                 postings: Callable[[str], np.ndarray], decode: PositionDecoder,
-                check_time: Callable[[], None] = lambda: None) -> np.ndarray:
-    """Docnums among `candidates` (sorted, each holding every word) where `words` occur at consecutive positions.
+                check_time: Callable[[], None] = lambda: None, offsets: list[int] | None = None) -> np.ndarray:
+    """Docnums among `candidates` (sorted, each holding every word) where `words` occur at consecutive positions
+    (or at `offsets` from the phrase's start: a quoted phrase's stop words leave gaps, exact.ExactPhrase).
 
     `postings(word)` gives the word's docnums over the whole reader in posting order (DocSets' cache).
     """
+    offsets = list(range(len(words))) if offsets is None else offsets
+    span = max(offsets) + 1
     held = {w: postings(w) for w in set(words)}
     order = sorted(range(len(words)), key=lambda i: len(held[words[i]]))   # rarest word first
     found: list[np.ndarray] = []
@@ -69,8 +72,8 @@ def phrase_docs(reader, fieldname: str, words: list[str], candidates: np.ndarray
                 break
             ids = held[words[i]]
             a, b = np.searchsorted(ids, [base, end])
-            new = _word_keys(sub, fieldname, words[i], ids[a:b] - base, wanted, decode) - i
-            new = new[new % STRIDE < STRIDE - len(words)]            # a start before position 0 is none
+            new = _word_keys(sub, fieldname, words[i], ids[a:b] - base, wanted, decode) - offsets[i]
+            new = new[new % STRIDE < STRIDE - span]                  # a start before position 0 is none
             keys = new if keys is None else np.intersect1d(keys, new, assume_unique=True)
         if keys is not None and len(keys):
             found.append(np.unique(keys // STRIDE) + base)

@@ -14,6 +14,7 @@ from ..config import SearchSettings
 from ..errors import QueryError
 from ..index import schema as S
 from ..models import SCOPES, SORTS, SearchRequest
+from .exact import BASE_FIELD, base_terms, exact_plugins, highlight_keys, is_exact
 
 SCOPE_FIELDS = {"both": S.TEXT_FIELDS, "question": (S.QUESTION,), "answer": (S.ANSWER,)}
 QUERY_FIELD_ALIASES = {S.SPEAKER_TEXT: ["speaker", "speakers"], S.OUTLET_TEXT: ["outlet"], S.ROLE_TEXT: ["role"]}
@@ -81,10 +82,9 @@ def build_parser(schema, scope: str) -> qparser.QueryParser:
     fields = list(SCOPE_FIELDS[scope])
     names = "|".join(QUERY_FIELD_NAMES)
     plugins = [
-        P.SingleQuotePlugin(),
+        *exact_plugins(),        # "quoted text" and 'quoted text' as written (exact.py)
         P.FieldsPlugin(expr=rf"(?P<text>{names}):"),
         P.PrefixPlugin(),
-        P.PhrasePlugin(),
         P.GroupPlugin(),
         P.OperatorsPlugin(),
         P.PlusMinusPlugin(plusexpr=r"(?!x)x", minusexpr=r"(?<![^\s(])-(?=[\w\"(])"),
@@ -275,9 +275,10 @@ def parse_query(request: SearchRequest, schema, reader, limits: SearchSettings) 
     return ParsedQuery(text=text, query=q, plain=plain, required=required, notices=notices)
 
 
-def highlight_terms(q: Q.Query | None) -> dict[str, set[str]]:
-    """Terms to mark per text field: every non-negated Term/Phrase word in question/answer."""
-    found: dict[str, set[str]] = {f: set() for f in S.TEXT_FIELDS}
+def highlight_terms(q: Q.Query | None) -> dict[str, set]:
+    """Terms to mark per text field: every non-negated Term/Phrase word in question/answer (stems), and the
+    words of each quoted text as a tuple (folded words marked only where they stand together)."""
+    found: dict[str, set] = {f: set() for f in S.TEXT_FIELDS}
 
     def walk(node):
         if isinstance(node, (Q.Not,)):
@@ -285,7 +286,9 @@ def highlight_terms(q: Q.Query | None) -> dict[str, set[str]]:
         if isinstance(node, Q.AndNot):
             walk(node.a)
             return
-        if isinstance(node, Q.Term):
+        if is_exact(node):
+            found[BASE_FIELD[node.fieldname]].update(highlight_keys(node))   # marked where the words stand together
+        elif isinstance(node, Q.Term):
             if node.fieldname in found:
                 found[node.fieldname].add(node.text)
         elif isinstance(node, Q.Phrase):
@@ -310,7 +313,11 @@ def scoring_terms(q: Q.Query | None) -> list[tuple[str, str, float]]:
         if isinstance(node, Q.AndNot):
             walk(node.a, boost)
             return
-        if isinstance(node, Q.Term):
+        if is_exact(node):
+            base, stems = base_terms(node)
+            for stem in stems:
+                found[(base, stem)] = max(found.get((base, stem), 0.0), boost * node.boost)
+        elif isinstance(node, Q.Term):
             if node.fieldname in S.TEXT_FIELDS:
                 key = (node.fieldname, node.text)
                 found[key] = max(found.get(key, 0.0), boost * node.boost)

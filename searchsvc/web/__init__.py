@@ -31,7 +31,7 @@ ERROR_CODES: list[tuple[type[Exception], int, str]] = [
 ]
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 # Downloads read by programs: their errors are JSON as under /api (see insights.py).
-EXPORT_PATHS = ("/search.csv", "/search.jsonl", "/search.atom")
+EXPORT_PATHS = ("/search.csv", "/search.jsonl", "/search.atom", "/trends.csv", "/concordance.csv")
 
 
 class ServiceHolder:
@@ -101,10 +101,12 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
     app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider has it
     app.extensions[EXTENSION] = ServiceHolder(settings, service_factory, service)
 
-    from . import api, insights, views
+    from . import alerts, api, insights, research, views
     app.register_blueprint(views.bp)
+    app.register_blueprint(alerts.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(research.bp)
     views.register_template_helpers(app)
 
     @app.errorhandler(SearchsvcError)

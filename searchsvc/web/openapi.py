@@ -10,6 +10,7 @@ from pydantic.json_schema import models_json_schema
 
 from .. import __version__, serialize
 from ..config import SearchSettings, Settings
+from .alerts import openapi_paths as alerts_openapi_paths
 from .contract import ERROR_DESCRIPTIONS, TRANSPORT_ERRORS, Endpoint, declared_endpoints
 from .params import query_model
 
@@ -93,6 +94,7 @@ def build_openapi(settings: Settings | SearchSettings | None = None, app=None) -
         from . import create_app
         app = create_app(settings)
     paths = {path: _operation(declared, settings) for path, declared in declared_endpoints(app)}
+    paths.update(alerts_openapi_paths())      # the operator's /api/alerts (POST/DELETE: web/alerts.py)
     return {
         "openapi": "3.1.0",
         "info": {"title": "searchsvc", "version": __version__, "description": DESCRIPTION},

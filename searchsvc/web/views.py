@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from ..config import SearchSettings
 from ..insights import analytics
-from ..models import FACET_TABLE, FACETS, SearchPage, SearchRequest
+from ..models import FACET_TABLE, FACETS, PUBLISHERS, SearchPage, SearchRequest
 from . import get_service, insights
 from .params import has_filters, parse_search_args, request_to_query, toggle_filter
 
@@ -178,10 +178,6 @@ def speaker_names(speakers, roles=()) -> list[str]:
     """Each speaker as 'Name (Role)' where the role is known."""
     roles = tuple(roles or ()) + ("",) * len(speakers or ())
     return [f"{name} ({role})" if role else name for name, role in zip(speakers or (), roles)]
-
-
-PUBLISHERS = {"scio": "State Council Information Office", "mfa": "Ministry of Foreign Affairs of China",
-              "whitehouse": "The White House"}
 
 
 def publisher(source_format: str) -> str:
