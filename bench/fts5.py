@@ -112,7 +112,8 @@ class Fts5Searcher:
         c.execute("DELETE FROM m")
         c.execute("INSERT INTO m (r) SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?", (match,))
         where, args = self._filters(query)
-        total = c.execute(f"SELECT count(*) FROM m CROSS JOIN facts f ON f.rowid = m.r WHERE 1{where}", args).fetchone()[0]
+        total = c.execute(f"SELECT count(*) FROM m CROSS JOIN facts f ON f.rowid = m.r WHERE 1{where}",
+                          args).fetchone()[0]
         facets = {}
         for facet, expr, join in (("speaker", "j.value", ", json_each(f.speakers) j"), ("outlet", "f.outlet", ""),
                                   ("conference", "f.conference_id", ""), ("year", "f.year", "")):

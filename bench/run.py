@@ -131,7 +131,8 @@ def agreement(ours: dict, fts: dict, queries, peer: str = "fts5") -> dict:
                  f"{peer}_p50_ms": latency_summary([y / 1000 for _, y in v])["p50_ms"]}
              for k, v in sorted(by_kind.items())}
     return {
-        "queries_compared": len(pairs), "ours_relaxed": ours.get("relaxed_queries", 0), "both_found_something": len(both),
+        "queries_compared": len(pairs), "ours_relaxed": ours.get("relaxed_queries", 0),
+        "both_found_something": len(both),
         "totals_within_20pct": close, "ours_zero": sum(1 for a, _ in pairs if not a),
         f"{peer}_zero": sum(1 for _, b in pairs if not b), "by_kind": kinds,
     }

@@ -77,11 +77,10 @@ class Server:
 
     def start(self) -> Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        out = open(self.log, "ab")
-        self.started_at = time.perf_counter()
-        self.proc = subprocess.Popen(self.argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, env=self.env, start_new_session=True)
-        out.close()
+        with open(self.log, "ab") as out:
+            self.started_at = time.perf_counter()
+            self.proc = subprocess.Popen(self.argv, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, env=self.env, start_new_session=True)
         return self
 
     def ready(self, path: str, timeout: float = 60.0) -> float:

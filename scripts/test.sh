@@ -25,6 +25,7 @@ if [ ! -f tests/.node/node_modules/axe-core/axe.min.js ] || ! grep -q "\"version
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/ruff check searchsvc tests bench     # lint (pyproject.toml [tool.ruff])
 .venv/bin/lint-imports --no-cache --no-logo  # the layout rules (pyproject.toml [tool.importlinter])
 .venv/bin/mypy searchsvc                    # types (pyproject.toml [tool.mypy]: strict on the core)
 exec .venv/bin/python -m pytest "$@"

@@ -147,7 +147,8 @@ READABLE_TOKEN_PATTERN = r"\d+(?:[.,]\d+)+|(?:[^\W\d_]\.){2,}|\w+(?:['\u2019]\w+
 
 @pytest.mark.parametrize("text", [
     "The U.S. and U.N. said 13.8% of 1,000,000 (2.042 million) e.g. don't China\u2019s 5G COVID-19",
-    "a.b.c x_y _x 3.x 3,a U.S 1.2.3 Caf\u00e9 na\u00efve \u00bd \u00b23 \u0663\u0664.\u0665 co-op A.B.C.D.E. 12,34.56,7 a'b\u2019c'd ''x'' it's.",
+    "a.b.c x_y _x 3.x 3,a U.S 1.2.3 Caf\u00e9 na\u00efve \u00bd \u00b23 \u0663\u0664.\u0665 co-op A.B.C.D.E. "
+    "12,34.56,7 a'b\u2019c'd ''x'' it's.",
     "..U..S.. 1..2 ,,3 '' \u2019\u2019 x'' 'x y'\u2019z 9a.b. a9.b. _._. \u00e9.\u00e8. 1.a 1,2,3.4",
 ])
 def test_token_pattern_finds_what_the_readable_pattern_finds(text):

@@ -1,4 +1,4 @@
-"""Tests for searchsvc.insights.analytics and searchsvc.insights.keyterms: matrix, timeline, profiles and distinctive terms equal
+"""Tests for searchsvc.insights.analytics and .keyterms: matrix, timeline, profiles and distinctive terms equal
 brute-force counts over parse_paths output, and re-asked questions are found, over real Whoosh indexes."""
 
 from __future__ import annotations
@@ -61,12 +61,14 @@ def brute():
 
 
 def request_of(word="", **filters) -> SearchRequest:
-    return SearchRequest(q=word, **{k: tuple(v) if isinstance(v, (list, tuple, set)) else v for k, v in filters.items()})
+    return SearchRequest(q=word, **{k: tuple(v) if isinstance(v, (list, tuple, set)) else v
+                                    for k, v in filters.items()})
 
 
 CASES = [
-    {}, {"word": "trade"}, {"word": "china"}, {"word": "china", "scope": "question"}, {"word": "president", "scope": "answer"},
-    {"word": "covid", "years": (2020, 2021)}, {"speakers": ("Zhao Lijian",)}, {"word": "us", "outlets": ("AFP", "Reuters")},
+    {}, {"word": "trade"}, {"word": "china"}, {"word": "china", "scope": "question"},
+    {"word": "president", "scope": "answer"}, {"word": "covid", "years": (2020, 2021)},
+    {"speakers": ("Zhao Lijian",)}, {"word": "us", "outlets": ("AFP", "Reuters")},
     {"word": "china", "date_from": date(2020, 1, 1), "date_to": date(2020, 6, 30)},
 ]
 
@@ -323,7 +325,8 @@ def test_counts_skip_turns_replaced_by_index_add(tmp_path):
                          source_file=mfa.source_file, source_format="mfa", officials=mfa.officials,
                          turns=[Turn(0, KIND_QA, "AFP", "Tariffs on steel? Tariffs on cars?", ("Zhao Lijian",),
                                      "Tariffs hurt trade. Tariffs on steel hurt steel workers.", 1),
-                                Turn(1, KIND_QA, "AFP", "More tariffs?", ("Zhao Lijian",), "Steel and tariffs again.", 3)])
+                                Turn(1, KIND_QA, "AFP", "More tariffs?", ("Zhao Lijian",),
+                                     "Steel and tariffs again.", 3)])
     add_conferences(settings, [changed])
     service = SearchService(settings)
     try:

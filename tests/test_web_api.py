@@ -115,7 +115,8 @@ def test_unknown_ids_are_404_json(client, api_get, url):
 def test_facets_cover_the_whole_index(client, api_get, sample_service):
     body = api_get(client, "/api/facets").get_json()
     assert set(body["facets"]) == set(FACETS)
-    expected = {f: [serialize.facet_value_to_dict(v) for v in vals] for f, vals in sample_service.facet_values().items()}
+    values = sample_service.facet_values()
+    expected = {f: [serialize.facet_value_to_dict(v) for v in vals] for f, vals in values.items()}
     assert body["facets"] == expected
     assert sum(v["count"] for v in body["facets"]["year"]) == sample_service.stats().turns
 

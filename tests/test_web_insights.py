@@ -167,7 +167,8 @@ def test_no_results_no_insights(client):
 
 def test_export_links_keep_the_search(client):
     soup = soup_of(client.get("/?q=china&speaker=Zhao+Lijian&sort=oldest&scope=question&page=2&per_page=5"))
-    for cls, path in (("export-csv", "/search.csv"), ("export-jsonl", "/search.jsonl"), ("export-atom", "/search.atom")):
+    exports = (("export-csv", "/search.csv"), ("export-jsonl", "/search.jsonl"), ("export-atom", "/search.atom"))
+    for cls, path in exports:
         href = soup.select_one(f"a.{cls}")["href"]
         assert urlsplit(href).path == path
         assert query_of(href) == {"q": ["china"], "speaker": ["Zhao Lijian"], "sort": ["oldest"], "scope": ["question"]}
@@ -213,7 +214,8 @@ def test_jsonl_download(client, sample_service):
     lines = resp.get_data(as_text=True).splitlines()
     assert len(lines) == sample_service.search(SearchRequest(speakers=("Jen Psaki",), years=(2021,))).total
     first = json.loads(lines[0])
-    assert {k: v for k, v in first.items() if k != "url"} == serialize.turn_to_dict(sample_service.get_turn(first["id"]))
+    expected = serialize.turn_to_dict(sample_service.get_turn(first["id"]))
+    assert {k: v for k, v in first.items() if k != "url"} == expected
 
 
 def test_export_cap_and_limit(sample_settings, sample_service):

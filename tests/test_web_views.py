@@ -139,7 +139,8 @@ def test_pagination_links_keep_the_search(client, sample_service):
 def test_page_links_never_pass_the_depth_limit(sample_settings):
     from searchsvc.search import SearchService
     from searchsvc.web import create_app
-    settings = dataclasses.replace(sample_settings, search=dataclasses.replace(sample_settings.search, max_page_depth=30))
+    limits = dataclasses.replace(sample_settings.search, max_page_depth=30)
+    settings = dataclasses.replace(sample_settings, search=limits)
     service = SearchService(settings)
     try:
         client = create_app(settings, service=service).test_client()

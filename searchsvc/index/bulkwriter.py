@@ -206,7 +206,7 @@ class _FieldPlan:
         field = self.field
         if self.direct:
             if not isinstance(value, (str, list, tuple)):
-                raise ValueError("%r is not unicode or sequence" % (value,))
+                raise ValueError(f"{value!r} is not unicode or sequence")
             items = field.format.word_values(value, field.analyzer, mode="index")
             if not isinstance(items, list):
                 items = list(items)
@@ -370,7 +370,7 @@ def _add_rows(table, rows: list[tuple[bytes, bytes]]) -> None:
     out = []
     for key, value in rows:
         if key <= lastkey:
-            raise ValueError("Keys must increase: %r..%r" % (lastkey, key))
+            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
         index.append(pos)
         record = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
         out.append(record)

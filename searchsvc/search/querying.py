@@ -353,5 +353,6 @@ def widen_word(node: Q.Query, reader) -> Q.Query:
             if term != leaf.text:
                 found.append((reader.doc_frequency(leaf.fieldname, term), term))
         found.sort(reverse=True)
-        extra += [Q.Term(leaf.fieldname, t, boost=leaf.boost * RELAX_PREFIX_BOOST) for _, t in found[:RELAX_PREFIX_LIMIT]]
+        boost = leaf.boost * RELAX_PREFIX_BOOST
+        extra += [Q.Term(leaf.fieldname, t, boost=boost) for _, t in found[:RELAX_PREFIX_LIMIT]]
     return Q.Or([node] + extra) if extra else node

@@ -46,7 +46,8 @@ class Speller:
             self._by_initial[field] = groups
         pool = self._by_initial[field].get(stem[:1], [])
         close = process.extract(stem, pool, scorer=OSA.distance, score_cutoff=MAX_DISTANCE, limit=None)
-        ranked = sorted((dist, -self.reader.doc_frequency(field, term), term) for term, dist, _ in close if term != stem)
+        freq = self.reader.doc_frequency
+        ranked = sorted((dist, -freq(field, term), term) for term, dist, _ in close if term != stem)
         return [term for _, _, term in ranked[:CANDIDATES]]
 
     def suggest(self, parsed: ParsedQuery, scope: str, over_budget: Callable[[], bool]) -> tuple[str | None, bool]:
