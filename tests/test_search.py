@@ -229,9 +229,9 @@ def test_repeated_phrase_uses_the_mask_cache(tiny_settings, monkeypatch):
     computed = []
     original = DocSets._phrase_docs
 
-    def counted(self, field, words):
+    def counted(self, field, words, offsets=None):
         computed.append(tuple(words))
-        return original(self, field, words)
+        return original(self, field, words, offsets)
     monkeypatch.setattr(DocSets, "_phrase_docs", counted)
     service = SearchService(tiny_settings)
     first = search(service, '"rule of law"', per_page=9)

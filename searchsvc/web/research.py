@@ -108,6 +108,8 @@ def _trends_request() -> tuple[SearchRequest, list[str], str]:
                                                          "per_1000}]}]} (README: Research)"})
 def api_trends():
     filters, queries, interval = _trends_request()
+    if not any(q.strip() for q in queries):    # nothing to chart: an empty chart, like an empty search
+        return jsonify({"interval": interval, "series": []})
     return jsonify(tr.trends_to_dict(tr.trends(get_service(), filters, queries, interval)))
 
 
@@ -169,6 +171,9 @@ def _concordance_args():
                                                          "turns_read, truncated} (README: Research)"})
 def api_concordance():
     req, sort, width, page, per_page = _concordance_args()
+    if not req.q.strip():                      # nothing to look for: no lines, like an empty search
+        return jsonify({"total_turns": 0, "total_lines": 0, "lines": [], "page": page, "per_page": per_page,
+                        "sort": sort, "width": width, "turns_read": 0, "truncated": False})
     found = conc.concordance(get_service(), req, _settings().search, width, sort, page, per_page)
     return jsonify(conc.concordance_to_dict(found))
 
