@@ -5,6 +5,7 @@ it and names the damaged file (and part) for each kind of index file, truncated 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,8 +16,9 @@ from hardening_support import INDEX_PARTS, damage, find_part
 
 from searchsvc.errors import IndexUnreadableError
 from searchsvc.index.build import add_conferences, rebuild_from_conferences
+from searchsvc.index.guard import GenerationGuard
 from searchsvc.index.store import current_generation, index_root
-from searchsvc.index.verify import MANIFEST, GenerationGuard, check_files, read_manifest, verify_generation
+from searchsvc.index.verify import MANIFEST, check_files, read_manifest, verify_generation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,17 +100,46 @@ def test_verify_names_the_damaged_file_and_part(copy, kind, how):
     assert str(path) in done.stderr and path.name in done.stdout and "DAMAGED" in done.stdout
 
 
-def test_guard_checks_sizes_per_request_and_all_files_on_diagnose(copy):
+@pytest.mark.parametrize("how", ["flip", "truncate"])
+def test_guard_finds_a_changed_file_per_request(copy, how):
+    """A file written after the guard hashed it (its stamp changed) is hashed again on the next check."""
     _settings, gen_dir = copy
     guard = GenerationGuard(gen_dir)
     guard.check()
     assert guard.diagnose() is None
     path, offset, length, part = find_part(gen_dir, "postings")
+    damage(path, offset, length, how)
+    with pytest.raises(IndexUnreadableError) as found:
+        guard.check()
+    assert found.value.path == str(path) and (how == "truncate" or found.value.part == part)
+    with pytest.raises(IndexUnreadableError):  # sticks
+        guard.check()
+    assert guard.diagnose() is found.value
+
+
+def test_guard_accepts_a_file_touched_or_copied_back_unchanged(copy):
+    _settings, gen_dir = copy
+    guard = GenerationGuard(gen_dir)
+    path, offset, length, _part = find_part(gen_dir, "stored")
+    original = path.read_bytes()
     damage(path, offset, length, "flip")
-    guard.check()                          # same size: only the full check sees a flipped byte
+    path.write_bytes(original)                 # the same bytes again, but a new mtime
+    os.utime(path)
+    guard.check()
+    assert guard.diagnose() is None
+
+
+def test_guard_diagnose_finds_damage_its_stamps_miss(copy):
+    """Bytes that change without a new mtime (a failing disk) are found when a read fails: diagnose hashes all."""
+    _settings, gen_dir = copy
+    guard = GenerationGuard(gen_dir)
+    path, offset, length, part = find_part(gen_dir, "terms")
+    st = path.stat()
+    damage(path, offset, length, "flip")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     found = guard.diagnose()
     assert found is not None and found.part == part
-    with pytest.raises(IndexUnreadableError):  # sticks
+    with pytest.raises(IndexUnreadableError):
         guard.check()
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from ..config import Settings
 from ..errors import IndexBusyError, IndexMissingError, IndexUnreadableError
@@ -89,12 +89,18 @@ def unreadable(settings: Settings, gen: str, why: str) -> IndexUnreadableError:
                                 "Rebuild needed: run `searchsvc index rebuild`.")
 
 
+def open_unmapped(path: Path) -> Any:
+    """The Whoosh index in `path`, its files read with read() rather than memory-mapped: a file cut short
+    under a map kills the reading process (SIGBUS, a crashed worker) where a short read raises an error."""
+    return FileStorage(str(path), supports_mmap=False, readonly=True).open_index()
+
+
 def open_generation_index(settings: Settings, gen: str) -> Any | None:
     """The Whoosh index of a generation; None when its folder vanished meanwhile (a newer build pruned it),
     IndexUnreadableError when it is there but cannot be opened (damaged table of contents, truncated file)."""
     path = index_root(settings) / gen
     try:
-        return whoosh_index.open_dir(str(path))
+        return open_unmapped(path)
     except W.unreadable_errors() as exc:
         if not path.is_dir():
             return None

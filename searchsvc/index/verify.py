@@ -14,7 +14,6 @@ import mmap
 import os
 import pickle
 import struct
-import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -122,7 +121,8 @@ def _sha256(data: bytes | memoryview) -> str:
 
 
 def _mapped(path: Path) -> Iterator[memoryview]:
-    """The file's bytes (memory-mapped; empty files give b"")."""
+    """The file's bytes (memory-mapped; empty files give b""): for files the build just wrote. Files being
+    served are read with _read_whole instead (a file cut short under a map kills the process with SIGBUS)."""
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
@@ -134,6 +134,12 @@ def _mapped(path: Path) -> Iterator[memoryview]:
                 yield view
             finally:
                 view.release()
+
+
+def _read_whole(path: Path) -> Iterator[memoryview]:
+    """The file's bytes, read into memory (never mapped: it may be cut short while it is read)."""
+    with open(path, "rb") as fh:
+        yield memoryview(fh.read())
 
 
 def _compound_parts(data: memoryview) -> tuple[Part, ...]:
@@ -238,7 +244,7 @@ def check_file(gen_dir: Path, record: FileRecord, sizes_only: bool = False) -> I
             if size == record.size:
                 return None
             return IndexUnreadableError(f"{what} has {size} bytes, the build wrote {record.size}" + REBUILD, str(path))
-        for data in _mapped(path):
+        for data in _read_whole(path):
             if len(data) == record.size and _sha256(data) == record.sha256:
                 return None
             if len(data) != record.size:
@@ -285,11 +291,12 @@ def _segment_of(ix: Any, docnum: int) -> str:
 
 def _check_documents(gen_dir: Path, manifest: Manifest | None, turns: int | None) -> list[Check]:
     """Open the generation with Whoosh; counts against the manifest and stats.json; the sample of stored fields."""
-    from whoosh import index as whoosh_index
+
+    from .store import open_unmapped
 
     checks = []
     try:
-        ix = whoosh_index.open_dir(str(gen_dir))
+        ix = open_unmapped(gen_dir)
     except Exception as exc:  # noqa: BLE001 - any failure to open names the table of contents
         tocs = sorted(p.name for p in gen_dir.glob("*.toc")) or ["(no .toc file)"]
         detail = f"Whoosh cannot open it: {type(exc).__name__}: {exc}"[:300]
@@ -365,37 +372,6 @@ def verify_generation(gen_dir: Path) -> VerifyReport:
     return VerifyReport(gen_dir.name, tuple(checks))
 
 
-# ---- while serving ----------------------------------------------------------------------
-
-class GenerationGuard:
-    """Watches one open generation for a search service: its files are checked (sizes and SHA-256) before it is
-    opened, their sizes on every request (a truncated file would otherwise crash the reader on a memory-mapped
-    page), and all of them again when a read fails. Once damage is found it sticks: every later request
-    of this generation raises the same IndexUnreadableError (HTTP 503), never an answer from damaged files."""
-
-    def __init__(self, gen_dir: Path):
-        self.gen_dir = gen_dir
-        self.damage: IndexUnreadableError | None = None
-        self.manifest = check_files(gen_dir)
-
-    def check(self) -> None:
-        """Cheap, per request: raise the known damage, or a size change of any file."""
-        if self.damage is None and self.manifest is not None:
-            problems = file_problems(self.gen_dir, self.manifest, sizes_only=True)
-            if problems:
-                self.damage = problems[0]
-        if self.damage is not None:
-            raise self.damage
-
-    def diagnose(self) -> IndexUnreadableError | None:
-        """After a read failed: the damage if any file differs from the build (and remember it), else None."""
-        if self.damage is None and self.manifest is not None:
-            problems = file_problems(self.gen_dir, self.manifest)
-            if problems:
-                self.damage = problems[0]
-        return self.damage
-
-
 def verify_current(settings: Settings, generation: str | None = None) -> VerifyReport:
     """verify_generation of the current generation (or the named one); IndexMissingError without an index."""
     from ..errors import IndexMissingError
@@ -407,24 +383,3 @@ def verify_current(settings: Settings, generation: str | None = None) -> VerifyR
         raise IndexMissingError(f"no index generation {gen or ''} at {root}: run `searchsvc index rebuild` first"
                                 .replace("  ", " "))
     return verify_generation(root / gen)
-
-
-class DamageMemo:
-    """Remembers the generation last found damaged when opened, so that every request does not hash its
-    files again: it is refused at once for RECHECK_SECONDS, then checked again (a restored copy)."""
-
-    RECHECK_SECONDS = 10.0
-
-    def __init__(self) -> None:
-        self._refused: tuple[Path, IndexUnreadableError, float] | None = None
-
-    def guard(self, gen_dir: Path) -> GenerationGuard:
-        """GenerationGuard(gen_dir), or the damage remembered for it (IndexUnreadableError)."""
-        refused = self._refused
-        if refused is not None and refused[0] == gen_dir and time.monotonic() < refused[2]:
-            raise refused[1]
-        try:
-            return GenerationGuard(gen_dir)
-        except IndexUnreadableError as exc:
-            self._refused = (gen_dir, exc, time.monotonic() + self.RECHECK_SECONDS)
-            raise

@@ -22,8 +22,8 @@ from ..config import Settings
 from ..errors import IndexMissingError, IndexUnreadableError, NotFoundError
 from ..index import schema as S
 from ..index import whoosh_private as W
+from ..index.guard import GenerationGuard
 from ..index.store import current_generation, index_root, open_generation_index, read_stats, unreadable
-from ..index.verify import GenerationGuard
 from ..models import FacetValue, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .docsets import DocSets
 from .facets import IndexTables, load_tables
@@ -32,6 +32,7 @@ from .spelling import Speller
 log = logging.getLogger(__name__)
 
 ANALYSES_CACHE = 512     # analyses (profiles, similar questions ...) kept per generation
+GUARD_EVERY = 200        # streamed records between checks of the files (a few stat calls)
 OPEN_ATTEMPTS = 3        # CURRENT read again when the generation it named vanished meanwhile
 
 
@@ -90,14 +91,21 @@ class Generation:
 
     def detached_records(self, docnums: Iterable[int]) -> Iterator[TurnRecord]:
         """TurnRecords of `docnums`, read lazily through a searcher of their own: iterate them after the
-        service lock is released (streaming a response), even when a newer generation has opened meanwhile."""
-        ix = self._ix
+        service lock is released (streaming a response), even when a newer generation has opened meanwhile.
+        The searcher is opened now (a damaged table of contents raises here, in the request); while reading,
+        the guard checks the files every GUARD_EVERY records and at the end, so a file changed under the
+        stream stops it (IndexUnreadableError) instead of streaming damaged bytes."""
+        searcher = self._ix.searcher()
+        guard = self.guard
 
         def read() -> Iterator[TurnRecord]:
-            searcher = ix.searcher()
             try:
-                for d in docnums:
+                for i, d in enumerate(docnums):
+                    if guard is not None and i % GUARD_EVERY == 0:
+                        guard.check()
                     yield turn_record(searcher.stored_fields(int(d)))
+                if guard is not None:
+                    guard.check()
             finally:
                 searcher.close()
         return read()

@@ -21,7 +21,7 @@ from ..config import Settings
 from ..errors import IndexUnreadableError, NotFoundError
 from ..index import schema as S
 from ..index import whoosh_private as W
-from ..index.verify import DamageMemo
+from ..index.guard import DamageMemo
 from ..models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .facets import count_values, facet_list, page_facets
 from .generation import Generation, open_current, roles_of, speakers_of
@@ -70,6 +70,14 @@ class SearchService:
         with self._lock:
             guard = self._open.guard if self._open is not None else None
             return guard.diagnose() if guard is not None else None
+
+    def recheck(self) -> None:
+        """After a request read the open generation: IndexUnreadableError when one of its files changed
+        meanwhile (its answer may come from damaged bytes), else nothing (a few stat calls)."""
+        with self._lock:
+            guard = self._open.guard if self._open is not None else None
+            if guard is not None:
+                guard.check()
 
     @property
     def generation(self) -> str:

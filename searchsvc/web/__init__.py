@@ -56,6 +56,10 @@ class ServiceHolder:
                     self._pid = os.getpid()
         return self._service
 
+    def peek(self):
+        """The service if this process has opened it, else None (nothing is opened)."""
+        return self._service if self._service is not None and self._pid == os.getpid() else None
+
     def close(self) -> None:
         if self._service is not None and self._pid == os.getpid():
             self._service.close()
@@ -143,6 +147,18 @@ def create_app(settings: Settings, *, service=None, service_factory=None) -> Fla
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "DENY")
+        return resp
+
+    @app.after_request
+    def _recheck_index(resp: Response) -> Response:     # runs before _security_headers (registered later)
+        recheck = getattr(app.extensions[EXTENSION].peek(), "recheck", None)
+        if recheck is None or resp.status_code >= 400 or request.endpoint == "static":
+            return resp
+        try:
+            recheck()      # a file of the index changed while this request read it: its answer may be wrong
+        except IndexUnreadableError as damage:
+            log.error("%s (changed while answering %s)", damage, request.path)
+            return error_response(503, "rebuild_needed", str(damage))
         return resp
 
     install_rate_limits(app, settings.ratelimit)   # last: it limits the routes registered above

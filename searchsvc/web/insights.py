@@ -3,6 +3,7 @@ outlet pages, similar questions, and exports of a search (CSV, JSON Lines, Atom 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -276,7 +277,9 @@ def _export(query: Query, kind: str, mimetype: str, chunks_of) -> Response:
     req = query.search_request()
     found = export.export_turns(get_service(), req, query.limit)
     turn_url = lambda tid: url_for("views.turn", turn_id=tid, _external=True)  # noqa: E731
-    resp = Response(stream_with_context(chunks_of(found.records, turn_url)), mimetype=mimetype)
+    chunks = chunks_of(found.records, turn_url)
+    first = next(chunks, "")     # read in the request: a damaged index answers 503 before anything is sent
+    resp = Response(stream_with_context(itertools.chain([first], chunks)), mimetype=mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(req, kind)}"'
     resp.headers["X-Total-Count"] = str(found.total)
     resp.headers["X-Export-Rows"] = str(found.rows)
