@@ -6,6 +6,7 @@ multi-process writer (its child processes fill the disk)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -168,3 +169,93 @@ def test_full_disk_at_many_points_dedicated(small_disk, tmp_path):
     for name in ("tracebacks", "unclear_messages", "leftovers", "bytes_left_behind", "serving_changed",
                  "serving_damaged"):
         assert tally[name] == 0, (name, tally.counts, tally.samples)
+
+
+# ---- the alerts store (SQLite) on a full disk ------------------------------------------------------
+
+def alerts_cli(config: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "searchsvc.cli", "--config", str(config), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def store_rows(db: Path) -> dict[str, int]:
+    """Rows per table and SQLite's own integrity check of the alerts store (read only)."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                            "'sqlite_%'")]
+        rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}   # noqa: S608
+        rows["integrity_ok"] = int(con.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+    return rows
+
+
+def checkpoint(db: Path) -> None:
+    """Move the write-ahead log into the database and cut it to 0 bytes: the next write needs new space."""
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def assert_store_full_message(done: subprocess.CompletedProcess) -> None:
+    assert done.returncode == 1, (done.returncode, done.stdout[-1000:], done.stderr[-2000:])
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert "alerts store" in done.stderr and "disk is full" in done.stderr, done.stderr[-2000:]
+
+
+def test_alerts_store_on_a_full_disk_says_so_keeps_what_it_has_and_works_again(small_disk, tmp_path):
+    """`alerts add` and `alerts run` with the store on a full disk: a clear message, no row half written,
+    the alerts and deliveries already stored intact (PRAGMA integrity_check), and all of it works when freed."""
+    from alerts_support import DATA, WebhookReceiver
+
+    db = small_disk / "alerts.sqlite3"
+    config = write_alerts_config(tmp_path, db)
+    assert alerts_cli(config, "index", "rebuild").returncode == 0
+    hook = WebhookReceiver().start()
+    try:
+        made = alerts_cli(config, "alerts", "add", "wildfire", "--webhook", hook.url, "--json")
+        assert made.returncode == 0, made.stderr[-2000:]
+        hook.secret = json.loads(made.stdout)["secret"]
+        assert alerts_cli(config, "index", "add", str(DATA / "new")).returncode == 0   # 3 new matching turns
+        checkpoint(db)
+        stored = store_rows(db)
+        files = {p.name for p in small_disk.iterdir()}
+
+        filler = fill(small_disk, leave=0)
+        assert_store_full_message(alerts_cli(config, "alerts", "add", "economy", "--webhook", hook.url))
+        assert_store_full_message(alerts_cli(config, "alerts", "run"))
+        assert hook.received == []                               # nothing was sent for turns it could not record
+        listed = alerts_cli(config, "alerts", "list", "--json")  # reading still works on the full disk
+        assert listed.returncode == 0 and [a["query"] for a in json.loads(listed.stdout)] == ["wildfire"]
+        filler.unlink()
+        # only SQLite's own files and the run lock (empty, kept by design) beside the store
+        sqlite_own = {db.name + suffix for suffix in ("-wal", "-shm", ".lock")}
+        assert {p.name for p in small_disk.iterdir()} <= files | sqlite_own
+        assert store_rows(db) == stored
+
+        run = alerts_cli(config, "alerts", "run")
+        assert run.returncode == 0 and "3 new matches, 3 sent" in run.stdout, (run.stdout, run.stderr[-2000:])
+        assert sum(len(r.json["turns"]) for r in hook.wait_for(2)) == 3
+        assert alerts_cli(config, "alerts", "add", "economy", "--webhook", hook.url).returncode == 0
+        assert store_rows(db)["integrity_ok"] == 1
+    finally:
+        hook.stop()
+
+
+def test_alerts_store_created_on_a_full_disk_leaves_nothing_that_breaks_the_next_run(small_disk, tmp_path):
+    db = small_disk / "alerts.sqlite3"
+    config = write_alerts_config(tmp_path, db)
+    assert alerts_cli(config, "index", "rebuild").returncode == 0
+    filler = fill(small_disk, leave=0)
+    assert_store_full_message(alerts_cli(config, "alerts", "add", "wildfire", "--webhook", "http://127.0.0.1:9/h"))
+    filler.unlink()
+    again = alerts_cli(config, "alerts", "add", "wildfire", "--webhook", "http://127.0.0.1:9/h")
+    assert again.returncode == 0 and "alert 1 saved" in again.stdout, again.stderr[-2000:]
+    assert store_rows(db)["integrity_ok"] == 1
+
+
+def write_alerts_config(folder: Path, db: Path) -> Path:
+    from alerts_support import write_config
+
+    return write_config(folder, index_dir=folder / "index", db=str(db))
