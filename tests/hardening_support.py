@@ -197,10 +197,13 @@ def marker_file(folder: Path, word: str, day: str) -> Path:
 def descendants(pid: int) -> set[int]:
     """Live descendant processes of `pid` (children, grandchildren ...), from /proc."""
     parents: dict[int, int] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
+    for entry in os.listdir("/proc"):    # not Path.glob: a process exiting meanwhile made it raise ESRCH
+        if not entry.isdigit():
+            continue
+        status = Path("/proc", entry, "status")
         try:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-        except OSError:
+        except OSError:         # gone meanwhile (ENOENT, ESRCH)
             continue
         if not fields.get("State", "").startswith("Z"):
             parents[int(status.parent.name)] = int(fields.get("PPid", "0").strip() or 0)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hardening_support import descendants
 
 from searchsvc.cli import main
 from searchsvc.index.build import add_to_index, rebuild_index
@@ -18,16 +19,16 @@ SCIO = ROOT / "sample" / "scio"
 
 
 def child_pids(pid: int) -> list[int]:
-    """Live child processes of `pid`, from /proc."""
-    out = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-        except OSError:
-            continue
-        if fields.get("PPid", "").strip() == str(pid) and not fields.get("State", "").startswith("Z"):
-            out.append(int(status.parent.name))
-    return out
+    """Live child processes of `pid`, from /proc (hardening_support.descendants: safe while processes exit)."""
+    return sorted(p for p in descendants(pid) if _parent_of(p) == pid)
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return int(next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "0"))
 
 
 def test_gunicorn_serves_pages_api_and_assets(live_server, sample_service):
