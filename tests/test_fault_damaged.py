@@ -291,3 +291,17 @@ def test_damage_under_gunicorn_at_many_places_dedicated(start_server, sample_set
     tally.record(index=str(source))
     assert_served_safely(tally, server)
     server.stop()
+
+
+def test_a_pruned_older_generation_is_not_damage(sample_copy, app_of, tmp_path):
+    """The generation a worker last opened was published over and pruned (its folder removed) before the
+    worker's next request, one that does not read the index: the check after it is no 503."""
+    settings, gen_dir = sample_copy
+    client = app_of(settings).test_client()
+    assert client.get("/api/search?q=china").status_code == 200
+    spare = tmp_path / "good"
+    shutil.copytree(gen_dir, spare)
+    publish_copy(gen_dir.parent, spare)
+    shutil.rmtree(gen_dir)
+    assert client.get("/api/openapi.json").status_code == 200
+    assert client.get("/api/search?q=china").status_code == 200

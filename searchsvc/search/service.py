@@ -22,6 +22,7 @@ from ..errors import IndexUnreadableError, NotFoundError
 from ..index import schema as S
 from ..index import whoosh_private as W
 from ..index.guard import DamageMemo
+from ..index.store import current_generation
 from ..models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .facets import count_values, facet_list, page_facets
 from .generation import Generation, open_current, roles_of, speakers_of
@@ -75,9 +76,10 @@ class SearchService:
         """After a request read the open generation: IndexUnreadableError when one of its files changed
         meanwhile (its answer may come from damaged bytes), else nothing (a few stat calls)."""
         with self._lock:
-            guard = self._open.guard if self._open is not None else None
-            if guard is not None:
-                guard.check()
+            gen = self._open
+            if gen is None or gen.guard is None or current_generation(self.settings) != gen.name:
+                return      # not opened, or CURRENT moved on (an older folder may be pruned): the next request opens it
+            gen.guard.check()
 
     @property
     def generation(self) -> str:
