@@ -6,10 +6,11 @@ import numpy as np
 
 from ..index.tables import IndexTables as IndexTables  # re-exported: search and insights take them from here
 from ..index.tables import load_tables as load_tables
-from ..models import FACETS, FacetValue, SearchRequest
+from ..models import FACETS, UNDATED, FacetValue, SearchRequest
 
 FACET_LIMIT = 50          # values listed per facet on a search page (selected values always listed)
-VALUE_LABELS = {"answer": {"deflection": "Deflections", "substantive": "Substantive answers"}}
+VALUE_LABELS = {"answer": {"deflection": "Deflections", "substantive": "Substantive answers"},
+                "year": {str(UNDATED.year): "Undated"}}      # documents that give no date are filed under it
 
 
 def values_mask(tables: IndexTables, facet: str, selected) -> np.ndarray:
