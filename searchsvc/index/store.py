@@ -21,8 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
-
 from ..config import Settings
 from ..errors import IndexBusyError, IndexMissingError, IndexUnreadableError
 from ..models import IndexStats
@@ -93,13 +91,12 @@ def open_generation_index(settings: Settings, gen: str) -> Any | None:
     """The Whoosh index of a generation; None when its folder vanished meanwhile (a newer build pruned it),
     IndexUnreadableError when it is there but cannot be opened (damaged table of contents, truncated file).
 
-    Its files are read, not memory-mapped: from a mapped compound segment Whoosh copies each part it opens
-    into the reader's heap (BufferFile over BytesIO), so every worker would hold a private copy of the whole
-    index (about 130 MB at x1). Read through the kernel's page cache, they are shared by all processes.
+    Its files are read through the kernel's page cache, shared by all processes, not memory-mapped (see
+    whoosh_private.read_storage: mapped, every worker held a copy of the whole index, about 130 MB at x1).
     """
     path = index_root(settings) / gen
     try:
-        return FileStorage(str(path), supports_mmap=False, readonly=True).open_index()
+        return W.read_storage(path).open_index()
     except W.unreadable_errors() as exc:
         if not path.is_dir():
             return None

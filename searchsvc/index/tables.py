@@ -174,12 +174,10 @@ def _write_replacing(path: Path, data: bytes) -> None:
 def write_tables(gen_dir: Path) -> IndexTables:
     """Compute a finished (closed) generation's tables and write them into its folder, replacing any there.
     OSError (a full disk included) propagates: the build fails as for any file it cannot write."""
-    from whoosh.filedb.filestore import FileStorage
-
     for old in gen_dir.glob(ARRAY_PREFIX + "*"):      # a copied generation's (add) or a stale facet's
         if old.name != TABLES:
             old.unlink()
-    ix = FileStorage(str(gen_dir), supports_mmap=False, readonly=True).open_index()
+    ix = W.read_storage(gen_dir).open_index()
     try:
         with ix.reader() as reader:
             tables = load_tables(reader)
