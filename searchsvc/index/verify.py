@@ -22,6 +22,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import IndexUnreadableError
 from . import schema as S
+from . import whoosh_private as W
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -91,7 +92,9 @@ class VerifyReport:
 # ---- describing files ---------------------------------------------------------------
 
 def describe(name: str) -> str:
-    """What a Whoosh index file (or part of a compound one) holds, in words."""
+    """What a Whoosh index file (or part of a compound one) or a column-tables file (tables.py) holds, in words."""
+    if name.startswith("tables."):
+        return "column tables"
     if name.endswith(".toc"):
         return "table of contents"
     if name.endswith(".seg"):
@@ -292,11 +295,9 @@ def _segment_of(ix: Any, docnum: int) -> str:
 def _check_documents(gen_dir: Path, manifest: Manifest | None, turns: int | None) -> list[Check]:
     """Open the generation with Whoosh; counts against the manifest and stats.json; the sample of stored fields."""
 
-    from .store import open_unmapped
-
     checks = []
     try:
-        ix = open_unmapped(gen_dir)
+        ix = W.read_storage(gen_dir).open_index()
     except Exception as exc:  # noqa: BLE001 - any failure to open names the table of contents
         tocs = sorted(p.name for p in gen_dir.glob("*.toc")) or ["(no .toc file)"]
         detail = f"Whoosh cannot open it: {type(exc).__name__}: {exc}"[:300]
