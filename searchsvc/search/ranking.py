@@ -29,6 +29,7 @@ from .facets import IndexTables, values_mask
 from .names import NameMatch, NameTable
 from .phrases import PositionDecoder, phrase_docs
 from .querying import ParsedQuery, is_compound, widen_word
+from .verbatim import VERBATIM_BONUS
 
 NAME_BOOST = 1.5          # a speaker/outlet named in the query scores like a text word of this boost (times its idf)
 FILLER_BOOST = 0.3        # words without a topic still rank, a little
@@ -301,16 +302,20 @@ def name_bonus(plan: WordPlan, tables: IndexTables) -> np.ndarray | None:
 class Boosts:
     """What ranking adds to BM25F (and coverage) for a query: its names' scores and the proximity of its words:
     each pair of the query's consecutive words found side by side in a turn (stop words aside) adds
-    PROXIMITY_BOOST, looked at in the PROXIMITY_CANDIDATES best turns (positions read for those only)."""
+    PROXIMITY_BOOST, looked at in the PROXIMITY_CANDIDATES best turns (positions read for those only); the turns
+    holding a pasted query as written (verbatim.py) rank first."""
 
-    def __init__(self, names: np.ndarray | None, pairs: frozenset[tuple[str, str]], docsets: DocSets):
-        self.names, self.pairs, self.docsets = names, pairs, docsets
+    def __init__(self, names: np.ndarray | None, pairs: frozenset[tuple[str, str]], docsets: DocSets,
+                 verbatim: np.ndarray | None = None):
+        self.names, self.pairs, self.docsets, self.verbatim = names, pairs, docsets, verbatim
         self.decoder = PositionDecoder()
 
     def apply(self, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """scores (of docs) with the boosts added; the candidates depend on the scores only (stable paging)."""
         if self.names is not None:
             scores = scores + self.names[docs]
+        if self.verbatim is not None:
+            scores = scores + np.float32(VERBATIM_BONUS) * self.verbatim[docs]
         if not self.pairs or not len(docs):
             return scores
         best = np.argsort(-scores, kind="stable")[:PROXIMITY_CANDIDATES]
@@ -336,12 +341,15 @@ def _postings_of(docsets: DocSets, field: str) -> Callable[[str], np.ndarray]:
     return lambda word: docsets.postings(field, word)[0]
 
 
-def boosts_for(plan: WordPlan, parsed: ParsedQuery, tables: IndexTables, docsets: DocSets) -> Boosts | None:
+def boosts_for(plan: WordPlan, parsed: ParsedQuery, tables: IndexTables, docsets: DocSets,
+               verbatim: np.ndarray | None = None) -> Boosts | None:
     terms = [t for _, q in parsed.plain for t in (word_terms(q) or ())]
     pairs = frozenset(list(dict.fromkeys(p for p in zip(terms, terms[1:]) if p[0] != p[1]))[:PROXIMITY_PAIRS]
                       if len(terms) >= PROXIMITY_MIN_WORDS else ())
     names = name_bonus(plan, tables)
-    return Boosts(names, pairs, docsets) if names is not None or pairs else None
+    if verbatim is not None and not verbatim.any():
+        verbatim = None
+    return Boosts(names, pairs, docsets, verbatim) if names is not None or pairs or verbatim is not None else None
 
 
 def suggest_filters(plan: WordPlan, tables: IndexTables, final: np.ndarray, selected: dict[str, tuple[str, ...]]
