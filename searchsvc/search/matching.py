@@ -18,7 +18,6 @@ from .docsets import DocSets
 from .facets import IndexTables, values_mask
 from .generation import Generation
 from .names import NameTable
-from .verbatim import verbatim_notice, verbatim_query
 from .querying import ParsedQuery, parse_query, request_notices, scoring_terms
 from .ranking import (
     Boosts,
@@ -31,6 +30,7 @@ from .ranking import (
     suggest_filters,
     text_share,
 )
+from .verbatim import verbatim_notice, verbatim_query
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word (weighted by rarity) when relaxing: turns with more of them rank first
