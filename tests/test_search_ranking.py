@@ -9,7 +9,7 @@ from searchsvc.models import SearchRequest
 from searchsvc.search.expansion import parse_synonyms
 from searchsvc.search.names import NameTable
 from searchsvc.search.querying import parse_query
-from searchsvc.search.ranking import Boosts, plan_words, rarity
+from searchsvc.search.ranking import Boosts, add_coverage, plan_words, rarity
 
 MFA, WH = (c.id for c in tiny_conferences())
 
@@ -146,6 +146,43 @@ def test_relaxed_queries_never_return_nothing(tiny_service):
 
 def test_rarity_weights_rare_words_more():
     assert rarity(10_000, 3) > rarity(10_000, 300) > rarity(10_000, 3000)
+
+
+def coverage_of(gen, slot, wide):
+    weighted = np.zeros(gen.tables.size, dtype=np.float32)
+    return weighted, add_coverage(weighted, slot, wide, gen.docsets, gen.tables, {})
+
+
+def test_a_word_as_typed_weighs_more_than_its_alternatives(tiny_service):
+    """A turn with the typed word gets its rarity; a turn with only a widened form or a close spelling gets the
+    rarity of everything the widened slot matches (`Bronx` is not diluted by `bring`, `broad`)."""
+    gen = tiny_service._current()
+    typed = plain_slot(tiny_service, "retaliate")            # only the question of MFA-1
+    wide = gen.docsets.mask(typed.typed).copy()
+    others = [gen.docnum(f"{WH}-{i}") for i in range(3)]
+    wide[others] = True                                      # as if alternatives matched these turns
+    weighted, weight = coverage_of(gen, typed, wide)
+    size = gen.tables.size
+    assert weight == pytest.approx(rarity(size, 1))
+    assert weighted[gen.docnum(f"{MFA}-1")] == pytest.approx(rarity(size, 1))
+    assert all(weighted[d] == pytest.approx(rarity(size, 4)) for d in others)
+    assert weighted.sum() == pytest.approx(rarity(size, 1) + 3 * rarity(size, 4))
+
+
+def test_a_word_found_nowhere_weighs_what_its_alternatives_do(tiny_service):
+    gen = tiny_service._current()
+    typo = plain_slot(tiny_service, "retaliashun")
+    wide = np.zeros(gen.tables.size, dtype=bool)
+    wide[[gen.docnum(f"{MFA}-1"), gen.docnum(f"{MFA}-4")]] = True
+    weighted, weight = coverage_of(gen, typo, wide)
+    assert weight == pytest.approx(rarity(gen.tables.size, 2))
+    assert weighted[gen.docnum(f"{MFA}-4")] == pytest.approx(weight)
+
+
+def plain_slot(service, word):
+    gen = service._current()
+    parsed = parse_query(SearchRequest(q=word), gen.schema, gen.reader, service.settings.search)
+    return plan_words(parsed, None, gen.reader, gen.tables.size).slots[0]
 
 
 def test_proximity_counts_words_side_by_side(tiny_service):

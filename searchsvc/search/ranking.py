@@ -236,23 +236,42 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader,
     for part in plan.required:
         allowed &= docsets.mask(part)
     widened, masks = [], []
+    counts = np.zeros(tables.size, dtype=np.int16)
+    weighted = np.zeros(tables.size, dtype=np.float32)
+    total = 0.0
     for slot in plan.slots:
         typed = widen_word(slot.typed, reader) if slot.typed is not None else None
         extra = _spelling_alternatives(slot, reader, near)
         wide = Slot(slot.surface, typed, slot.alternatives + extra, slot.expansions, slot.names)
         widened.append(wide)
-        masks.append(slot_mask(wide, docsets, tables, plan.masks))
-    counts = np.zeros(tables.size, dtype=np.int16)
-    weighted = np.zeros(tables.size, dtype=np.float32)
-    weights = [rarity(tables.size, int((names_mask(tables, s.names, plan.masks) if s.names else m).sum()))
-               for s, m in zip(plan.slots, masks)]
-    for mask, weight in zip(masks, weights):
+        mask = slot_mask(wide, docsets, tables, plan.masks)
+        masks.append(mask)
         counts += mask
-        weighted += np.float32(weight) * mask
-    weighted *= np.float32(len(masks) / max(sum(weights), 1e-9))
+        total += add_coverage(weighted, slot, mask, docsets, tables, plan.masks)
+    weighted *= np.float32(len(masks) / max(total, 1e-9))
     need = len(masks) - len(masks) // 2
     shown = ranking_query(WordPlan(widened, plan.fillers, plan.required, plan.changed))
     return allowed & (counts >= need), weighted, shown
+
+
+def add_coverage(weighted: np.ndarray, slot: Slot, wide: np.ndarray, docsets: DocSets, tables: IndexTables,
+                  memo: dict) -> float:
+    """Add a slot's coverage to `weighted`; return its full weight. A turn with the slot as typed (a word, its
+    synonyms, a name's turns) gets the rarity of those turns; a turn with only a widened form or a close spelling
+    gets the rarity of all the turns the widened slot matches (`Bronx` in 4 turns weighs far more than its
+    alternatives `bring`, `broad`). A word found nowhere as typed (a typo) weighs what its alternatives do."""
+    as_typed = names_mask(tables, slot.names, memo) if slot.names else slot_mask(slot, docsets, tables, memo)
+    docs = int(as_typed.sum())
+    wide_weight = rarity(tables.size, int(wide.sum()))
+    if not docs:
+        weighted += np.float32(wide_weight) * wide
+        return wide_weight
+    typed_weight = rarity(tables.size, docs)
+    if slot.names:     # a name's weight is that of the turns it names; its text matches count the same
+        weighted += np.float32(typed_weight) * wide
+        return typed_weight
+    weighted += np.float32(typed_weight) * as_typed + np.float32(wide_weight) * (wide & ~as_typed)
+    return typed_weight
 
 
 def rarity(size: int, docs: int) -> float:
