@@ -9,7 +9,18 @@ from searchsvc.models import SearchRequest
 from searchsvc.search.expansion import parse_synonyms
 from searchsvc.search.names import NameTable
 from searchsvc.search.querying import parse_query
-from searchsvc.search.ranking import Boosts, add_coverage, plan_words, rarity
+from searchsvc.search.ranking import (
+    COMMON_BOOST,
+    FILLER_BOOST,
+    Boosts,
+    Slot,
+    WordPlan,
+    add_coverage,
+    filler_kind,
+    plan_words,
+    ranking_query,
+    rarity,
+)
 
 MFA, WH = (c.id for c in tiny_conferences())
 
@@ -117,6 +128,29 @@ def test_a_name_also_matches_the_text(tiny_service):
     """`zhao lijian` is in no text here, but a name typed in a query still finds turns that mention it."""
     page = search(tiny_service, "Reuters")
     assert {f"{MFA}-1", f"{MFA}-3"} <= set(ids(page))
+
+
+@pytest.mark.parametrize("surface, term, share, big, kind", [
+    ("what", "what", 0.0, True, True),            # the shipped list: no topic
+    ("asked", "ask", 0.0, False, True),
+    ("president", "presid", 0.2, True, False),    # in a large share of a large index: common, optional
+    ("president", "presid", 0.2, False, None),    # ... shares of a small index mean nothing
+    ("tariffs", "tariff", 0.01, True, None),      # informative
+])
+def test_filler_kinds(surface, term, share, big, kind):
+    assert filler_kind(surface, term, lambda t: share, big) is kind
+
+
+def test_common_words_rank_as_typed_and_listed_fillers_below(tiny_service):
+    """Optional words from the shipped list rank at FILLER_BOOST; words optional for being common at
+    COMMON_BOOST (their idf already makes them weigh little)."""
+    gen = tiny_service._current()
+    parsed = parse_query(SearchRequest(q="asked tariffs"), gen.schema, gen.reader, tiny_service.settings.search)
+    plan = plan_words(parsed, None, gen.reader, gen.tables.size)
+    assert [f.surface for f in plan.fillers] == ["asked"] and plan.fillers[0].listed
+    common = Slot("tariffs", plan.slots[0].typed, listed=False)
+    shown = ranking_query(WordPlan([], [plan.fillers[0], common], [], True))
+    assert [p.boost for p in shown.subqueries] == [FILLER_BOOST, COMMON_BOOST]
 
 
 def test_only_words_without_topic_are_required_then(tiny_service):

@@ -32,7 +32,8 @@ from .querying import ParsedQuery, is_compound, widen_word
 from .verbatim import VERBATIM_BONUS
 
 NAME_BOOST = 1.5          # a speaker/outlet named in the query scores like a text word of this boost (times its idf)
-FILLER_BOOST = 0.3        # words without a topic still rank, a little
+FILLER_BOOST = 0.3        # words without a topic (the shipped list) still rank, a little
+COMMON_BOOST = 1.0        # words optional for being in many turns rank as typed (their idf is low already)
 EXPANSION_BOOST = 0.5     # synonyms and spelling alternatives rank below the typed words
 FILLER_SHARE = 0.1        # a word in more than this share of the turns carries no topic ...
 MIN_TURNS = 1000          # ... in an index of at least this many turns (shares of a tiny index mean nothing)
@@ -57,6 +58,7 @@ class Slot:
     alternatives: list[Q.Query] = field(default_factory=list)
     expansions: tuple[str, ...] = ()                        # the alternatives as written (for the notices)
     names: list[NameMatch] = field(default_factory=list)
+    listed: bool = False                                    # a filler from the shipped list (else: a common word)
 
 
 @dataclass
@@ -133,8 +135,9 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) 
             i += size_found
             continue
         surface, q, terms, _ = words[i]
-        slot = Slot(surface, q)
-        if terms and len(terms) == 1 and _is_filler(surface, terms[0], share, size >= MIN_TURNS):
+        filler = filler_kind(surface, terms[0], share, size >= MIN_TURNS) if terms and len(terms) == 1 else None
+        slot = Slot(surface, q, listed=bool(filler))
+        if filler is not None:
             fillers.append(slot)
         else:
             slots.append(slot)
@@ -147,9 +150,13 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) 
     return WordPlan(slots, fillers, list(parsed.required), changed)
 
 
-def _is_filler(surface: str, term: str, share, big: bool) -> bool:
+def filler_kind(surface: str, term: str, share, big: bool) -> bool | None:
+    """True: a word of the shipped list of words without a topic; False: a word in a large share of the turns;
+    None: an informative word."""
     fillers = load_fillers()
-    return fold_word(surface) in fillers or term in fillers or (big and share(term) > FILLER_SHARE)
+    if fold_word(surface) in fillers or term in fillers:
+        return True
+    return False if big and share(term) > FILLER_SHARE else None
 
 
 def _find_names(text: str, words, names: NameTable | None) -> dict[tuple[int, int], list[NameMatch]]:
@@ -301,7 +308,7 @@ def ranking_query(plan: WordPlan) -> Q.Query:
             parts.append(Q.Or(list(slot.alternatives), boost=EXPANSION_BOOST))
     for filler in plan.fillers:
         if filler.typed is not None:
-            parts.append(Q.Or([filler.typed], boost=FILLER_BOOST))
+            parts.append(Q.Or([filler.typed], boost=FILLER_BOOST if filler.listed else COMMON_BOOST))
     parts += [r for r in plan.required if not isinstance(r, Q.Not)]
     return Q.Or(parts) if parts else Q.NullQuery
 
