@@ -4,7 +4,8 @@ synonyms, and coverage of the informative words (weighted by rarity) ranked befo
 A query's plain words become slots. A slot is satisfied by its typed word(s) in the text, by a synonym
 (expansion.py), or, for a name (names.py), by the turn's speaker or outlet: a name never has to be in the text.
 Words that carry no topic (searchsvc/data/query_filler_en.txt) or are found in a large share of the turns are
-not slots: the listed ones add a little to the score, the common ones rank like typed words (low idf already). Strict matching requires every slot; relaxed matching (few
+not slots: the listed ones add a little to the score, the common ones rank like typed words (low idf already).
+Strict matching requires every slot; relaxed matching (few
 strict matches) requires half of them and ranks by weighted coverage first (ranking.RELAX_BONUS).
 """
 
