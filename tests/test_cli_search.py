@@ -66,7 +66,7 @@ def test_readable_output_with_colour(run):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("x" * 600,), "too long"),
+    (("x" * 600,), "longer than 500 characters"),
     (("china", "--limit", "0"), "per_page"),
 ])
 def test_domain_errors_are_clean_messages(run, args, message):

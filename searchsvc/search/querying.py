@@ -13,7 +13,7 @@ from ..analysis import TOKEN_RE, fold_word, stem_word, term_for_token
 from ..config import SearchSettings
 from ..errors import QueryError
 from ..index import schema as S
-from ..models import SCOPES, SORTS, SearchRequest
+from ..models import SearchRequest
 from .exact import BASE_FIELD, base_terms, exact_plugins, highlight_keys, is_exact
 
 SCOPE_FIELDS = {"both": S.TEXT_FIELDS, "question": (S.QUESTION,), "answer": (S.ANSWER,)}
@@ -38,26 +38,6 @@ class ParsedQuery:
     required: list[Q.Query] = field(default_factory=list)            # everything else at top level (kept in relaxing)
     notices: list[str] = field(default_factory=list)
     empty: bool = False                   # the text had content but nothing searchable
-
-
-def validate_request(request: SearchRequest, limits: SearchSettings) -> None:
-    """QueryError when a request breaks a documented limit or rule."""
-    if len(request.q) > limits.max_query_chars:
-        raise QueryError(f"query too long: {len(request.q)} characters (limit {limits.max_query_chars})")
-    words = len(TOKEN_RE.findall(request.q))
-    if words > limits.max_terms:
-        raise QueryError(f"query has too many words: {words} (limit {limits.max_terms})")
-    if request.sort not in SORTS:
-        raise QueryError(f"unknown sort {request.sort!r} (one of {', '.join(SORTS)})")
-    if request.scope not in SCOPES:
-        raise QueryError(f"unknown scope {request.scope!r} (one of {', '.join(SCOPES)})")
-    if not isinstance(request.per_page, int) or not 1 <= request.per_page <= limits.max_per_page:
-        raise QueryError(f"per_page must be between 1 and {limits.max_per_page}, got {request.per_page}")
-    if not isinstance(request.page, int) or request.page < 1:
-        raise QueryError(f"page must be 1 or more, got {request.page}")
-    for name, values in request.filters().items():
-        if len(values) > limits.max_filter_values:
-            raise QueryError(f"too many {name} filters: {len(values)} (limit {limits.max_filter_values})")
 
 
 def past_paging_depth(request: SearchRequest, limits: SearchSettings) -> bool:

@@ -27,7 +27,8 @@ from .facets import count_values, facet_list, page_facets
 from .generation import Generation, open_current, roles_of, speakers_of
 from .highlight import highlight
 from .matching import match, rank
-from .querying import highlight_terms, past_paging_depth, validate_request
+from .parameters import validate_request
+from .querying import highlight_terms, past_paging_depth
 
 log = logging.getLogger(__name__)
 
