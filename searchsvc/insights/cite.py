@@ -121,8 +121,3 @@ def _csl(turn: TurnRecord, permalink: str, roles: Mapping[str, str], publisher: 
         "URL": permalink,
     }
     return {k: v for k, v in item.items() if v}
-
-
-def citation_to_dict(c: Citation) -> dict:
-    """The JSON of /api/turns/<id>/cite."""
-    return {"turn_id": c.turn_id, "text": c.text, "bibtex": c.bibtex, "csl": c.csl}

@@ -131,16 +131,8 @@ def sort_lines(lines: list[Line], sort: str) -> list[Line]:
     return by_date
 
 
-def line_to_dict(ln: Line) -> dict:
-    return {"turn_id": ln.turn_id, "date": ln.date.isoformat(), "who": ln.who, "side": ln.side,
-            "left": ln.left, "match": ln.match, "right": ln.right}
 
 
-def concordance_to_dict(c: Concordance) -> dict:
-    """The JSON of /api/concordance."""
-    return {"total_turns": c.total_turns, "total_lines": c.total_lines, "lines": [line_to_dict(ln) for ln in c.lines],
-            "page": c.page, "per_page": c.per_page, "sort": c.sort, "width": c.width, "turns_read": c.turns_read,
-            "truncated": c.truncated}
 
 
 CSV_HEADER = ["turn_id", "date", "who", "side", "left", "match", "right"]

@@ -141,14 +141,6 @@ def _period(index: int, interval: str, request: SearchRequest) -> Period:
     return Period(key, start, end, max(start, lo) if lo else start, min(end, hi) if hi else end)
 
 
-def trends_to_dict(t: Trends) -> dict:
-    """The JSON of /api/trends."""
-    return {
-        "interval": t.interval,
-        "series": [{"q": s.q, "total": s.total,
-                    "points": [{"period": p.period.key, "count": p.count, "per_1000": p.per_1000} for p in s.points]}
-                   for s in t.series],
-    }
 
 
 def trends_csv_rows(t: Trends) -> list[list]:

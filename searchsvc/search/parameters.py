@@ -261,8 +261,13 @@ def request_arguments(request: SearchRequest) -> dict[str, Any]:
     args: dict[str, Any] = {"q": request.q, "from": request.date_from, "to": request.date_to, "sort": request.sort,
                             "scope": request.scope, "page": request.page, "per_page": request.per_page}
     for f in FACET_TABLE:
-        args[f.name] = [str(v) for v in request.filter_values(f.name)]
+        args[f.name] = [_as_text(v, f.year) for v in request.filter_values(f.name)]
     return args
+
+
+def _as_text(value: Any, year: bool) -> Any:
+    """A filter value as a query string holds it (a year as its four digits: 0 is 0000)."""
+    return f"{value:04d}" if year and isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def validate_request(request: SearchRequest, limits: SearchSettings) -> None:

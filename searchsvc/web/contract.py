@@ -19,7 +19,17 @@ from .params import QueryFields, parse_query
 ERROR_DESCRIPTIONS = {
     400: "Bad parameters (the message says which and why)",
     404: "No such id or name",
-    503: "No index has been built yet, or it cannot be opened",
+    429: ("Too many requests from this client (config.toml [ratelimit]); Retry-After says in how many seconds to "
+          "try again"),
+    503: "The index cannot answer now",
+}
+RETRY_AFTER = "Seconds to wait before the next request"
+# What each 503 `error.code` (web/__init__.py ERROR_CODES) means.
+UNAVAILABLE_CODES = {
+    "index_missing": "no index has been built yet",
+    "rebuild_needed": "the index is damaged or was built by an incompatible version: rebuild it",
+    "disk_full": "a write ran out of disk space",
+    "unavailable": "another server-side condition (the message says which)",
 }
 # Answered by the HTTP server (gunicorn) before the app sees the request, as its own HTML page.
 TRANSPORT_ERRORS = {414: "The request line (the URL) is longer than 8190 bytes"}
@@ -30,11 +40,11 @@ class Endpoint:
     """What the OpenAPI document says about one GET route, and what its view is handed."""
     rule: str                                   # Flask rule, e.g. "/api/turns/<turn_id>"
     summary: str
-    response: type[Shape] | None = None         # JSON answer; None: `media` below
+    response: type[Shape] | None = None         # JSON answer (besides any `media` below)
     query: QueryFields | None = None            # Settings -> query parameter fields; the view gets `query=`
     errors: tuple[int, ...] = ()
     path: Mapping[str, str] = field(default_factory=dict)     # path parameter -> description
-    media: Mapping[str, str] = field(default_factory=dict)    # non-JSON answer: media type -> description
+    media: Mapping[str, str] = field(default_factory=dict)    # other answers: media type -> description
     headers: Mapping[str, str] = field(default_factory=dict)  # response header -> description
     description: str = ""
 
@@ -66,13 +76,13 @@ def settings() -> Settings:
     return current_app.config["SEARCHSVC_SETTINGS"]
 
 
-def declared_endpoints(app) -> list[tuple[str, Endpoint]]:
-    """(OpenAPI path, declaration) of every declared route of `app`, in rule order."""
+def declared_endpoints(app) -> list[tuple[str, str, Endpoint]]:
+    """(OpenAPI path, Flask endpoint name, declaration) of every declared route of `app`, in rule order."""
     out = []
     for rule in app.url_map.iter_rules():
         declared = getattr(app.view_functions.get(rule.endpoint), CONTRACT_ATTR, None)
         if declared is not None:
-            out.append((openapi_path(rule.rule), declared))
+            out.append((openapi_path(rule.rule), rule.endpoint, declared))
     return out
 
 
