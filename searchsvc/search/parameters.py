@@ -272,9 +272,12 @@ def _as_text(value: Any, year: bool) -> Any:
 
 def validate_request(request: SearchRequest, limits: SearchSettings) -> None:
     """QueryError when a request (from the API, the CLI or a Python caller) breaks a rule of search_fields."""
-    checked = parse_query(search_fields, request_arguments(request), _settings(limits))
-    if checked.scope != request.scope:       # an alias is a spelling of URLs: a SearchRequest names the scope
-        raise QueryError(f"parameter 'scope' must be one of {', '.join(SCOPES)}, got {request.scope[:40]!r}")
+    checked = parse_query(search_fields, request_arguments(request), _settings(limits)).search_request()
+    for name, kind in (("scope", "one of " + ", ".join(SCOPES)), ("page", "a whole number"),
+                       ("per_page", "a whole number"), ("date_from", "a date"), ("date_to", "a date")):
+        given, meant = getattr(request, name), getattr(checked, name)
+        if type(given) is not type(meant) or given != meant:   # a query string's spelling ('questions', '10')
+            raise QueryError(f"parameter {name!r} must be {kind}, got {str(given)[:40]!r}")
 
 
 __all__ = ["MAX_VALUE_CHARS", "SCOPE_ALIASES", "Day", "Query", "QueryFields", "Value", "Whole", "Year",

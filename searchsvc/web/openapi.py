@@ -95,11 +95,12 @@ def _components() -> dict:
     _, defs = models_json_schema([(m, "serialization") for m in serialize.DOCUMENTED], by_alias=True,
                                  ref_template=REF)
     error = {"application/json": {"schema": _ref(serialize.Error)}}
-    responses = {f"E{code}": {"description": text, "content": error} for code, text in ERROR_DESCRIPTIONS.items()}
+    why = "; ".join(f"{code} ({UNAVAILABLE_CODES[code]})" for _cls, status, code in ERROR_CODES if status == 503)
+    described = {**ERROR_DESCRIPTIONS, 503: f"{ERROR_DESCRIPTIONS[503]}; `error.code` says why: {why}"}
+    responses: dict[str, dict[str, Any]] = {f"E{code}": {"description": text, "content": error}
+                                            for code, text in described.items()}
     responses["E429"]["headers"] = {"Retry-After": {"description": RETRY_AFTER, "required": True,
                                                     "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
-    responses["E503"]["description"] += "; `error.code` says why: " + "; ".join(
-        f"{code} ({UNAVAILABLE_CODES[code]})" for _cls, status, code in ERROR_CODES if status == 503)
     responses.update({f"E{code}": {"description": text, "content": {"text/html": {"schema": {"type": "string"}}}}
                       for code, text in TRANSPORT_ERRORS.items()})
     responses["Error"] = {"description": "Any other error (e.g. 405 method not allowed)", "content": error}
