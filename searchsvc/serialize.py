@@ -70,7 +70,7 @@ class Shape(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid", frozen=True, populate_by_name=True)
 
     @classmethod
-    def dump(cls, obj: Any) -> dict:
+    def dump(cls, obj: Any) -> dict[str, Any]:
         """`obj` (a stage's dataclass, or a dict) as the plain JSON-ready dict of this shape."""
         return cls.model_validate(obj).model_dump(mode="json", by_alias=True)
 
@@ -392,25 +392,25 @@ DOCUMENTED = (SearchPage, Turn, Conference, FacetList, Health, Error, Matrix, Ti
 
 # ---- the names callers use ---------------------------------------------------------------
 
-def search_page_to_dict(page: Any) -> dict:
+def search_page_to_dict(page: Any) -> dict[str, Any]:
     return SearchPage.dump(page)
 
 
-def hit_to_dict(hit: Any) -> dict:
+def hit_to_dict(hit: Any) -> dict[str, Any]:
     return Hit.dump(hit)
 
 
-def facet_value_to_dict(value: Any) -> dict:
+def facet_value_to_dict(value: Any) -> dict[str, Any]:
     return FacetValue.dump(value)
 
 
-def turn_to_dict(turn: Any) -> dict:
+def turn_to_dict(turn: Any) -> dict[str, Any]:
     return Turn.dump(turn)
 
 
-def conference_to_dict(conference: Any) -> dict:
+def conference_to_dict(conference: Any) -> dict[str, Any]:
     return Conference.dump(conference)
 
 
-def stats_to_dict(stats: Any) -> dict:
+def stats_to_dict(stats: Any) -> dict[str, Any]:
     return Stats.dump(stats)

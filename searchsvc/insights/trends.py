@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import QueryError
 from ..models import SearchRequest
 from .analytics import pick_interval
+
+if TYPE_CHECKING:
+    from ..search.service import SearchService
 
 INTERVALS = ("auto", "week", "month", "quarter", "year")
 MAX_SERIES = 6
@@ -67,7 +71,7 @@ def check_queries(queries: list[str]) -> list[str]:
     return found
 
 
-def trends(service, request: SearchRequest, queries: list[str], interval: str = "auto") -> Trends:
+def trends(service: SearchService, request: SearchRequest, queries: list[str], interval: str = "auto") -> Trends:
     """Counts per period of each query under `request`'s filters (its own q is ignored)."""
     if interval not in INTERVALS:
         raise QueryError(f"parameter 'interval' must be one of {', '.join(INTERVALS)}, got {interval[:40]!r}")
@@ -143,15 +147,15 @@ def _period(index: int, interval: str, request: SearchRequest) -> Period:
 
 
 
-def trends_csv_rows(t: Trends) -> list[list]:
+def trends_csv_rows(t: Trends) -> list[list[Any]]:
     """One row per period: period, first day, last day, turns passing the filters, then count and per 1,000 of
     each series."""
     header = ["period", "start", "end", "turns"]
     for s in t.series:
         header += [f"{s.q} (count)", f"{s.q} (per 1000)"]
-    rows: list[list] = [header]
+    rows: list[list[Any]] = [header]
     for k, p in enumerate(t.periods):
-        row: list = [p.key, p.start.isoformat(), p.end.isoformat(), t.base[k]]
+        row: list[Any] = [p.key, p.start.isoformat(), p.end.isoformat(), t.base[k]]
         for s in t.series:
             row += [s.points[k].count, s.points[k].per_1000]
         rows.append(row)
