@@ -8,6 +8,7 @@ import click
 
 from ..config import Settings
 from ..errors import QueryError, SearchsvcError
+from ..models import SearchPage
 from ..search.parameters import parse_search_args, query_model, search_fields
 from .context import CliContext, fail
 
@@ -22,7 +23,7 @@ def _terminal_html(html_text: str) -> str:
                    for i, p in enumerate(parts))
 
 
-def _echo_page(page) -> None:
+def _echo_page(page: SearchPage) -> None:
     q = page.request.q
     what = f"matching {q!r}" if q else "in the index"
     click.echo(click.style(f"{page.total:,} turns {what}", bold=True)
@@ -60,7 +61,7 @@ QUERY_ARGUMENT = "q"            # the words are the command's arguments, not an 
 OPTION_NAMES = {"per_page": ("--per-page", "--limit")}     # more than the parameter's own name
 
 
-def _option_type(schema: dict) -> tuple[Any, str | None]:
+def _option_type(schema: dict[str, Any]) -> tuple[Any, str | None]:
     """The click type and metavar of a parameter, from its JSON schema (the OpenAPI document's)."""
     item = schema.get("items", schema)
     if "enum" in item:
