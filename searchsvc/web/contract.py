@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Flask, Response, request
 
 from ..config import Settings
 from ..serialize import Shape
@@ -52,12 +52,12 @@ class Endpoint:
 CONTRACT_ATTR = "api_endpoint"
 
 
-def endpoint(bp: Blueprint, rule: str, summary: str, **spec: Any) -> Callable:
+def endpoint(bp: Blueprint, rule: str, summary: str, **spec: Any) -> Callable[..., Any]:
     """Register a GET view on `bp` and declare it in the contract. With `query=`, the view is called with
     `query=<validated model>`; a bad parameter is a QueryError (400) before the view runs."""
     declared = Endpoint(rule=rule, summary=summary, **spec)
 
-    def wrap(view: Callable) -> Callable:
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def handler(**kwargs: Any) -> Any:
             if declared.query is not None:
@@ -73,10 +73,11 @@ def endpoint(bp: Blueprint, rule: str, summary: str, **spec: Any) -> Callable:
 
 def settings() -> Settings:
     from flask import current_app
-    return current_app.config["SEARCHSVC_SETTINGS"]
+    found: Settings = current_app.config["SEARCHSVC_SETTINGS"]
+    return found
 
 
-def declared_endpoints(app) -> list[tuple[str, str, Endpoint]]:
+def declared_endpoints(app: Flask) -> list[tuple[str, str, Endpoint]]:
     """(OpenAPI path, Flask endpoint name, declaration) of every declared route of `app`, in rule order."""
     out = []
     for rule in app.url_map.iter_rules():
@@ -92,7 +93,7 @@ def openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
 
 
-def json_response(shape: type[Shape], obj: Any):
+def json_response(shape: type[Shape], obj: Any) -> Response:
     """`obj` dumped through its declared shape, as a JSON response."""
     from flask import jsonify
     return jsonify(shape.dump(obj))

@@ -4,7 +4,7 @@ Nothing here describes a parameter or a field by hand."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic.json_schema import models_json_schema
 
@@ -24,12 +24,15 @@ from .contract import (
 from .params import query_model
 from .ratelimit import is_limited
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 REF = "#/components/schemas/{model}"
 DESCRIPTION = ("Full-text search over press-conference transcripts. Every error is JSON `{\"error\": {\"code\", "
                "\"message\"}}` with a 4xx or 503 status; a method other than GET is a 405 with an `Allow` header.")
 
 
-def _ref(model: type) -> dict:
+def _ref(model: type) -> dict[str, Any]:
     return {"$ref": REF.format(model=model.__name__)}
 
 
@@ -43,7 +46,7 @@ def _untitled(node: Any, in_properties: bool = False) -> Any:
     return node
 
 
-def _parameters(declared: Endpoint, settings: Settings) -> list[dict]:
+def _parameters(declared: Endpoint, settings: Settings) -> list[dict[str, Any]]:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": text}
               for name, text in declared.path.items()]
     if declared.query is None:
@@ -60,7 +63,7 @@ def _parameters(declared: Endpoint, settings: Settings) -> list[dict]:
     return params
 
 
-def _media_schema(media: str, text: str) -> dict:
+def _media_schema(media: str, text: str) -> dict[str, Any]:
     if media == "application/json":
         return {"type": "object", "description": text}
     if media.endswith("+json"):
@@ -68,7 +71,7 @@ def _media_schema(media: str, text: str) -> dict:
     return {"type": "string", "description": text}
 
 
-def _responses(declared: Endpoint, limited: bool) -> dict:
+def _responses(declared: Endpoint, limited: bool) -> dict[str, Any]:
     content = {media: {"schema": _media_schema(media, text)} for media, text in declared.media.items()}
     if declared.response is not None:
         content = {"application/json": {"schema": _ref(declared.response)}, **content}
@@ -83,7 +86,7 @@ def _responses(declared: Endpoint, limited: bool) -> dict:
     return out
 
 
-def _operation(declared: Endpoint, settings: Settings, limited: bool) -> dict:
+def _operation(declared: Endpoint, settings: Settings, limited: bool) -> dict[str, Any]:
     op = {"summary": declared.summary, "parameters": _parameters(declared, settings),
           "responses": _responses(declared, limited)}
     if declared.description:
@@ -91,7 +94,7 @@ def _operation(declared: Endpoint, settings: Settings, limited: bool) -> dict:
     return {"get": op}
 
 
-def _components() -> dict:
+def _components() -> dict[str, Any]:
     _, defs = models_json_schema([(m, "serialization") for m in serialize.DOCUMENTED], by_alias=True,
                                  ref_template=REF)
     error = {"application/json": {"schema": _ref(serialize.Error)}}
@@ -107,7 +110,7 @@ def _components() -> dict:
     return {"schemas": _untitled(defs.get("$defs", {})), "responses": responses}
 
 
-def _with_rate_limits(app, settings: Settings, paths: dict) -> dict:
+def _with_rate_limits(app: Flask, settings: Settings, paths: dict[str, Any]) -> dict[str, Any]:
     """`paths` (written elsewhere) with a 429 on every operation of a rate-limited route."""
     for rule in app.url_map.iter_rules():
         path = openapi_path(rule.rule)
@@ -117,7 +120,7 @@ def _with_rate_limits(app, settings: Settings, paths: dict) -> dict:
     return paths
 
 
-def build_openapi(settings: Settings | SearchSettings | None = None, app=None) -> dict:
+def build_openapi(settings: Settings | SearchSettings | None = None, app: Flask | None = None) -> dict[str, Any]:
     """The OpenAPI document of `app` (default: an app built for `settings`, which fill in the limits)."""
     if isinstance(settings, SearchSettings) or settings is None:
         settings = Settings(search=settings or SearchSettings())

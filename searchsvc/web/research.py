@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from pydantic import Field
 
 from .. import serialize
@@ -20,7 +22,7 @@ from ..insights import cite
 from ..insights import concordance as conc
 from ..insights import trends as tr
 from ..models import SearchRequest
-from ..search.parameters import Query, Whole, filter_fields, many, parse_query, query_help, query_text
+from ..search.parameters import Query, QueryFields, Whole, filter_fields, many, parse_query, query_help, query_text
 from ..serialize import one_of
 from . import get_service
 from .contract import endpoint, json_response
@@ -38,8 +40,9 @@ CITE_FORMATS = {"text": "text/plain", "bibtex": "application/x-bibtex",
 _FILENAME_RE = re.compile(r"[^A-Za-z0-9]+")
 
 
-def _settings():
-    return current_app.config["SEARCHSVC_SETTINGS"]
+def _settings() -> Settings:
+    found: Settings = current_app.config["SEARCHSVC_SETTINGS"]
+    return found
 
 
 # ---- the parameters (built on the search parameters of search/parameters.py) ----------------------
@@ -83,17 +86,17 @@ def cite_fields(settings: Settings) -> dict[str, Any]:
         "(application/vnd.citationstyles.csl+json, a list of one item): that form alone.")))}
 
 
-def _query(fields) -> Query:
+def _query(fields: QueryFields) -> Query:
     return parse_query(fields, request.args, _settings())
 
 
-def search_url(req: SearchRequest, **changes) -> str:
+def search_url(req: SearchRequest, **changes: Any) -> str:
     changes.setdefault("page", 1)
     query = request_to_query(req, _settings().search.per_page, **changes)
     return url_for("views.search") + ("?" + query if query else "")
 
 
-def _csv(rows, filename: str) -> Response:
+def _csv(rows: Iterable[Sequence[Any]], filename: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
@@ -103,7 +106,7 @@ def _csv(rows, filename: str) -> Response:
     return resp
 
 
-def _cell(value):
+def _cell(value: Any) -> Any:
     """Text a spreadsheet will not run as a formula (a leading ' before = + - @), as the search export does."""
     return "'" + value if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
@@ -121,21 +124,21 @@ def _trends(query: Query) -> tr.Trends:
 
 @endpoint(bp, "/api/trends", "Several queries (q repeated, up to 6) counted per period, raw and per 1,000 turns",
           query=trends_fields, response=serialize.Trends, errors=(400, 503))
-def api_trends(query: Query):
+def api_trends(query: Query) -> Response:
     if not query.q:                            # nothing to chart: an empty chart, like an empty search
         return json_response(serialize.Trends, {"interval": query.interval, "series": []})
     return json_response(serialize.Trends, _trends(query))
 
 
 @bp.get("/trends.csv")
-def trends_csv():
+def trends_csv() -> Response:
     query = _query(trends_fields)
     found = _trends(query)
     return _csv(tr.trends_csv_rows(found), _filename("trends", " ".join(query.q)))
 
 
 @bp.get("/trends")
-def trends_page():
+def trends_page() -> str:
     query = _query(trends_page_fields)
     filters, queries, interval, measure = query.search_request(), list(query.q), query.interval, query.measure
     found = _trends(query) if queries else None
@@ -157,7 +160,7 @@ def trends_page():
     )
 
 
-def _encode(pairs) -> str:
+def _encode(pairs: Sequence[tuple[str, str]]) -> str:
     return urlencode(pairs)
 
 
@@ -176,7 +179,7 @@ def _concordance(query: Query) -> conc.Concordance:
 
 @endpoint(bp, "/api/concordance", "Every occurrence of the query in context (keyword in context)",
           query=concordance_fields, response=serialize.Concordance, errors=(400, 503))
-def api_concordance(query: Query):
+def api_concordance(query: Query) -> Response:
     if not query.q:                            # nothing to look for: no lines, like an empty search
         return json_response(serialize.Concordance, {
             "total_turns": 0, "total_lines": 0, "lines": [], "page": query.page, "per_page": query.per_page,
@@ -185,7 +188,7 @@ def api_concordance(query: Query):
 
 
 @bp.get("/concordance.csv")
-def concordance_csv():
+def concordance_csv() -> Response:
     query = _query(concordance_fields)
     req = query.search_request()
     if not req.q:
@@ -195,13 +198,13 @@ def concordance_csv():
 
 
 @bp.get("/concordance")
-def concordance_page():
+def concordance_page() -> str:
     query = _query(concordance_fields)
     req, sort, width, page, per_page = query.search_request(), query.sort, query.width, query.page, query.per_page
     found = _concordance(query) if req.q else None
     args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "sort")]
 
-    def url(**changes) -> str:
+    def url(**changes: Any) -> str:
         pairs = [(k, v) for k, v in args if k not in changes] + [(k, str(v)) for k, v in changes.items()]
         return url_for("research.concordance_page") + "?" + _encode(pairs)
 
@@ -228,14 +231,14 @@ def citation_for(turn_id: str) -> cite.Citation:
 
 
 @bp.record_once
-def _template_globals(state) -> None:
+def _template_globals(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals["citation_for"] = citation_for
 
 
 @endpoint(bp, "/api/turns/<turn_id>/cite", "How to cite a turn: plain text (Chicago), BibTeX and CSL-JSON",
           query=cite_fields, response=serialize.Citation, errors=(400, 404, 503), path={"turn_id": "Turn id"},
           media={media: f"format={fmt}" for fmt, media in CITE_FORMATS.items()})
-def api_cite(turn_id: str, query: Query):
+def api_cite(turn_id: str, query: Query) -> Response:
     fmt = query.format
     found = citation_for(turn_id)
     if fmt == "json":
