@@ -195,13 +195,18 @@ def _values(args: Mapping[str, Any], key: str) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+@functools.lru_cache(maxsize=256)
+def _keys(model: type[Query]) -> tuple[tuple[str, bool], ...]:
+    """(parameter name, repeatable) of each field of `model`."""
+    return tuple((info.alias or name, get_origin(info.annotation) is list) for name, info in model.model_fields.items())
+
+
 def _arguments(model: type[Query], args: Mapping[str, Any]) -> dict[str, Any]:
     """Arguments (a query string's MultiDict, or name -> value(s)) as model input: lists for list fields."""
     out: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        key = info.alias or name
+    for key, repeatable in _keys(model):
         values = _values(args, key)
-        if get_origin(info.annotation) is list:
+        if repeatable:
             out[key] = values
         elif len(values) > 1:
             raise QueryError(f"parameter {key!r} given more than once")
@@ -238,9 +243,13 @@ def _text(model: type[Query], key: str, kind: str, ctx: Mapping[str, Any], got: 
 
 def parse_query(fields: QueryFields, args: Mapping[str, Any], settings: Settings) -> Query:
     """Validate arguments against the model of `fields`; raises QueryError naming the parameter and rule."""
-    model = query_model(fields, settings)
+    return _validate(query_model(fields, settings), args)
+
+
+def _validate(model: type[Query], args: Mapping[str, Any], as_given: bool = False) -> Query:
+    """`args` validated by `model` (`as_given`: already one entry per field, lists for the repeatable ones)."""
     try:
-        return model.model_validate(_arguments(model, args))
+        return model.model_validate(args if as_given else _arguments(model, args))
     except ValidationError as exc:
         raise QueryError(_message(model, exc.errors()[0])) from None
 
@@ -256,12 +265,17 @@ def _settings(limits: SearchSettings) -> Settings:
     return Settings(search=limits)
 
 
+@functools.lru_cache(maxsize=16)
+def _search_model(limits: SearchSettings) -> type[Query]:
+    return query_model(search_fields, _settings(limits))
+
+
 def request_arguments(request: SearchRequest) -> dict[str, Any]:
     """A SearchRequest as the arguments of search_fields (the inverse of Query.search_request)."""
     args: dict[str, Any] = {"q": request.q, "from": request.date_from, "to": request.date_to, "sort": request.sort,
                             "scope": request.scope, "page": request.page, "per_page": request.per_page}
     for f in FACET_TABLE:
-        args[f.name] = [_as_text(v, f.year) for v in request.filter_values(f.name)]
+        args[f.name] = [_as_text(v, f.year) for v in getattr(request, f.field)]
     return args
 
 
@@ -272,7 +286,7 @@ def _as_text(value: Any, year: bool) -> Any:
 
 def validate_request(request: SearchRequest, limits: SearchSettings) -> None:
     """QueryError when a request (from the API, the CLI or a Python caller) breaks a rule of search_fields."""
-    checked = parse_query(search_fields, request_arguments(request), _settings(limits)).search_request()
+    checked = _validate(_search_model(limits), request_arguments(request), as_given=True)
     for name, kind in (("scope", "one of " + ", ".join(SCOPES)), ("page", "a whole number"),
                        ("per_page", "a whole number"), ("date_from", "a date"), ("date_to", "a date")):
         given, meant = getattr(request, name), getattr(checked, name)
