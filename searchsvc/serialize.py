@@ -250,9 +250,10 @@ class Bucket(Shape):
 class Timeline(Shape):
     """Matching turns per week, month or year, every period from the first to the last (zeros included)."""
     interval: one_of(["week", "month", "year"])  # type: ignore[valid-type]
-    total: Count
+    total: Count = Field(description="Dated matching turns: the buckets' counts add up to it")
     max_count: Count
     buckets: list[Bucket]
+    undated: Count = Field(0, description="Matching turns whose document gives no date: counted, in no bucket")
 
 
 class ConferenceCount(Shape):
@@ -346,6 +347,7 @@ class TrendSeries(Shape):
     total: Count = Field(description="Matching turns in all (what /api/search gives as total with the same filters)")
     points: list[TrendPoint] = Field(description="Every period from the first to the last matching turn of any "
                                                  "series, the same periods in every series")
+    undated: Count = Field(description="Matching turns whose document gives no date: in total, in no period")
 
 
 class Trends(Shape):
