@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, get_origin
+from typing import TYPE_CHECKING, Any, get_origin
 
 import click
 
 from ..config import Settings
 from ..errors import QueryError, SearchsvcError
 from ..models import SearchPage
-from ..search.parameters import parse_search_args, query_model, search_fields
 from .context import CliContext, fail
+
+if TYPE_CHECKING:
+    from ..search.parameters import Query
+
+# The search stage (search/parameters.py and all it loads) is imported when `search` runs or shows its help, not
+# when the CLI starts: `searchsvc --help` and the other commands stay quick.
 
 
 def _terminal_html(html_text: str) -> str:
@@ -77,7 +82,7 @@ def _option_type(schema: dict[str, Any]) -> tuple[Any, str | None]:
 
 def search_options(settings: Settings) -> list[click.Option]:
     """A click option for every search parameter but q, with the limits and help of `settings`."""
-    model = query_model(search_fields, settings)
+    model = _model(settings)
     schema = model.model_json_schema(by_alias=True, mode="validation")["properties"]
     options = []
     for name, info in model.model_fields.items():
@@ -92,6 +97,11 @@ def search_options(settings: Settings) -> list[click.Option]:
                                     default=default, show_default=default is not None,
                                     help=info.description))
     return options
+
+
+def _model(settings: Settings) -> type[Query]:
+    from ..search.parameters import query_model, search_fields
+    return query_model(search_fields, settings)
 
 
 def _settings_of(ctx: click.Context) -> Settings:
@@ -111,7 +121,7 @@ class SearchCommand(click.Command):
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_help_text(ctx, formatter)
-        q = query_model(search_fields, _settings_of(ctx)).model_fields[QUERY_ARGUMENT]
+        q = _model(_settings_of(ctx)).model_fields[QUERY_ARGUMENT]
         with formatter.indentation():
             formatter.write_paragraph()
             formatter.write_text(q.description or "")
@@ -127,6 +137,7 @@ def search(obj: CliContext, /, query: tuple[str, ...], as_json: bool, **params: 
     import json
 
     from ..search import SearchService
+    from ..search.parameters import parse_search_args
     from ..serialize import search_page_to_dict
 
     settings = obj.settings
