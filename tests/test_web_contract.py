@@ -41,7 +41,8 @@ def _st_config(live_server, folder: Path) -> Path:
 def test_schemathesis_finds_no_failure_on_the_served_api(live_server, tmp_path):
     """`st run` over /api/openapi.json with every check, positive and negative data, on gunicorn."""
     st = Path(sys.executable).with_name("st")
-    cmd = [str(st), "--config-file", str(_st_config(live_server, tmp_path)), "run", f"{live_server.url}/api/openapi.json",
+    config = _st_config(live_server, tmp_path)
+    cmd = [str(st), "--config-file", str(config), "run", f"{live_server.url}/api/openapi.json",
            "--checks", "all", "--mode", "all", "--max-examples", str(ST_EXAMPLES), "--seed", "13",
            "--workers", "1", "--request-timeout", "30", "--no-color"]
     done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=540)
