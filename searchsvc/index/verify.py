@@ -92,7 +92,9 @@ class VerifyReport:
 # ---- describing files ---------------------------------------------------------------
 
 def describe(name: str) -> str:
-    """What a Whoosh index file (or part of a compound one) holds, in words."""
+    """What a Whoosh index file (or part of a compound one) or a column-tables file (tables.py) holds, in words."""
+    if name.startswith("tables."):
+        return "column tables"
     if name.endswith(".toc"):
         return "table of contents"
     if name.endswith(".seg"):
