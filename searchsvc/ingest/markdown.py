@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import yaml
 
@@ -22,7 +23,7 @@ def looks_like_front_matter(text: str) -> bool:
     return bool(_FRONT.match(text)) or bool(re.match(r"\A---[ \t]*\n(?:[\w\-]+\s*:|---)", text))
 
 
-def _front_matter(path: str, text: str) -> tuple[dict, str, int]:
+def _front_matter(path: str, text: str) -> tuple[dict[str, Any], str, int]:
     m = _FRONT.match(text)
     if not m:
         raise TranscriptError(path, "no YAML front matter", 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from ..index.tables import IndexTables as IndexTables  # re-exported: search and insights take them from here
@@ -13,7 +15,7 @@ VALUE_LABELS = {"answer": {"deflection": "Deflections", "substantive": "Substant
                 "year": {str(UNDATED.year): "Undated"}}      # documents that give no date are filed under it
 
 
-def values_mask(tables: IndexTables, facet: str, selected) -> np.ndarray:
+def values_mask(tables: IndexTables, facet: str, selected: Iterable[str | int]) -> np.ndarray:
     """Documents having any of the selected values of a facet (OR within a facet)."""
     wanted = [tables.index[facet][str(v)] for v in selected if str(v) in tables.index[facet]]
     if not wanted:
@@ -21,7 +23,8 @@ def values_mask(tables: IndexTables, facet: str, selected) -> np.ndarray:
     hit: np.ndarray = np.isin(tables.codes[facet], wanted)
     if hit.ndim == 2:
         hit = np.asarray(hit.any(axis=1))
-    return hit & tables.live
+    live: np.ndarray = hit & tables.live
+    return live
 
 
 def count_values(tables: IndexTables, facet: str, mask: np.ndarray) -> np.ndarray:
@@ -36,7 +39,8 @@ def count_docs(tables: IndexTables, facet: str, docs: np.ndarray) -> np.ndarray:
     return np.bincount(codes.ravel(), minlength=len(tables.values[facet]))
 
 
-def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected=(), limit: int | None = FACET_LIMIT
+def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected: Iterable[str | int] = (),
+               limit: int | None = FACET_LIMIT
                ) -> list[FacetValue]:
     """FacetValues by count (years newest first); selected values are always included."""
     chosen = {str(v) for v in selected}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from math import log
+from typing import Any
 
 import numpy as np
 from whoosh import query as Q
@@ -32,6 +33,8 @@ from .phrases import PositionDecoder, phrase_docs
 from .querying import ParsedQuery, is_compound, widen_word
 from .verbatim import VERBATIM_BONUS
 
+# A plain word as plan_words reads it: (surface, query, its terms, its (start, end) spans in the text).
+Word = tuple[str, Q.Query, "tuple[str, ...] | None", "set[tuple[int, int]]"]
 NAME_BOOST = 1.5          # a speaker/outlet named in the query scores like a text word of this boost (times its idf)
 FILLER_BOOST = 0.3        # words without a topic (the shipped list) still rank, a little
 COMMON_BOOST = 1.0        # words optional for being in many turns rank as typed (their idf is low already)
@@ -68,7 +71,7 @@ class WordPlan:
     fillers: list[Slot]
     required: list[Q.Query]
     changed: bool            # names, fillers or synonyms: the plain words are not simply all required
-    masks: dict = field(default_factory=dict)   # name masks computed for this query
+    masks: dict[Any, np.ndarray] = field(default_factory=dict)   # name masks computed for this query
 
 
 @lru_cache(maxsize=1)
@@ -78,10 +81,11 @@ def load_fillers() -> frozenset[str]:
     return frozenset(words) | frozenset(t for t in map(term_for_token, words) if t)
 
 
-def text_share(reader, size: int):
+def text_share(reader: Any, size: int) -> Callable[[str], float]:
     """term -> share of the turns whose text holds it."""
     def share(term: str) -> float:
-        return max(reader.doc_frequency(f, term) for f in S.TEXT_FIELDS) / max(1, size)
+        found: float = max(reader.doc_frequency(f, term) for f in S.TEXT_FIELDS) / max(1, size)
+        return found
     return share
 
 
@@ -108,7 +112,7 @@ def single_word(q: Q.Query) -> tuple[int, int, str] | None:
     return (int(start), int(end), str(term)) if start is not None and end is not None else None
 
 
-def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) -> WordPlan:
+def plan_words(parsed: ParsedQuery, names: NameTable | None, reader: Any, size: int) -> WordPlan:
     """The slots and fillers of a parsed query's plain words."""
     words = [(surface, q, word_terms(q), leaf_spans(q)) for surface, q in parsed.plain]
     names_found = _find_names(parsed.text, words, names)
@@ -151,7 +155,7 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) 
     return WordPlan(slots, fillers, list(parsed.required), changed)
 
 
-def filler_kind(surface: str, term: str, share, big: bool) -> bool | None:
+def filler_kind(surface: str, term: str, share: Callable[[str], float], big: bool) -> bool | None:
     """True: a word of the shipped list of words without a topic; False: a word in a large share of the turns;
     None: an informative word."""
     fillers = load_fillers()
@@ -160,7 +164,7 @@ def filler_kind(surface: str, term: str, share, big: bool) -> bool | None:
     return False if big and share(term) > FILLER_SHARE else None
 
 
-def _find_names(text: str, words, names: NameTable | None) -> dict[tuple[int, int], list[NameMatch]]:
+def _find_names(text: str, words: list[Word], names: NameTable | None) -> dict[tuple[int, int], list[NameMatch]]:
     if names is None:
         return {}
     quoted = [(m.start(), m.end()) for m in _QUOTED_RE.finditer(text)]
@@ -180,13 +184,13 @@ def _find_names(text: str, words, names: NameTable | None) -> dict[tuple[int, in
     return out
 
 
-def _synonym_at(words, i: int, used: set[int], synonyms) -> tuple[int, tuple]:
+def _synonym_at(words: list[Word], i: int, used: set[int], synonyms: Any) -> tuple[int, tuple[Any, ...]]:
     """(number of words, other members) of the longest synonym-list member starting at plain word i."""
     for size in range(min(synonyms.longest, len(words) - i), 0, -1):
         chosen = words[i:i + size]
         if any(j in used for j in range(i, i + size)) or not all(w[2] for w in chosen):
             continue
-        others = synonyms.others(tuple(t for w in chosen for t in w[2]))
+        others = synonyms.others(tuple(t for w in chosen for t in w[2] or ()))
         if others:
             return size, others
     return 0, ()
@@ -205,10 +209,11 @@ def _terms_query(terms: tuple[str, ...]) -> Q.Query:
 
 # ---- masks and scores --------------------------------------------------------------------------
 
-def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict | None = None) -> np.ndarray:
+def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict[Any, np.ndarray] | None = None) -> np.ndarray:
     key = tuple((m.facet, m.values) for m in found)
     if memo is not None and key in memo:
-        return memo[key]
+        known: np.ndarray = memo[key]
+        return known
     out = np.zeros(tables.size, dtype=bool)
     for match in found:
         out |= values_mask(tables, match.facet, match.values)
@@ -217,7 +222,8 @@ def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict | None = 
     return out
 
 
-def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, memo: dict | None = None) -> np.ndarray:
+def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, memo: dict[Any, np.ndarray] | None = None
+              ) -> np.ndarray:
     out = docsets.mask(slot.typed).copy() if slot.typed is not None else np.zeros(tables.size, dtype=bool)
     for alt in slot.alternatives:
         out |= docsets.mask(alt)
@@ -236,7 +242,8 @@ def strict_mask(plan: WordPlan, docsets: DocSets, tables: IndexTables) -> np.nda
     return out
 
 
-def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader, near=None
+def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader: Any,
+                  near: Callable[[str, str], list[str]] | None = None
                   ) -> tuple[np.ndarray, np.ndarray, Q.Query]:
     """Turns with at least half of the slots (words widened by their stem's longer forms and, when rare, by
     close spellings), each turn's coverage in slot units weighted by rarity, and the query that ranks them."""
@@ -263,7 +270,7 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader,
 
 
 def add_coverage(weighted: np.ndarray, slot: Slot, wide: np.ndarray, docsets: DocSets, tables: IndexTables,
-                  memo: dict) -> float:
+                  memo: dict[Any, np.ndarray]) -> float:
     """Add a slot's coverage to `weighted`; return its full weight. A turn with the slot as typed (a word, its
     synonyms, a name's turns) gets the rarity of those turns; a turn with only a widened form or a close spelling
     gets the rarity of all the turns the widened slot matches (`Bronx` in 4 turns weighs far more than its
@@ -288,7 +295,7 @@ def rarity(size: int, docs: int) -> float:
     return (log(size / (docs + 1)) + 1) ** RARITY_POWER
 
 
-def _spelling_alternatives(slot: Slot, reader, near) -> list[Q.Query]:
+def _spelling_alternatives(slot: Slot, reader: Any, near: Callable[[str, str], list[str]] | None) -> list[Q.Query]:
     word = single_word(slot.typed) if slot.typed is not None and not slot.names else None
     if near is None or word is None:
         return []
@@ -347,7 +354,8 @@ class Boosts:
             return scores
         best = np.argsort(-scores, kind="stable")[:PROXIMITY_CANDIDATES]
         found = self.pairs_found(np.sort(docs[best]))
-        return scores + PROXIMITY_BOOST * found[docs].astype(np.float32)
+        boosted: np.ndarray = scores + PROXIMITY_BOOST * found[docs].astype(np.float32)
+        return boosted
 
     def pairs_found(self, candidates: np.ndarray) -> np.ndarray:
         """Per docnum: how many of the pairs stand side by side in one of its text fields (candidates only)."""

@@ -10,6 +10,8 @@ words at their distances, then the stored text checked), and the turns found get
 
 from __future__ import annotations
 
+from typing import Any
+
 from whoosh import query as Q
 
 from ..analysis import TOKEN_RE, fold_word, is_stop_word
@@ -23,7 +25,7 @@ VERBATIM_BONUS = 100_000.0  # above any coverage (matching.RELAX_BONUS per slot)
 NOTICE_VERBATIM = "{count} turn{s} hold{verb} these words as written, one after another: shown first."
 
 
-def verbatim_query(parsed: ParsedQuery, schema, scope: str = "both") -> Q.Query | None:
+def verbatim_query(parsed: ParsedQuery, schema: Any, scope: str = "both") -> Q.Query | None:
     """The exact phrase of a plain query's words, over the exact-wording fields of `scope` (None: not pasted text:
     too short, quoted, with operators or fields, or an index without exact fields)."""
     if parsed.query is None or parsed.required or '"' in parsed.text:
