@@ -37,6 +37,8 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from ..analysis import TOKEN_PATTERN, TOKEN_RE
+from ..schema import TermPositions
 from . import whoosh_private as W
 
 INDEX_CACHE_VALUES = 50_000    # distinct values per field whose analysis is kept
@@ -85,6 +87,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._lengths: dict[str, dict[int, int]] = {}      # field -> docnum -> decoded length
         self._plans: dict[str, _FieldPlan] = {}
         self._merged = False                               # postings of merged segments went to the pool
+        self._last_tokens: tuple[str, list[str]] | None = None   # (text, its raw tokens): see raw_tokens
         stored = self.perdocwriter._get_column("_stored")
         if not (isinstance(stored, PickleColumn.Writer) and isinstance(stored._child, CompressedBytesColumn.Writer)):
             raise TypeError("BulkSegmentWriter needs Whoosh's W3 stored-fields column")
@@ -144,6 +147,16 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def raw_tokens(self, text: str) -> list[str]:
+        """TOKEN_RE.findall(text), found once for consecutive fields given the same text object (a turn's answer
+        and answer_exact)."""
+        last = self._last_tokens
+        if last is not None and last[0] is text:
+            return last[1]
+        tokens = TOKEN_RE.findall(text)
+        self._last_tokens = (text, tokens)
+        return tokens
+
     def add_postings_to_pool(self, reader, startdoc, docmap):
         self._merged = True
         super().add_postings_to_pool(reader, startdoc, docmap)
@@ -200,11 +213,20 @@ class _FieldPlan:
         self._column_cache: dict = {}
         self._column_writer: Any = None
         self._length_writer: Any = None
+        # TermPositions over an analyzer of TOKEN_RE tokens (question, answer and their exact fields): the raw tokens
+        # of a text are found once for every field indexing that same text (BulkSegmentWriter.raw_tokens)
+        analyzer = getattr(field, "analyzer", None)
+        self.from_tokens = (self.direct and isinstance(field.format, TermPositions)
+                            and hasattr(analyzer, "terms_of_tokens")
+                            and getattr(getattr(analyzer, "expression", None), "pattern", None) == TOKEN_PATTERN)
 
     def _items(self, value, boost: float) -> tuple[list, int]:
         """(term, frequency, weight, encoded value) tuples of a value, and its length (sum of frequencies)."""
         field = self.field
-        if self.direct:
+        if self.from_tokens and isinstance(value, str):
+            terms = field.analyzer.terms_of_tokens(self.writer.raw_tokens(value))
+            items: list = field.format.values_of_terms(terms)
+        elif self.direct:
             if not isinstance(value, (str, list, tuple)):
                 raise ValueError(f"{value!r} is not unicode or sequence")
             items = field.format.word_values(value, field.analyzer, mode="index")
