@@ -7,7 +7,6 @@ The rest of the schema lives in searchsvc.index.schema.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import lru_cache
 from pickle import dumps
 
@@ -32,9 +31,13 @@ class TermPositions(Positions):
     def values_of_terms(self, terms: list[str]) -> list[tuple[str, int, float, bytes]]:
         """word_values of a text from its index terms in order ("" for a position without a posting: a stop word
         of the exact analyzer): (term, frequency, weight, encoded positions) in order of first occurrence."""
-        poses: defaultdict[str, list[int]] = defaultdict(list)
+        poses: dict[str, list[int]] = {}
         for pos, term in enumerate(terms):
-            poses[term].append(pos)
+            found = poses.get(term)
+            if found is None:
+                poses[term] = [pos]
+            else:
+                found.append(pos)
         poses.pop("", None)
         fb = self.field_boost
         single = _single_position
