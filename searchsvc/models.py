@@ -26,6 +26,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+# The day a conference is filed under when its document gives no date (ingest warns): pages, citations, trends
+# and timelines show it as undated, never as a day of 1900.
+UNDATED = date(1900, 1, 1)
+
+
+def is_dated(day: date) -> bool:
+    return day != UNDATED
+
+
 KIND_QA = "question-answer"
 KIND_STATEMENT = "statement"
 KIND_MODERATOR = "moderator"

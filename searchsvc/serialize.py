@@ -250,9 +250,10 @@ class Bucket(Shape):
 class Timeline(Shape):
     """Matching turns per week, month or year, every period from the first to the last (zeros included)."""
     interval: one_of(["week", "month", "year"])  # type: ignore[valid-type]
-    total: Count
+    total: Count = Field(description="Dated matching turns: the buckets' counts add up to it")
     max_count: Count
     buckets: list[Bucket]
+    undated: Count = Field(0, description="Matching turns whose document gives no date: counted, in no bucket")
 
 
 class ConferenceCount(Shape):

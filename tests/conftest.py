@@ -174,3 +174,10 @@ def corpus_service(tmp_path_factory):
     service = SearchService(settings)
     yield service
     service.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium (Playwright), one per test module; skipped (failed in CI) when it is missing."""
+    from support.browser import launch_chromium
+    yield from launch_chromium()

@@ -14,7 +14,7 @@ DATA = Path(__file__).resolve().parent / "data" / "transcripts"
 
 @pytest.mark.parametrize("title, names, expected", [
     ("Press Briefing by Press Secretary Jen Psaki and NSC Coordinator John Kirby", ["Jen Psaki", "John Kirby"],
-     [("Jen Psaki", "Press Secretary"), ("John Kirby", "NSC Coordinator")]),
+     [("Jen Psaki", "Press Secretary"), ("John Kirby", "National Security Council Coordinator")]),
     ("Foreign Ministry Spokesperson Zhao Lijian's Regular Press Conference on July 3, 2020", ["Zhao Lijian"],
      [("Zhao Lijian", "Foreign Ministry Spokesperson")]),
     ("Press Briefing by Principal Deputy Press Secretary Josh Earnest, Bill Weldon, CEO for Johnson & Johnson",
@@ -49,6 +49,20 @@ def test_label_role(label, expected):
 def test_normalise_role_keeps_acronyms_and_small_words():
     assert normalise_role("PRINCIPAL DEPUTY PRESS SECRETARY") == "Principal Deputy Press Secretary"
     assert normalise_role("director of the NEC") == "Director of the NEC"
+
+
+@pytest.mark.parametrize("written, expected", [
+    # one job, written two ways, is one value of the role facet
+    ("NSC Coordinator for Strategic Communications",
+     "National Security Council Coordinator for Strategic Communications"),
+    ("National Security Council Coordinator for Strategic Communications",
+     "National Security Council Coordinator for Strategic Communications"),
+    ("UN Ambassador", "United Nations Ambassador"),
+    ("CEA Chair", "CEA Chair"),                       # not in the shipped list: kept as written
+    ("DPRK Envoy", "DPRK Envoy"),                     # in the list, but no member's initials spell it
+])
+def test_normalise_role_spells_out_listed_acronyms(written, expected):
+    assert normalise_role(written) == expected
 
 
 def test_conferences_carry_roles():

@@ -100,7 +100,7 @@ def test_json_and_csv_shapes(sample_service):
     found = tr.trends(sample_service, SearchRequest(), ["vaccine", "trade"], "year")
     data = tr.trends_to_dict(found)
     assert list(data) == ["interval", "series"] and data["interval"] == "year"
-    assert list(data["series"][0]) == ["q", "total", "points"]
+    assert list(data["series"][0]) == ["q", "total", "points", "undated"]     # undated: counted, in no period
     assert list(data["series"][0]["points"][0]) == ["period", "count", "per_1000"]
     rows = tr.trends_csv_rows(found)
     assert rows[0] == ["period", "start", "end", "turns", "vaccine (count)", "vaccine (per 1000)", "trade (count)",

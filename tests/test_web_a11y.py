@@ -9,54 +9,33 @@ page from that file: nothing is fetched from the network. Figures and screenshot
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
+from support.browser import is_loopback, require
 
 from searchsvc.models import SearchRequest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 AXE = Path(__file__).resolve().parent / ".node" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "a11y"
 MAX_TABS = 80
 
 
-def _missing(what: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(what)
-    pytest.skip(what)
-
-
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     if not AXE.exists():
-        _missing(f"axe-core not found at {AXE} (scripts/test.sh installs it with npm)")
+        require(f"axe-core not found at {AXE} (scripts/test.sh installs it with npm)")
     return AXE.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        _missing(f"Chromium not found at {CHROMIUM} (install Debian's chromium package; scripts/test.sh does)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1"
-                  else route.abort())
+    context.route("**/*", lambda route: route.continue_() if is_loopback(route.request.url) else route.abort())
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda e: errors.append(str(e)))

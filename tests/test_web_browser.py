@@ -3,36 +3,19 @@ with JavaScript (live updates, history) and without it (plain GET form). Screens
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support.browser import is_loopback
 
 from searchsvc.models import SearchRequest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
 PLANTED = "<script>alert(1)</script>"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        reason = f"Chromium not found at {CHROMIUM} (install Debian's chromium package; scripts/test.sh does)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Session:
@@ -51,8 +34,7 @@ class Session:
         self.page.on("dialog", self._dialog)
 
     def _route(self, route):
-        host = urlsplit(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost"):
+        if is_loopback(route.request.url):
             route.continue_()
         else:
             self.intercepted.append(route.request.url)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from support import CORPUS
-from test_web_browser import Session, browser, expect_total, params  # noqa: F401  (browser is a fixture)
+from test_web_browser import Session, expect_total, params
 
 from searchsvc.models import SearchRequest
 

@@ -3,33 +3,16 @@ against real gunicorn on 127.0.0.1. Screenshots go to test-artifacts/research/."
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support.browser import is_loopback
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "research"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        reason = f"Chromium not found at {CHROMIUM} (install Debian's chromium package; scripts/test.sh does)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -40,8 +23,7 @@ def page_of(browser, live_server):
     def make(javascript: bool = True):
         context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript,
                                       viewport={"width": 1280, "height": 900})
-        context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname in
-                      ("127.0.0.1", "localhost") else route.abort())
+        context.route("**/*", lambda route: route.continue_() if is_loopback(route.request.url) else route.abort())
         contexts.append(context)
         page = context.new_page()
         page.problems = []

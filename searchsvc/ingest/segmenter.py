@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 
 from ..errors import TranscriptError
-from ..models import KIND_QA, Conference, LabelReading, Reading, make_conference_id
+from ..models import KIND_QA, UNDATED, Conference, LabelReading, Reading, make_conference_id
 from .common import TurnBuilder, clean, surname_key
 from .document import Document
 from .finder import Segment, find_segments
@@ -29,7 +29,6 @@ from .roles import (
 )
 from .titles import ROLE_WORDS, label_role, readable, speaker_name, title_names, title_roles, title_surnames
 
-UNDATED = date(1900, 1, 1)     # filed under this day when the document gives no date (with a warning)
 _WORD = re.compile(r"\w+")
 _OPENING_WORDS = 15            # unlabelled opening text this long is the main official's (announcements)
 

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
 _ROLE_PREFIX = frozenset("""MR MS MRS MISS DR THE SECRETARY ACTING ADMINISTRATOR AMBASSADOR DIRECTOR DEPUTY CHAIR
 CHAIRMAN CHAIRWOMAN GOVERNOR MAYOR REPRESENTATIVE SENATOR ADMIRAL VICE GENERAL LIEUTENANT COLONEL MAJOR CAPTAIN
@@ -152,18 +154,44 @@ _STOP = frozenset("by with from on at in during after before aboard en route to"
 
 
 def normalise_role(text: str) -> str:
-    """'PRINCIPAL DEPUTY press secretary' -> 'Principal Deputy Press Secretary'; acronyms stay ('NSC Coordinator')."""
+    """'PRINCIPAL DEPUTY press secretary' -> 'Principal Deputy Press Secretary'; an acronym that the shipped
+    synonyms list spells out is written in full ('NSC Coordinator' -> 'National Security Council Coordinator', so
+    one job is one value of the role facet), other acronyms stay ('CEA Chair')."""
     words = []
     shouting = text.isupper()
+    expansions = acronym_expansions()
     for k, word in enumerate(text.split()):
         low = word.lower()
         if k and low in _ROLE_SMALL:
             words.append(low)
+        elif word.isupper() and low in expansions:
+            words.append(expansions[low])
         elif word.isupper() and len(word) >= 2 and (not shouting or (len(word) <= 4 and low not in ROLE_WORDS)):
             words.append(word)
         else:
             words.append("-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
     return " ".join(words).strip(" ,.;:")
+
+
+@lru_cache(maxsize=1)
+def acronym_expansions() -> dict[str, str]:
+    """Acronyms of data/query_synonyms_en.txt -> the member of their group whose initials spell them, title-cased
+    ('nsc' -> 'National Security Council', 'prc' -> "People's Republic of China"; 'dprk' has none: no member's
+    initials are d-p-r-k)."""
+    text = resources.files("searchsvc").joinpath("data/query_synonyms_en.txt").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        members = [m.strip() for m in line.replace("=>", "|").split("|") if m.strip()]
+        for short in (m for m in members if m.isalpha() and " " not in m and len(m) >= 2):
+            for full in members:
+                words = full.split()
+                initials = "".join(w[0] for w in words if w.lower() not in _ROLE_SMALL)
+                if len(words) > 1 and initials.lower() == short.lower():
+                    out.setdefault(short.lower(), " ".join(w if w.lower() in _ROLE_SMALL else w[:1].upper() + w[1:]
+                                                           for w in words))
+    return out
 
 
 def _role_before(words: list[str]) -> str:

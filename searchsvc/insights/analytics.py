@@ -17,6 +17,7 @@ from ..index import schema as S
 from ..models import FacetValue, SearchRequest
 from ..search.facets import count_values, facet_list
 from ..search.generation import Generation
+from .days import dated, day_span
 from .keyterms import TermScore, distinctive_terms
 from .rates import AnswerShare, RoleSpan, answer_masks, share_of, shares_by, speaker_roles
 
@@ -66,8 +67,9 @@ class Bucket:
 class Timeline:
     interval: str          # "week" | "month" | "year"
     buckets: tuple[Bucket, ...]
-    total: int
+    total: int             # dated turns (the buckets' counts add up to it)
     max_count: int
+    undated: int = 0       # turns of the set without a date: counted, not charted
 
 
 @dataclass(frozen=True)
@@ -221,9 +223,11 @@ def pick_interval(first: int, last: int) -> str:
 def timeline_of(tables, mask: np.ndarray, request: SearchRequest | None = None, interval: str = "auto") -> Timeline:
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
-    days = tables.day[mask & (tables.day > 0)]
+    days = tables.day[mask & dated(tables.day)]
+    undated = int(mask.sum()) - len(days)
     if not len(days):
-        return Timeline(interval="month" if interval == "auto" else interval, buckets=(), total=0, max_count=0)
+        return Timeline(interval="month" if interval == "auto" else interval, buckets=(), total=0, max_count=0,
+                        undated=undated)
     if interval == "auto":
         interval = pick_interval(int(days.min()), int(days.max()))
     index = _bucket_index(days, interval)
@@ -236,7 +240,8 @@ def timeline_of(tables, mask: np.ndarray, request: SearchRequest | None = None, 
         start, end, label = _bucket_span(low + offset, interval)
         buckets.append(Bucket(start=start, end=end, date_from=max(start, lo) if lo else start,
                               date_to=min(end, hi) if hi else end, count=int(count), label=label))
-    return Timeline(interval=interval, buckets=tuple(buckets), total=len(days), max_count=int(counts.max()))
+    return Timeline(interval=interval, buckets=tuple(buckets), total=len(days), max_count=int(counts.max()),
+                    undated=undated)
 
 
 # ---- profiles ------------------------------------------------------------------------------
@@ -258,14 +263,14 @@ def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profi
         total = int(mask.sum())
         if not total:
             raise NotFoundError(f"no {facet} named {name!r}")
-        days = tables.day[mask]
+        first_date, last_date = day_span(tables.day[mask])
         confs, conf_count = _conferences(tables, mask)
         counterparts = tuple(facet_list(tables, other, count_values(tables, other, mask), limit=PROFILE_LIST))
         answered, deflected = shares_by(tables, other, mask)
         codes = [tables.index[other][v.value] for v in counterparts]
         found = gen.analyses[key] = Profile(
-            facet=facet, name=name, turns=total, first_date=date.fromordinal(int(days.min())),
-            last_date=date.fromordinal(int(days.max())), timeline=timeline_of(tables, mask, request),
+            facet=facet, name=name, turns=total, first_date=first_date,
+            last_date=last_date, timeline=timeline_of(tables, mask, request),
             counterparts=counterparts, conferences=confs, conference_count=conf_count,
             terms=tuple(distinctive_terms(gen, mask, field, terms)), terms_field=field,
             answers=share_of(tables, mask),

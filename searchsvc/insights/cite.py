@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 
-from ..models import KIND_QA, PUBLISHERS, TurnRecord
+from ..models import KIND_QA, PUBLISHERS, TurnRecord, is_dated
 
 SITE = "Press conference search"
 _BIBTEX_SPECIAL = re.compile(r"([&%#_$])")
@@ -57,7 +57,8 @@ def safe_source(url: str) -> str:
 
 
 def long_date(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
+    """'March 3, 2021'; 'n.d.' (no date, as citation styles write it) for a document that gives none."""
+    return f"{day:%B} {day.day}, {day.year}" if is_dated(day) else "n.d."
 
 
 def cite_turn(turn: TurnRecord, permalink: str, roles: Mapping[str, str] | None = None,
@@ -85,7 +86,8 @@ def _bib(value: str) -> str:
 def bibtex_key(turn: TurnRecord) -> str:
     first = _KEY_WORD.findall((turn.speakers[0] if turn.speakers else turn.outlet or "turn").lower())
     title = [w for w in _KEY_WORD.findall(turn.conference_title.lower()) if len(w) > 3][:1]
-    return "".join(first[-1:] or ["turn"]) + str(turn.date.year) + "".join(title) + f"t{turn.seq + 1}"
+    year = str(turn.date.year) if is_dated(turn.date) else "nd"
+    return "".join(first[-1:] or ["turn"]) + year + "".join(title) + f"t{turn.seq + 1}"
 
 
 def _bibtex(turn: TurnRecord, permalink: str, roles: Mapping[str, str], publisher: str, accessed: date) -> str:
@@ -95,9 +97,8 @@ def _bibtex(turn: TurnRecord, permalink: str, roles: Mapping[str, str], publishe
         ("author", authors),
         ("title", f"{{{_bib(turn.conference_title or 'Press conference')}}}, turn {turn.seq + 1}"),
         ("howpublished", _bib(publisher or SITE)),
-        ("date", turn.date.isoformat()),
-        ("year", str(turn.date.year)),
-        ("month", str(turn.date.month)),
+        *([("date", turn.date.isoformat()), ("year", str(turn.date.year)), ("month", str(turn.date.month))]
+          if is_dated(turn.date) else []),
         ("note", _bib(note)),
         ("url", permalink),
         ("urldate", accessed.isoformat()),
@@ -112,7 +113,8 @@ def _csl(turn: TurnRecord, permalink: str, roles: Mapping[str, str], publisher: 
         "type": "speech",
         "title": f"{turn.conference_title or 'Press conference'}, turn {turn.seq + 1}",
         "author": [{"literal": n} for n in turn.speakers],
-        "issued": {"date-parts": [[turn.date.year, turn.date.month, turn.date.day]]},
+        "issued": ({"date-parts": [[turn.date.year, turn.date.month, turn.date.day]]} if is_dated(turn.date)
+                   else {"literal": "n.d."}),
         "accessed": {"date-parts": [[accessed.year, accessed.month, accessed.day]]},
         "genre": "Press conference transcript",
         "event-title": turn.conference_title,

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..index import schema as S
 from ..search.facets import IndexTables, count_values
+from .days import day_span
 from .deflections import ANSWER_DEFLECTION, ANSWER_SUBSTANTIVE
 
 
@@ -75,8 +76,6 @@ def speaker_roles(reader, tables: IndexTables, name: str, mask: np.ndarray) -> t
         merged[role] = merged[role] | docs if role in merged else docs
     spans = []
     for role, docs in merged.items():
-        days = tables.day[docs]
         confs = np.unique(tables.codes["conference"][docs])
-        spans.append(RoleSpan(role, int((confs >= 0).sum()), date.fromordinal(int(days.min())),
-                              date.fromordinal(int(days.max()))))
+        spans.append(RoleSpan(role, int((confs >= 0).sum()), *day_span(tables.day[docs])))
     return tuple(sorted(spans, key=lambda s: (s.first_date, s.role)))

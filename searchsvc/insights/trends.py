@@ -3,7 +3,8 @@
 Each series counts exactly the turns `search()` counts for its query with the same filters (one
 `service.snapshot()`, `Snapshot.mask`), so a series' points add up to the search's total. `per_1000` divides
 by the turns of the period that pass the filters (the same request with no query): a busy month has more
-turns of everything. Every period from the first to the last matching turn of any series is present.
+turns of everything. Every period from the first to the last matching turn of any series is present; matching
+turns without a date are counted in `undated` (so `undated` plus the points add up to the total).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from ..errors import QueryError
 from ..models import SearchRequest
 from .analytics import pick_interval
+from .days import dated
 
 INTERVALS = ("auto", "week", "month", "quarter", "year")
 MAX_SERIES = 6
@@ -46,6 +48,7 @@ class TrendSeries:
     points: tuple[TrendPoint, ...]
     max_count: int
     max_per_1000: float
+    undated: int = 0   # matching turns whose document gives no date: in total, in no period
 
 
 @dataclass(frozen=True)
@@ -77,18 +80,18 @@ def trends(service, request: SearchRequest, queries: list[str], interval: str = 
         day = snap.tables.day
         base_mask = snap.mask(filters)
         masks = [snap.mask(replace(filters, q=q)) for q in queries]
-    dated = day > 0
-    matched = np.logical_or.reduce(masks) & dated
+    has_day = dated(day)
+    matched = np.logical_or.reduce(masks) & has_day
     if not matched.any():
         chosen = "month" if interval == "auto" else interval
-        return Trends(chosen, filters, (), (), tuple(TrendSeries(q, int(m.sum()), (), 0, 0.0)
+        return Trends(chosen, filters, (), (), tuple(TrendSeries(q, int(m.sum()), (), 0, 0.0, int(m.sum()))
                                                      for q, m in zip(queries, masks)))
     days = day[matched]
     chosen = pick_interval(int(days.min()), int(days.max())) if interval == "auto" else interval
     index = period_index(day, chosen)
     low, high = int(index[matched].min()), int(index[matched].max())
     size = high - low + 1
-    inside = dated & (index >= low) & (index <= high)
+    inside = has_day & (index >= low) & (index <= high)
 
     def per_period(mask: np.ndarray) -> np.ndarray:
         return np.bincount(index[mask & inside] - low, minlength=size)
@@ -100,7 +103,8 @@ def trends(service, request: SearchRequest, queries: list[str], interval: str = 
         counts = per_period(mask)
         rates = np.round(np.divide(counts * 1000.0, base, out=np.zeros(size), where=base > 0), 2)
         points = tuple(TrendPoint(p, int(c), float(r)) for p, c, r in zip(periods, counts.tolist(), rates.tolist()))
-        series.append(TrendSeries(q, int(mask.sum()), points, int(counts.max()), float(rates.max())))
+        series.append(TrendSeries(q, int(mask.sum()), points, int(counts.max()), float(rates.max()),
+                                  int((mask & ~has_day).sum())))
     return Trends(chosen, filters, periods, tuple(int(b) for b in base.tolist()), tuple(series))
 
 
@@ -146,7 +150,8 @@ def trends_to_dict(t: Trends) -> dict:
     return {
         "interval": t.interval,
         "series": [{"q": s.q, "total": s.total,
-                    "points": [{"period": p.period.key, "count": p.count, "per_1000": p.per_1000} for p in s.points]}
+                    "points": [{"period": p.period.key, "count": p.count, "per_1000": p.per_1000} for p in s.points],
+                    "undated": s.undated}
                    for s in t.series],
     }
 

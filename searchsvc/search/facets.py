@@ -10,10 +10,11 @@ import numpy as np
 
 from ..index import schema as S
 from ..index import whoosh_private as W
-from ..models import FACET_TABLE, FACETS, FacetValue, SearchRequest
+from ..models import FACET_TABLE, FACETS, UNDATED, FacetValue, SearchRequest
 
 FACET_LIMIT = 50          # values listed per facet on a search page (selected values always listed)
-VALUE_LABELS = {"answer": {"deflection": "Deflections", "substantive": "Substantive answers"}}
+VALUE_LABELS = {"answer": {"deflection": "Deflections", "substantive": "Substantive answers"},
+                "year": {str(UNDATED.year): "Undated"}}      # documents that give no date are filed under it
 
 
 @dataclass

@@ -172,7 +172,7 @@ def timeline_chart(tl: analytics.Timeline, href_for) -> dict | None:
         ticks[0]["label"] += f" {ticks[0]['year']}"          # the first label always says the year
     return {"width": CHART_W, "height": CHART_H, "bars": bars, "ticks": ticks, "left": CHART_LEFT, "top": CHART_TOP,
             "base": CHART_TOP + plot_h, "right": CHART_W - 4, "max": tl.max_count, "interval": tl.interval,
-            "total": tl.total}
+            "total": tl.total, "undated": tl.undated}
 
 
 def _tick_start(b, interval: str, i: int) -> bool:

@@ -60,7 +60,7 @@ def trend_chart(t: Trends, measure: str, href_for: Callable[[str, Period], str])
             points.append({"x": x(k), "y": y(value), "href": href_for(s.q, p.period) if p.count else "",
                            "text": f"{s.q}: {p.period.key}: {p.count:,} {unit} ({_fmt(p.per_1000, 'per_1000')} "
                                    f"per 1,000)"})
-        lines.append({"q": s.q, "total": s.total, "colour": COLOURS[i % len(COLOURS)],
+        lines.append({"q": s.q, "total": s.total, "undated": s.undated, "colour": COLOURS[i % len(COLOURS)],
                       "dash": DASHES[i % len(DASHES)], "marker": MARKERS[i % len(MARKERS)],
                       "path": " ".join(f"{'M' if k == 0 else 'L'}{pt['x']},{pt['y']}" for k, pt in enumerate(points)),
                       "points": points})

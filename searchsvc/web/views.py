@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from ..config import SearchSettings
 from ..insights import analytics
-from ..models import FACET_TABLE, FACETS, PUBLISHERS, SearchPage, SearchRequest
+from ..models import FACET_TABLE, FACETS, PUBLISHERS, SearchPage, SearchRequest, is_dated
 from . import get_service, insights
 from .params import has_filters, parse_search_args, request_to_query, toggle_filter
 
@@ -154,8 +154,15 @@ def safe_url(url: str) -> str:
 
 def long_date(value) -> str:
     if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+        return f"{value.day} {value:%B %Y}" if is_dated(value) else "undated"
     return str(value or "")
+
+
+def time_tag(value: date) -> Markup:
+    """<time datetime=...>3 March 2021</time>, or a plain 'undated' for a document that gives no date."""
+    if not is_dated(value):
+        return Markup('<span class="undated" title="The transcript gives no date">undated</span>')
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), long_date(value))
 
 
 def shorten(text: str, limit: int = 240) -> str:
@@ -186,8 +193,9 @@ def publisher(source_format: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters.update(paragraphs=paragraphs, safe_url=safe_url, long_date=long_date, shorten=shorten,
-                                 publisher=publisher)
+    app.jinja_env.filters.update(paragraphs=paragraphs, safe_url=safe_url, long_date=long_date, time_tag=time_tag,
+                                 shorten=shorten, publisher=publisher)
     app.jinja_env.globals.update(who=who, facet_titles=FACET_TITLES, speaker_names=speaker_names)
+    app.jinja_env.tests["dated"] = is_dated
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
