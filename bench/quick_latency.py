@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from searchsvc.config import load_settings  # noqa: E402
-from searchsvc.index.build import open_index  # noqa: E402
+from searchsvc.index.store import open_index  # noqa: E402
 from searchsvc.models import SearchRequest  # noqa: E402
 from searchsvc.search import SearchService  # noqa: E402
 

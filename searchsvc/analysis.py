@@ -7,8 +7,10 @@ stable import path, holds no unpicklable state, and creates NLTK objects lazily.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.support.charset import accent_map
@@ -38,7 +40,7 @@ def load_stop_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _snowball():
+def _snowball() -> Any:
     from nltk.stem.snowball import SnowballStemmer  # lazily: importing nltk is slow
 
     return SnowballStemmer("english")
@@ -56,7 +58,8 @@ def stem_word(word: str) -> str:
     """NLTK Snowball (English) stem of a lowercased word; numbers and acronyms are kept as they are."""
     if not word or word[0].isdigit() or "." in word:
         return word
-    return _snowball().stem(word)
+    stem: str = _snowball().stem(word)
+    return stem
 
 
 def normalize_token_text(text: str) -> str:
@@ -71,10 +74,10 @@ def normalize_token_text(text: str) -> str:
 class ContractionStopFilter(Filter):
     """Drops contracted stop words ("what's", "they'll") that a plain stop list misses."""
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return other is not None and self.__class__ is other.__class__
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
             if "'" in t.text and is_stop_word(t.text):
                 if t.removestops:
@@ -86,10 +89,10 @@ class ContractionStopFilter(Filter):
 class NormalizeFilter(Filter):
     """Whoosh filter applying normalize_token_text (thousands separators, acronym dots)."""
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return other is not None and self.__class__ is other.__class__
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
             text = t.text
             if text and (text[0].isdigit() or text[-1] == "."):
@@ -97,7 +100,7 @@ class NormalizeFilter(Filter):
             yield t
 
 
-class _TermCache(dict):
+class _TermCache(dict[str, str]):
     """raw token -> index term ("" for stop words), filled on demand: a dict lookup per token instead of a
     call through term_for_token's LRU cache (the indexer maps every token of the corpus)."""
 
@@ -117,7 +120,7 @@ class TermTokenizer(RegexTokenizer):
     five generators: indexing the corpus is about three times faster. Positions skip stop words.
     """
 
-    def __init__(self, expression=TOKEN_PATTERN):
+    def __init__(self, expression: str = TOKEN_PATTERN) -> None:
         super().__init__(expression)
 
     def terms(self, value: str) -> list[str]:
@@ -132,13 +135,14 @@ class TermTokenizer(RegexTokenizer):
             cache = self._terms = _TermCache()
         return list(filter(None, map(cache.__getitem__, tokens)))
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_terms", None)    # a cache, not part of the analyzer pickled into the index schema
         return state
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = value
@@ -172,7 +176,7 @@ class TermTokenizer(RegexTokenizer):
             yield t
 
 
-class _FoldCache(dict):
+class _FoldCache(dict[str, str]):
     """raw token -> folded word (fold_word), "" for a stop word; filled on demand (the exact analyzer maps every
     token of the corpus)."""
 
@@ -190,7 +194,7 @@ class ExactTokenizer(RegexTokenizer):
     campaigns"). Stop words get no postings (they would double the cost of the field) but keep their
     positions: "people to people" is "people" at p and p + 2, its "to" checked in the text (search/exact.py)."""
 
-    def __init__(self, expression=TOKEN_PATTERN):
+    def __init__(self, expression: str = TOKEN_PATTERN) -> None:
         super().__init__(expression)
 
     def terms(self, value: str) -> list[str]:
@@ -205,13 +209,14 @@ class ExactTokenizer(RegexTokenizer):
             cache = self._words = _FoldCache()
         return list(map(cache.__getitem__, tokens))
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_words", None)    # a cache, not part of the analyzer pickled into the index schema
         return state
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         matches = [(0, len(value), value)] if not tokenize else (
             (m.start(), m.end(), m.group()) for m in self.expression.finditer(value))
@@ -234,7 +239,7 @@ def exact_words(text: str) -> list[str]:
     return [fold_word(raw) for raw in TOKEN_RE.findall(text)]
 
 
-def build_filter_chain():
+def build_filter_chain() -> Any:
     """The same analysis as TermTokenizer spelled out as a Whoosh filter chain (reference and tests)."""
     return (
         RegexTokenizer(TOKEN_PATTERN)
@@ -247,18 +252,18 @@ def build_filter_chain():
     )
 
 
-def build_text_analyzer():
+def build_text_analyzer() -> TermTokenizer:
     """Analyzer for question/answer text: tokenize, lowercase, fold accents, normalize, drop stop words, stem."""
     return TermTokenizer()
 
 
-def build_exact_analyzer():
+def build_exact_analyzer() -> ExactTokenizer:
     """Analyzer for the exact-wording fields: tokenize, lowercase, fold accents, normalize; no stemming (stop words
     keep their positions, without postings)."""
     return ExactTokenizer()
 
 
-def build_name_analyzer():
+def build_name_analyzer() -> Any:
     """Analyzer for names (speaker, outlet) searched with `speaker:` / `outlet:`: no stop words, no stemming."""
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP) | NormalizeFilter()
 
@@ -299,7 +304,7 @@ def analyze_terms(text: str) -> list[str]:
     return terms
 
 
-def iter_token_spans(text: str):
+def iter_token_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, raw) of every token in a text, as the analyzer sees them."""
     for m in TOKEN_RE.finditer(text):
         yield m.start(), m.end(), m.group()

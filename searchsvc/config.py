@@ -75,12 +75,12 @@ class AlertsSettings:
     admin_token_env: str = "SEARCHSVC_ADMIN_TOKEN"  # /api/alerts is on only when this variable is set
 
     @classmethod
-    def from_table(cls, raw: dict, base: Path, source: str) -> AlertsSettings:
+    def from_table(cls, raw: dict[str, Any], base: Path, source: str) -> AlertsSettings:
         """Validate the [alerts] table; relative paths are taken from the config's folder."""
         if not isinstance(raw, dict):
             raise ConfigError(f"{source}: [alerts] must be a table")
         known = {f.name: f.default for f in dataclasses.fields(cls)}
-        values: dict = {}
+        values: dict[str, Any] = {}
         for key, value in raw.items():
             if key in ("smtp_password", "password", "admin_token"):
                 env = "admin_token_env" if key == "admin_token" else "smtp_password_env"
@@ -179,7 +179,7 @@ def _build_section(name: str, cls: type, raw: dict[str, Any], base: Path, source
     return cls(**values)
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pickle import dumps
+from typing import Any
 
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
@@ -22,7 +23,7 @@ class TermPositions(Positions):
     position from a cache. Analyzers without `terms` take the ordinary path.
     """
 
-    def word_values(self, value, analyzer, **kwargs):
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
         terms_of = getattr(analyzer, "terms", None)
         if terms_of is None or kwargs.get("mode", "index") != "index":
             return super().word_values(value, analyzer, **kwargs)
@@ -47,13 +48,14 @@ class TermPositions(Positions):
             out.append((word, n, n * fb, single(poslist[0]) if n == 1 else encode_positions(poslist)))
         return out
 
-    def encode(self, poslist):
+    def encode(self, poslist: list[int]) -> bytes:
         return encode_positions(poslist)
 
 
 @lru_cache(maxsize=1 << 16)
 def _single_position(pos: int) -> bytes:
-    return pack_uint(1) + dumps([pos], 2)
+    packed: bytes = pack_uint(1) + dumps([pos], 2)
+    return packed
 
 
 def encode_positions(poslist: list[int]) -> bytes:
@@ -62,4 +64,5 @@ def encode_positions(poslist: list[int]) -> bytes:
         return _single_position(poslist[0])
     deltas = [poslist[0]]
     deltas += [b - a for a, b in zip(poslist, poslist[1:])]
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
+    packed: bytes = pack_uint(len(deltas)) + dumps(deltas, 2)
+    return packed

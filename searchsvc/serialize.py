@@ -70,7 +70,7 @@ class Shape(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid", frozen=True, populate_by_name=True)
 
     @classmethod
-    def dump(cls, obj: Any) -> dict:
+    def dump(cls, obj: Any) -> dict[str, Any]:
         """`obj` (a stage's dataclass, or a dict) as the plain JSON-ready dict of this shape."""
         return cls.model_validate(obj).model_dump(mode="json", by_alias=True)
 
@@ -329,31 +329,90 @@ class SimilarQuestions(Shape):
     later: list[SimilarQuestion]
 
 
+# ---- research: trends, concordance, citations ---------------------------------------------
+
+class TrendPoint(Shape):
+    period: str = Field(description="The period: 2021-W09 (ISO week), 2021-03, 2021-Q1 or 2021")
+    count: Count = Field(description="Matching turns in the period")
+    per_1000: float = Field(ge=0, description="Matching turns per 1,000 turns of the period that pass the filters")
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _key(cls, period: Any) -> Any:
+        return getattr(period, "key", period)
+
+
+class TrendSeries(Shape):
+    q: str
+    total: Count = Field(description="Matching turns in all (what /api/search gives as total with the same filters)")
+    points: list[TrendPoint] = Field(description="Every period from the first to the last matching turn of any "
+                                                 "series, the same periods in every series")
+    undated: Count = Field(description="Matching turns whose document gives no date: in total, in no period")
+
+
+class Trends(Shape):
+    """Several queries counted per period under the same filters (an empty `series` without q)."""
+    interval: str = Field(description="The interval used (auto resolved): week, month, quarter or year")
+    series: list[TrendSeries]
+
+
+class ConcordanceLine(Shape):
+    turn_id: str
+    date: date
+    who: str = Field(description="The answering official(s) for an answer, the questioner's outlet for a question")
+    side: one_of(["question", "answer"])  # type: ignore[valid-type]
+    left: str = Field(description="The words before the match (at most `width`)")
+    match: str
+    right: str = Field(description="The words after the match (at most `width`)")
+
+
+class Concordance(Shape):
+    """Every occurrence of the query in context, one page of lines (no lines without q)."""
+    total_turns: Count = Field(description="Turns the query matches (what /api/search gives as total)")
+    total_lines: Count = Field(description="Occurrences in the turns read")
+    lines: list[ConcordanceLine]
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1)
+    sort: str
+    width: int = Field(ge=1)
+    turns_read: Count = Field(description="Turns whose text was read (all of them unless truncated)")
+    truncated: bool = Field(description="Only the most recent turns were read")
+
+
+class Citation(Shape):
+    """How to cite one turn."""
+    turn_id: str
+    text: str = Field(description="Plain-text reference, Chicago notes-bibliography style")
+    bibtex: str = Field(description="A BibTeX @misc entry")
+    csl: dict[str, Any] = Field(description="One CSL-JSON item (https://citationstyles.org)")
+
+
 # Every shape the OpenAPI document lists under components/schemas (nested ones come along).
-DOCUMENTED = (SearchPage, Turn, Conference, FacetList, Health, Error, Matrix, Timeline, Profile, SimilarQuestions)
+DOCUMENTED = (SearchPage, Turn, Conference, FacetList, Health, Error, Matrix, Timeline, Profile, SimilarQuestions,
+              Trends, Concordance, Citation)
 
 
 # ---- the names callers use ---------------------------------------------------------------
 
-def search_page_to_dict(page: Any) -> dict:
+def search_page_to_dict(page: Any) -> dict[str, Any]:
     return SearchPage.dump(page)
 
 
-def hit_to_dict(hit: Any) -> dict:
+def hit_to_dict(hit: Any) -> dict[str, Any]:
     return Hit.dump(hit)
 
 
-def facet_value_to_dict(value: Any) -> dict:
+def facet_value_to_dict(value: Any) -> dict[str, Any]:
     return FacetValue.dump(value)
 
 
-def turn_to_dict(turn: Any) -> dict:
+def turn_to_dict(turn: Any) -> dict[str, Any]:
     return Turn.dump(turn)
 
 
-def conference_to_dict(conference: Any) -> dict:
+def conference_to_dict(conference: Any) -> dict[str, Any]:
     return Conference.dump(conference)
 
 
-def stats_to_dict(stats: Any) -> dict:
+def stats_to_dict(stats: Any) -> dict[str, Any]:
     return Stats.dump(stats)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -19,7 +23,7 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def fork_executor(processes: int):
+def fork_executor(processes: int) -> ProcessPoolExecutor:
     """A ProcessPoolExecutor of forked workers that die with this process."""
     from concurrent.futures import ProcessPoolExecutor
 

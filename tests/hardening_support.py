@@ -224,7 +224,7 @@ def alive(pid: int) -> bool:
 # Kinds of index file (or part of a compound segment file) and how to find one in a generation's manifest.
 INDEX_PARTS = {
     "toc": ".toc", "postings": ".pst", "terms": ".trm", "stored": "._stored.col", "lengths": "_len.col",
-    "column": ".date.col", "segment-directory": "<directory>",
+    "column": ".date.col", "segment-directory": "<directory>", "tables": ".codes.speaker.npy",
 }
 
 

@@ -150,3 +150,13 @@ def test_tantivy_peer_counts_what_fts5_counts_on_the_sample(sample_rows, sample_
         if q.speaker and not (q.outlet or q.date_from or q.date_to):   # disjunctive: counted without its own filter
             assert dict(a["facets"]["speaker"]).get(q.speaker) == a["total"], q
     assert close >= 0.9 * len(queries)
+
+
+def test_quick_latency_script_runs_on_a_built_index(sample_settings):
+    """bench/quick_latency.py (the quick in-process check) imports and times a few queries."""
+    import subprocess
+    script = Path(__file__).resolve().parents[1] / "bench" / "quick_latency.py"
+    done = subprocess.run([sys.executable, str(script), "--index", str(sample_settings.index.dir), "--queries", "5"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "p50" in done.stdout

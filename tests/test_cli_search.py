@@ -4,6 +4,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hardening_support import config_with
 from support import REPO
 
 from searchsvc.cli import main
@@ -66,13 +67,27 @@ def test_readable_output_with_colour(run):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("x" * 600,), "too long"),
-    (("china", "--limit", "0"), "per_page"),
+    (("x" * 600,), "longer than 500 characters"),
+    (tuple(f"w{i}" for i in range(40)), "too many words: 40 (limit 32)"),
+    (("china", "--limit", "0"), "1<=x<=100"),
+    (("china", "--per-page", "101"), "1<=x<=100"),
+    (("china", "--page", "0"), "1<=x<="),
+    (("china", "--from", "yesterday"), "'from' must be a date as YYYY-MM-DD"),
+    (("china", "--year", "20"), "'year' must be a four-digit year"),
+    (("china", "--sort", "random"), "'random' is not one of"),
+    (("china", "--answer", "maybe"), "'maybe' is not one of"),
+    (("china", *[a for i in range(21) for a in ("--speaker", f"s{i}")]), "at most 20 values of 'speaker'"),
 ])
-def test_domain_errors_are_clean_messages(run, args, message):
+def test_a_parameter_that_breaks_a_rule_is_a_usage_error_naming_it(run, args, message):
+    """The API's rules and limits (search/parameters.py), as usage errors (exit status 2)."""
     result = run(*args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_query_error_found_while_searching_is_a_clean_message(run):
+    result = run("t*")
+    assert result.exit_code == 1 and "before the *" in result.output and "Traceback" not in result.output
 
 
 def test_missing_index(tmp_path):
@@ -81,6 +96,32 @@ def test_missing_index(tmp_path):
     assert result.exit_code == 1 and "no index" in result.output
 
 
-def test_bad_option_values_are_usage_errors(run):
-    assert run("x", "--sort", "random").exit_code == 2
-    assert run("x", "--from", "yesterday").exit_code == 2
+@pytest.mark.parametrize("facet", FACETS)
+def test_every_facet_is_an_option_filtering_as_the_api_does(run, client, facet):
+    """--speaker, --role, --outlet, --conference, --year, --answer: one option per facet of the facet table."""
+    values = json.loads(run("--json").output)["facets"][facet]
+    assert values, facet
+    value = values[0]["value"]
+    page = json.loads(run(f"--{facet}", value, "--json").output)
+    api = client.get("/api/search", query_string={facet: value}).get_json()
+    assert page["total"] == api["total"] == values[0]["count"]
+    assert [v["value"] for v in page["facets"][facet] if v["selected"]] == [value]
+
+
+@pytest.mark.parametrize("option", [*(f"--{f}" for f in FACETS), "--from", "--to", "--scope", "--sort", "--page",
+                                    "--per-page", "--limit"])
+def test_every_search_parameter_is_in_the_help_with_its_description(run, option):
+    assert option in run("--help").output
+
+
+def test_the_options_limits_and_help_follow_the_config(sample_settings, tmp_path):
+    """Limits from the config in force, as the API's: max_per_page = 7 in config.toml."""
+    config = config_with(tmp_path, "search", per_page=5, max_per_page=7, max_terms=3)
+    def invoke(*args):
+        return CliRunner().invoke(main, ["--config", str(config), "--index", str(sample_settings.index.dir),
+                                         "search", *args])
+    assert "1<=x<=7" in invoke("--help").output and "At most 3 words" in invoke("--help").output
+    assert invoke("china", "--limit", "8").exit_code == 2
+    assert json.loads(invoke("china", "--limit", "7", "--json").output)["per_page"] == 7
+    result = invoke("a", "b", "c", "d")
+    assert result.exit_code == 2 and "too many words: 4 (limit 3)" in result.output

@@ -7,6 +7,7 @@ import importlib
 import pickletools
 import shutil
 import tomllib
+from pathlib import Path
 
 import pytest
 from support import DATA, REPO, base_settings
@@ -183,3 +184,38 @@ def test_off_the_pinned_whoosh_the_bulk_writer_is_refused_clearly(monkeypatch):
     assert not W.bulk_writer_supports(RamStorage().create_index(build_schema()))
     with pytest.raises(RuntimeError, match="needs whoosh-reloaded"):
         W.bulk_writer_base.__wrapped__()
+
+
+def _everything(ix) -> dict:
+    """Every stored document, each field's terms with their postings (ids, weights, values), lengths, columns."""
+    with ix.reader() as reader:
+        out: dict = {"stored": [reader.stored_fields(n) for n in range(reader.doc_count_all())]}
+        for field in ("question", "answer"):
+            out[field] = {term: [(m.id(), m.weight(), m.value()) for m in _walk(reader.postings(field, term))]
+                          for term in list(reader.lexicon(field))[::7]}
+            out[field + "-len"] = [reader.doc_field_length(n, field) for n in range(reader.doc_count_all())]
+        out["date"] = list(reader.column_reader("date"))
+    return out
+
+
+def _walk(matcher):
+    while matcher.is_active():
+        yield matcher
+        matcher.next()
+
+
+def test_read_storage_answers_as_the_memory_mapped_one_without_mapping(sample_settings):
+    """Segments read through the page cache (pread parts, chunked pickles) hold exactly what Whoosh's mapped reading
+    gives, and no segment file is mapped into the process."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from searchsvc.index.store import current_generation, index_root
+
+    folder = index_root(sample_settings) / current_generation(sample_settings)
+    read_ix = W.read_storage(folder).open_index()
+    mapped_ix = FileStorage(str(folder), supports_mmap=True).open_index()
+    assert _everything(read_ix) == _everything(mapped_ix)
+    with read_ix.reader() as reader:
+        reader.stored_fields(0)
+        maps = Path("/proc/self/maps").read_text()
+        assert not any(line.endswith(".seg") and str(folder) in line for line in maps.splitlines())

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from searchsvc import serialize
 from searchsvc.insights import cite
 from searchsvc.models import KIND_QA, KIND_STATEMENT, TurnRecord
 
@@ -69,7 +70,7 @@ def test_csl_json_item():
     assert item["issued"] == {"date-parts": [[2020, 7, 3]]} and item["accessed"] == {"date-parts": [[2026, 12, 1]]}
     assert item["publisher"] == "Ministry of Foreign Affairs of China" and item["URL"] == PERMALINK
     assert "Foreign Ministry Spokesperson" in item["note"] and "https://example.org/mfa/1" in item["note"]
-    assert cite.citation_to_dict(c)["csl"] == c.csl
+    assert serialize.Citation.dump(c)["csl"] == c.csl
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "  JAVASCRIPT:x", "mfa/t1.html"])

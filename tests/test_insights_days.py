@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from support import base_settings, tiny_conferences
 
+from searchsvc import serialize
 from searchsvc.index.build import rebuild_from_conferences
 from searchsvc.insights import analytics, cite, trends
 from searchsvc.insights.days import dated, day_span
@@ -44,7 +45,7 @@ def test_trends_count_undated_turns_apart_and_still_add_up(undated_service, q, d
     assert (sum(p.count for p in series.points), series.undated) == (dated_turns, undated)
     assert series.total == dated_turns + undated == service.search(SearchRequest(q=q)).total
     assert all(p.period.start.year >= 2020 for p in series.points)
-    as_json = trends.trends_to_dict(trends.trends(service, SearchRequest(), [q], "year"))
+    as_json = serialize.Trends.dump(trends.trends(service, SearchRequest(), [q], "year"))
     assert as_json["series"][0]["undated"] == undated
 
 

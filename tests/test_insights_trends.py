@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from research_support import matching, per_key, read_turns
 
+from searchsvc import serialize
 from searchsvc.errors import QueryError
 from searchsvc.insights import trends as tr
 from searchsvc.models import SearchRequest
@@ -98,7 +99,7 @@ def test_period_spans_and_keys():
 
 def test_json_and_csv_shapes(sample_service):
     found = tr.trends(sample_service, SearchRequest(), ["vaccine", "trade"], "year")
-    data = tr.trends_to_dict(found)
+    data = serialize.Trends.dump(found)
     assert list(data) == ["interval", "series"] and data["interval"] == "year"
     assert list(data["series"][0]) == ["q", "total", "points", "undated"]     # undated: counted, in no period
     assert list(data["series"][0]["points"][0]) == ["period", "count", "per_1000"]

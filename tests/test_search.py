@@ -134,7 +134,7 @@ def test_relaxed_turns_keep_exclusions(tiny_service):
 # ---- limits -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(q="x" * 501), "too long"),
+    (dict(q="x" * 501), "longer than 500 characters"),
     (dict(q=" ".join(f"w{i}" for i in range(33))), "too many words"),
     (dict(q="a", per_page=0), "per_page"),
     (dict(q="a", per_page=101), "per_page"),

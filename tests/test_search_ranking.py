@@ -9,7 +9,18 @@ from searchsvc.models import SearchRequest
 from searchsvc.search.expansion import parse_synonyms
 from searchsvc.search.names import NameTable
 from searchsvc.search.querying import parse_query
-from searchsvc.search.ranking import Boosts, plan_words, rarity
+from searchsvc.search.ranking import (
+    COMMON_BOOST,
+    FILLER_BOOST,
+    Boosts,
+    Slot,
+    WordPlan,
+    add_coverage,
+    filler_kind,
+    plan_words,
+    ranking_query,
+    rarity,
+)
 
 MFA, WH = (c.id for c in tiny_conferences())
 
@@ -119,6 +130,29 @@ def test_a_name_also_matches_the_text(tiny_service):
     assert {f"{MFA}-1", f"{MFA}-3"} <= set(ids(page))
 
 
+@pytest.mark.parametrize("surface, term, share, big, kind", [
+    ("what", "what", 0.0, True, True),            # the shipped list: no topic
+    ("asked", "ask", 0.0, False, True),
+    ("president", "presid", 0.2, True, False),    # in a large share of a large index: common, optional
+    ("president", "presid", 0.2, False, None),    # ... shares of a small index mean nothing
+    ("tariffs", "tariff", 0.01, True, None),      # informative
+])
+def test_filler_kinds(surface, term, share, big, kind):
+    assert filler_kind(surface, term, lambda t: share, big) is kind
+
+
+def test_common_words_rank_as_typed_and_listed_fillers_below(tiny_service):
+    """Optional words from the shipped list rank at FILLER_BOOST; words optional for being common at
+    COMMON_BOOST (their idf already makes them weigh little)."""
+    gen = tiny_service._current()
+    parsed = parse_query(SearchRequest(q="asked tariffs"), gen.schema, gen.reader, tiny_service.settings.search)
+    plan = plan_words(parsed, None, gen.reader, gen.tables.size)
+    assert [f.surface for f in plan.fillers] == ["asked"] and plan.fillers[0].listed
+    common = Slot("tariffs", plan.slots[0].typed, listed=False)
+    shown = ranking_query(WordPlan([], [plan.fillers[0], common], [], True))
+    assert [p.boost for p in shown.subqueries] == [FILLER_BOOST, COMMON_BOOST]
+
+
 def test_only_words_without_topic_are_required_then(tiny_service):
     assert set(ids(search(tiny_service, "response"))) == {f"{MFA}-4"}
 
@@ -146,6 +180,43 @@ def test_relaxed_queries_never_return_nothing(tiny_service):
 
 def test_rarity_weights_rare_words_more():
     assert rarity(10_000, 3) > rarity(10_000, 300) > rarity(10_000, 3000)
+
+
+def coverage_of(gen, slot, wide):
+    weighted = np.zeros(gen.tables.size, dtype=np.float32)
+    return weighted, add_coverage(weighted, slot, wide, gen.docsets, gen.tables, {})
+
+
+def test_a_word_as_typed_weighs_more_than_its_alternatives(tiny_service):
+    """A turn with the typed word gets its rarity; a turn with only a widened form or a close spelling gets the
+    rarity of everything the widened slot matches (`Bronx` is not diluted by `bring`, `broad`)."""
+    gen = tiny_service._current()
+    typed = plain_slot(tiny_service, "retaliate")            # only the question of MFA-1
+    wide = gen.docsets.mask(typed.typed).copy()
+    others = [gen.docnum(f"{WH}-{i}") for i in range(3)]
+    wide[others] = True                                      # as if alternatives matched these turns
+    weighted, weight = coverage_of(gen, typed, wide)
+    size = gen.tables.size
+    assert weight == pytest.approx(rarity(size, 1))
+    assert weighted[gen.docnum(f"{MFA}-1")] == pytest.approx(rarity(size, 1))
+    assert all(weighted[d] == pytest.approx(rarity(size, 4)) for d in others)
+    assert weighted.sum() == pytest.approx(rarity(size, 1) + 3 * rarity(size, 4))
+
+
+def test_a_word_found_nowhere_weighs_what_its_alternatives_do(tiny_service):
+    gen = tiny_service._current()
+    typo = plain_slot(tiny_service, "retaliashun")
+    wide = np.zeros(gen.tables.size, dtype=bool)
+    wide[[gen.docnum(f"{MFA}-1"), gen.docnum(f"{MFA}-4")]] = True
+    weighted, weight = coverage_of(gen, typo, wide)
+    assert weight == pytest.approx(rarity(gen.tables.size, 2))
+    assert weighted[gen.docnum(f"{MFA}-4")] == pytest.approx(weight)
+
+
+def plain_slot(service, word):
+    gen = service._current()
+    parsed = parse_query(SearchRequest(q=word), gen.schema, gen.reader, service.settings.search)
+    return plan_words(parsed, None, gen.reader, gen.tables.size).slots[0]
 
 
 def test_proximity_counts_words_side_by_side(tiny_service):

@@ -131,3 +131,64 @@ def test_validation_catches_drift(openapi_validate, client):
             openapi_validate("/api/search", 200, broken)
     with pytest.raises(pytest.fail.Exception):
         openapi_validate("/api/undocumented", 200, {})
+
+
+# ---- the research APIs, rate limits and 503s ---------------------------------------------------------
+
+@pytest.mark.parametrize("path, params, shape", [
+    ("/api/trends", {"q", "interval", "from", "to", "scope", *FACETS}, "Trends"),
+    ("/api/concordance", {"q", "sort", "width", "page", "per_page", "from", "to", "scope", *FACETS}, "Concordance"),
+    ("/api/turns/{turn_id}/cite", {"turn_id", "format"}, "Citation"),
+])
+def test_research_apis_state_their_parameters_and_answers(openapi_doc, sample_settings, path, params, shape):
+    declared = _params(openapi_doc, path)
+    assert set(declared) == params
+    ok = openapi_doc["paths"][path]["get"]["responses"]["200"]["content"]
+    assert ok["application/json"]["schema"]["$ref"] == f"#/components/schemas/{shape}"
+    schema = openapi_doc["components"]["schemas"][shape]
+    assert schema["additionalProperties"] is False and set(schema["required"]) == set(schema["properties"])
+    if "q" in declared:
+        q = declared["q"]["schema"]
+        assert (q.get("items") or q)["maxLength"] == sample_settings.search.max_query_chars
+        assert "an empty result" in declared["q"]["description"]      # what a missing q means
+
+
+def test_trends_allow_up_to_six_queries_and_cite_its_formats(openapi_doc):
+    assert _params(openapi_doc, "/api/trends")["q"]["schema"]["maxItems"] == 6
+    cite = openapi_doc["paths"]["/api/turns/{turn_id}/cite"]["get"]["responses"]["200"]["content"]
+    assert set(cite) == {"application/json", "text/plain", "application/x-bibtex",
+                         "application/vnd.citationstyles.csl+json"}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_429_with_retry_after_is_documented_exactly_on_the_limited_routes(sample_settings, sample_service,
+                                                                             enabled):
+    from searchsvc.web.ratelimit import UNLIMITED
+    settings = dataclasses.replace(sample_settings,
+                                   ratelimit=dataclasses.replace(sample_settings.ratelimit, enabled=enabled))
+    app = create_app(settings, service=sample_service)
+    doc = build_openapi(settings, app)
+    unlimited = {rule.rule.replace("<", "{").replace(">", "}") for rule in app.url_map.iter_rules()
+                 if rule.endpoint in UNLIMITED}
+    for path, item in doc["paths"].items():
+        for op in item.values():
+            assert ("429" in op["responses"]) == (enabled and path not in unlimited), (path, enabled)
+    assert "Retry-After" in doc["components"]["responses"]["E429"]["headers"]
+
+
+def test_a_real_429_matches_the_document(sample_settings, sample_service):
+    from support.openapi import validate_api_response
+    settings = dataclasses.replace(sample_settings, ratelimit=dataclasses.replace(
+        sample_settings.ratelimit, search="1/minute", exempt_loopback=False))
+    app = create_app(settings, service=sample_service)
+    client = app.test_client()
+    assert client.get("/api/trends?q=china").status_code == 200
+    resp = client.get("/api/trends?q=china")
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) >= 1
+    validate_api_response(build_openapi(settings, app), "/api/trends", 429, resp.get_json())
+
+
+def test_every_503_code_is_explained(openapi_doc):
+    from searchsvc.web import ERROR_CODES
+    text = openapi_doc["components"]["responses"]["E503"]["description"]
+    assert all(code in text for _cls, status, code in ERROR_CODES if status == 503)

@@ -14,8 +14,8 @@ H20 = "whitehouse-2020-html/"
 OB = "whitehouse-obama-2009-2016/"
 C, M = "corpus", "corpus-more"
 E = []
-def add(kind, q, corpus, file, snippet):
-    E.append((kind, q, corpus, file, snippet))
+def add(kind, q, corpus, file, snippet, split=None):
+    E.append((kind, q, corpus, file, snippet, split))
 
 # ---- speaker_topic: an official's name plus the topic
 k = "speaker_topic"
@@ -183,13 +183,33 @@ add(k, "religous minorities Modi human rights democracy", M, PC + "2023-06-22-re
 add(k, "Nasheed Maldives debt trap disciplinning agent", C, "mfa/t1568643.html", "China has created a debt trap for the Maldives")
 add(k, "Pelosi husband attack Harris messege", M, PC + "2022-10-28-remarks-by-vice-president-harris-in-press-gaggle-6.md", "I did talk with Speaker Pelosi this morning")
 
+# ---- quote, pasted without quote marks: fragments of 6-16 words drawn at random (seeded) from turns, each in
+# at most two turns of the corpora; added to the development set in session 4 (all dev: the held-out set stays as it was)
+k = "quote"
+add(k, "I’m just not going to give you", C, WH + "2021-10/2021-10-14-press-briefing-by-press-secretary-jen-psaki-october-14-2021.md", "I’m just not going to give you", "dev")
+add(k, "a point of clarification and then a", M, H20 + "white_house_briefing_April-02-2020.html", "a point of clarification and then a", "dev")
+add(k, "expect that during this calendar year", M, PC + "2022-03-28-press-briefing-by-deputy-press-secretary-andrew-bates-omb-director-shalanda-young-and-cea-chair-cecilia-rouse.md", "expect that during this calendar year", "dev")
+add(k, "I would have to go back or refer you to the Department of Education", C, WH + "2023-12/2023-12-08-press-briefing-by-press-secretary-karine-jean-pierre-and-nsc-coordinator-for-strategic-communications-john-kirby-december-7-2023.md", "I would have to go back or refer you to the Department of Education", "dev")
+add(k, "the administration do to help kids catch up, who’ve lost so much during the pandemic", C, WH + "2023-05/2023-05-03-press-briefing-by-press-secretary-karine-jean-pierre-31.md", "the administration do to help kids catch up, who’ve lost so much during the pandemic", "dev")
+add(k, "given to — to the American people", C, WH + "2022-10/2022-10-19-press-briefing-by-press-secretary-karine-jean-pierre-october-19-2022.md", "given to — to the American people", "dev")
+add(k, "Well, I think we’ve encouraged or supported any efforts at diplomacy", C, WH + "2022-04/2022-04-11-press-briefing-by-press-secretary-jen-psaki-april-11-2022.md", "Well, I think we’ve encouraged or supported any efforts at diplomacy", "dev")
+add(k, "Haiti, does the President support halting deportations to Haiti", C, WH + "2021-07/2021-07-14-press-briefing-by-press-secretary-jen-psaki-july-14-2021.md", "Haiti, does the President support halting deportations to Haiti", "dev")
+add(k, "also, we will rely on the guidance and the timeline of our health and medical teams", C, WH + "2021-04/2021-04-13-press-briefing-by-press-secretary-jen-psaki-niaid-director-and-chief-medical-advisor-to-the-president-dr-anthony-fauci-and-covid-19-response-coordinator-jeff-zients-april-13-2021.md", "also, we will rely on the guidance and the timeline of our health and medical teams", "dev")
+add(k, "process of connection to the agencies to do that", C, WH + "2024-01/2024-01-08-press-gaggle-by-press-secretary-karine-jean-pierre-and-nsc-coordinator-for-strategic-communications-john-kirby-en-route-charleston-sc.md", "process of connection to the agencies to do that", "dev")
+add(k, "the Wall Street Journal had a good article about them this week", C, WH + "2021-06/2021-06-25-press-briefing-by-press-secretary-jen-psaki-june-25-2021.md", "the Wall Street Journal had a good article about them this week", "dev")
+add(k, "and Prime Minister Netanyahu don’t see eye-to-eye on every issue, and that is clear, they", C, WH + "2024-09/2024-09-26-on-the-record-press-gaggle-by-white-house-national-security-communications-advisor-john-kirby-30.md", "and Prime Minister Netanyahu don’t see eye-to-eye on every issue, and that is clear, they", "dev")
+add(k, "that statement, China promised to work with Russia on the financial market (inaudible)", C, WH + "2023-03/2023-03-22-press-briefing-by-press-secretary-karine-jean-pierre-and-nsc-coordinator-for-strategic-communications-john-kirby-11.md", "that statement, China promised to work with Russia on the financial market (inaudible)", "dev")
+add(k, "left in funding for Ukraine, both military and humanitarian, until the new funding bill", C, WH + "2023-10/2023-10-02-press-briefing-by-press-secretary-karine-jean-pierre-48.md", "left in funding for Ukraine, both military and humanitarian, until the new funding bill", "dev")
+add(k, "Obviously, our national security team has a range of means of communicating with the Russians", C, WH + "2022-02/2022-02-25-press-briefing-by-press-secretary-jen-psaki-february-25-2022.md", "Obviously, our national security team has a range of means of communicating with the Russians", "dev")
+add(k, "Does the reward outweigh the risk when it —", C, WH + "2023-02/2023-02-27-press-briefing-by-press-secretary-karine-jean-pierre-and-national-security-council-coordinator-for-strategic-communications-john-kirby-6.md", "Does the reward outweigh the risk when it —", "dev")
+
 HELD = {2, 5, 8}   # index within its kind mod 10: the held-out share (30%)
 count = {}
 with open(Path(__file__).with_name("queries.jsonl"), "w", encoding="utf-8") as out:
-    for kind, q, corpus, file, snippet in E:
+    for kind, q, corpus, file, snippet, fixed in E:
         i = count.get(kind, 0)
         count[kind] = i + 1
-        split = "heldout" if i % 10 in HELD else "dev"
+        split = fixed or ("heldout" if i % 10 in HELD else "dev")
         out.write(json.dumps({"id": f"{kind}-{i + 1:02d}", "kind": kind, "q": q, "corpus": corpus, "file": file,
                               "snippet": snippet, "split": split}, ensure_ascii=False) + "\n")
 print(count, sum(count.values()))

@@ -9,6 +9,7 @@ import json
 import re
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 from urllib.parse import quote
 
 from .model import Alert
@@ -30,7 +31,7 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def webhook_turn(turn: dict, base_url: str) -> dict:
+def webhook_turn(turn: dict[str, Any], base_url: str) -> dict[str, Any]:
     return {
         "id": turn["id"], "url": turn_url(base_url, turn["id"]), "date": turn["date"],
         "conference_title": turn.get("conference_title", ""), "outlet": turn.get("outlet", ""),
@@ -39,7 +40,7 @@ def webhook_turn(turn: dict, base_url: str) -> dict:
     }
 
 
-def webhook_body(alert: Alert, turns: list[dict], base_url: str) -> bytes:
+def webhook_body(alert: Alert, turns: list[dict[str, Any]], base_url: str) -> bytes:
     """The POST body: {"alert": {id, name, query, filters}, "turns": [...]} as compact UTF-8 JSON."""
     payload = {
         "alert": {"id": alert.id, "name": alert.name, "query": alert.query, "filters": alert.filters},
@@ -54,7 +55,7 @@ def query_words(query: str) -> list[str]:
     return [w.casefold() for w in _WORD_RE.findall(text) if w not in _OPERATORS and len(w) > 1]
 
 
-def snippet(turn: dict, query: str, chars: int = SNIPPET_CHARS) -> str:
+def snippet(turn: dict[str, Any], query: str, chars: int = SNIPPET_CHARS) -> str:
     """About `chars` characters of the turn around the first word of the query it has (else its start)."""
     words = query_words(query)
     for text in (turn.get("answer", ""), turn.get("question", "")):
@@ -94,7 +95,7 @@ def _marked(text: str, words: list[str]) -> str:
     return "".join(out)
 
 
-def _who(turn: dict) -> tuple[str, str]:
+def _who(turn: dict[str, Any]) -> tuple[str, str]:
     if not turn.get("question"):
         asked = "nobody (a statement)"
     else:
@@ -112,7 +113,7 @@ def email_subject(alert: Alert, count: int, test: bool = False) -> str:
     return f"{prefix}{alert.name}: {count} new turn{'s' if count != 1 else ''}"
 
 
-def email_text(alert: Alert, turns: list[dict], base_url: str) -> str:
+def email_text(alert: Alert, turns: list[dict[str, Any]], base_url: str) -> str:
     lines = [f"New turns for your alert “{alert.name}” (query: {alert.query or '(none)'}).", ""]
     for t in turns:
         asked, answered = _who(t)
@@ -123,7 +124,7 @@ def email_text(alert: Alert, turns: list[dict], base_url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def email_html(alert: Alert, turns: list[dict], base_url: str) -> str:
+def email_html(alert: Alert, turns: list[dict[str, Any]], base_url: str) -> str:
     words = query_words(alert.query)
     items = []
     for t in turns:
@@ -144,7 +145,8 @@ def email_html(alert: Alert, turns: list[dict], base_url: str) -> str:
         "</body></html>")
 
 
-def email_message(alert: Alert, turns: list[dict], *, sender: str, base_url: str, test: bool = False) -> EmailMessage:
+def email_message(alert: Alert, turns: list[dict[str, Any]], *, sender: str, base_url: str,
+                  test: bool = False) -> EmailMessage:
     """A multipart/alternative mail to the alert's address listing `turns` (plain text first, then HTML)."""
     msg = EmailMessage()
     msg["Subject"] = email_subject(alert, len(turns), test)

@@ -21,9 +21,9 @@ def _filter_fields() -> dict[str, object]:
     return {f.name: hints[f.name] for f in dataclasses.fields(SearchRequest) if f.name not in NOT_FILTERS}
 
 
-def filters_of(request: SearchRequest) -> dict:
+def filters_of(request: SearchRequest) -> dict[str, Any]:
     """The filters of `request` that differ from the defaults, as JSON values (tuples as lists, dates as ISO)."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     blank = SearchRequest()
     for name in _filter_fields():
         value = getattr(request, name)
@@ -59,7 +59,7 @@ def _convert(name: str, hint: Any, value: Any) -> Any:
     raise AlertInputError(f"filter {name!r}: cannot be stored")  # pragma: no cover - a new kind of field
 
 
-def request_of(query: str, filters: dict) -> SearchRequest:
+def request_of(query: str, filters: dict[str, Any]) -> SearchRequest:
     """The SearchRequest an alert matches with: its query and stored filters (unknown filter names are refused)."""
     known = _filter_fields()
     unknown = sorted(set(filters) - set(known))
@@ -75,7 +75,7 @@ class Alert:
     id: int
     name: str
     query: str
-    filters: dict
+    filters: dict[str, Any]
     channel: str                 # "email" | "webhook"
     target: str                  # the address or URL
     secret: str = field(repr=False)   # HMAC key of a webhook ("" for email); shown once by `alerts add`
@@ -91,7 +91,7 @@ class Alert:
     def request(self) -> SearchRequest:
         return request_of(self.query, self.filters)
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, Any]:
         """The alert as JSON for lists and the API (never the secret)."""
         return {
             "id": self.id, "name": self.name, "query": self.query, "filters": self.filters,
@@ -112,7 +112,7 @@ class AlertOutcome:
     pending: int = 0             # turns still waiting after this run
     error: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
@@ -131,6 +131,6 @@ class RunReport:
     def sent(self) -> int:
         return sum(o.sent for o in self.outcomes)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"generation": self.generation, "new_turns": self.new_turns, "sent": self.sent,
                 "failed": self.failed, "alerts": [o.to_dict() for o in self.outcomes]}

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import Settings
@@ -199,7 +200,7 @@ class AlertService:
             store.record_success(alert.id, [q.turn_id for q in batch])
             sent, batches = sent + len(batch), batches + 1
 
-    def _send(self, alert: Alert, turns: list[dict], test: bool = False) -> str:
+    def _send(self, alert: Alert, turns: list[dict[str, Any]], test: bool = False) -> str:
         cfg = self.settings.alerts
         if alert.channel == "email":
             send_email(cfg, email_message(alert, turns, sender=cfg.smtp_from, base_url=cfg.public_base_url,

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import NotFoundError
 from .errors import AlertStoreError, AlertStoreFullError
@@ -85,7 +86,7 @@ def now_iso() -> str:
 @dataclass(frozen=True)
 class QueuedTurn:
     turn_id: str
-    turn: dict          # serialize.turn_to_dict of the TurnRecord when it was matched
+    turn: dict[str, Any]          # serialize.turn_to_dict of the TurnRecord when it was matched
     queued_at: str
 
 
@@ -138,7 +139,7 @@ class AlertStore:
                 raise
             self._db.execute("COMMIT")
 
-    def _read(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
+    def _read(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._errors():
             return self._db.execute(sql, tuple(args)).fetchall()
 
@@ -169,7 +170,7 @@ class AlertStore:
 
     # ---- alerts -----------------------------------------------------------------------
 
-    def add_alert(self, *, name: str, query: str, filters: dict, channel: str, target: str, secret: str,
+    def add_alert(self, *, name: str, query: str, filters: dict[str, Any], channel: str, target: str, secret: str,
                   checked_mark: int) -> Alert:
         with self._write() as db:
             cur = db.execute(
@@ -256,7 +257,7 @@ class AlertStore:
 
     # ---- the outbox --------------------------------------------------------------------
 
-    def enqueue(self, alert_id: int, turns: list[dict], upto_mark: int) -> int:
+    def enqueue(self, alert_id: int, turns: list[dict[str, Any]], upto_mark: int) -> int:
         """Queue `turns` (turn dicts with an "id") for the alert and move its checked_mark to `upto_mark`, at once."""
         stamp = now_iso()
         with self._write() as db:

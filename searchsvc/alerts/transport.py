@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 
 from ..config import AlertsSettings
 from .errors import DeliveryError
@@ -68,7 +69,8 @@ def _text(raw: bytes | str) -> str:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer that is not 2xx: never re-send (as GET or elsewhere) what was signed for one URL."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401 - urllib's hook
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,  # urllib's hook
+                         newurl: str) -> None:
         return None
 
 

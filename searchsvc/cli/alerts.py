@@ -7,7 +7,9 @@ delivery as `alerts run` (a result callback on the `index` group: the index pack
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,14 +17,18 @@ from ..errors import SearchsvcError
 from .context import CliContext, fail
 from .index import index as index_group
 
+if TYPE_CHECKING:
+    from ..alerts import AlertService
+    from ..alerts.model import RunReport
 
-def _alert_service(obj: CliContext):
+
+def _alert_service(obj: CliContext) -> AlertService:
     from ..alerts import AlertService
 
     return AlertService(obj.settings)
 
 
-def _echo_json(value) -> None:
+def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
@@ -37,7 +43,7 @@ FILTER_HELP = {"speaker": "Only turns answered by this speaker", "role": "Only t
                "answer": "Only answers of this kind (deflection, substantive)"}
 
 
-def _filter_options(command):
+def _filter_options(command: Callable[..., None]) -> Callable[..., None]:
     """One repeatable --NAME per search filter (models.FACET_TABLE, the table every layer reads)."""
     from ..models import FACET_TABLE
 
@@ -59,7 +65,9 @@ def _filter_options(command):
 @click.option("--webhook", metavar="URL", help="POST new turns as signed JSON to this URL.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new alert (and its secret) as JSON.")
 @click.pass_obj
-def alerts_add(obj: CliContext, /, query, date_from, date_to, scope, name, email, webhook, as_json, **filters) -> None:
+def alerts_add(obj: CliContext, /, query: tuple[str, ...], date_from: datetime | None, date_to: datetime | None,
+               scope: str, name: str, email: str | None, webhook: str | None, as_json: bool,
+               **filters: tuple[Any, ...]) -> None:
     """Save QUERY (and filters) as an alert: turns that enter the index from now on and match it are delivered."""
     from ..models import SearchRequest
 
@@ -133,7 +141,7 @@ def alerts_remove(obj: CliContext, alert_id: int) -> None:
     click.echo(f"alert {gone.id} removed: {gone.name}")
 
 
-def echo_report(report, err: bool = False) -> None:
+def echo_report(report: RunReport, err: bool = False) -> None:
     """One line per alert: new turns, what was sent, what waits and why."""
     where = f"generation {report.generation}" if report.generation else "no index"
     click.echo(f"alerts: {report.new_turns:,} turns new to the alerts store ({where}); sent {report.sent:,}", err=err)
@@ -180,7 +188,7 @@ def alerts_test(obj: CliContext, alert_id: int) -> None:
 
 
 @index_group.result_callback()
-def _deliver_after_indexing(_result, **_params) -> None:
+def _deliver_after_indexing(_result: Any, **_params: Any) -> None:
     """After a successful `index add`/`rebuild`: deliver what is new, when [alerts] run_after_index is on."""
     ctx = click.get_current_context()
     if ctx.invoked_subcommand not in ("add", "rebuild") or not isinstance(ctx.obj, CliContext):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import SearchsvcError
 from .context import CliContext, fail
+
+if TYPE_CHECKING:
+    from ..models import IndexStats
 
 
 @click.group()
@@ -15,7 +20,7 @@ def index() -> None:
     """Build and inspect the search index."""
 
 
-def _progress_bar():
+def _progress_bar() -> tuple[Any, Callable[[int, int], None]]:
     """A tqdm bar on stderr (turns, turns/s, ETA) and the callback that drives it."""
     from tqdm import tqdm
 
@@ -31,7 +36,7 @@ def _progress_bar():
     return bar, progress
 
 
-def _echo_stats(stats) -> None:
+def _echo_stats(stats: IndexStats) -> None:
     rate = stats.turns / stats.build_seconds if stats.build_seconds else 0.0
     rows = [
         ("generation", stats.generation), ("turns", f"{stats.turns:,}"), ("conferences", f"{stats.conferences:,}"),
@@ -43,8 +48,8 @@ def _echo_stats(stats) -> None:
         click.echo(f"{name:<12} {value}")
 
 
-def _run_indexing(obj: CliContext, build, paths) -> None:
-    problems: list = []
+def _run_indexing(obj: CliContext, build: Callable[..., IndexStats], paths: list[str] | None) -> None:
+    problems: list[Any] = []
     settings = obj.settings
     if not paths and not settings.corpus.paths:
         raise click.ClickException("no transcripts to read: name files or folders (searchsvc index rebuild PATH...), "

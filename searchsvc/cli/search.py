@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, get_origin
+
 import click
 
-from ..errors import SearchsvcError
+from ..config import Settings
+from ..errors import QueryError, SearchsvcError
+from ..models import SearchPage
 from .context import CliContext, fail
+
+if TYPE_CHECKING:
+    from ..search.parameters import Query
+
+# The search stage (search/parameters.py and all it loads) is imported when `search` runs or shows its help, not
+# when the CLI starts: `searchsvc --help` and the other commands stay quick.
 
 
 def _terminal_html(html_text: str) -> str:
@@ -18,7 +28,7 @@ def _terminal_html(html_text: str) -> str:
                    for i, p in enumerate(parts))
 
 
-def _echo_page(page) -> None:
+def _echo_page(page: SearchPage) -> None:
     q = page.request.q
     what = f"matching {q!r}" if q else "in the index"
     click.echo(click.style(f"{page.total:,} turns {what}", bold=True)
@@ -50,35 +60,93 @@ def _echo_page(page) -> None:
         click.echo(click.style(f"{name}: ", dim=True) + items)
 
 
-@click.command()
+# ---- options from the search parameters' one description (search/parameters.py) ---------------------
+
+QUERY_ARGUMENT = "q"            # the words are the command's arguments, not an option
+OPTION_NAMES = {"per_page": ("--per-page", "--limit")}     # more than the parameter's own name
+
+
+def _option_type(schema: dict[str, Any]) -> tuple[Any, str | None]:
+    """The click type and metavar of a parameter, from its JSON schema (the OpenAPI document's)."""
+    item = schema.get("items", schema)
+    if "enum" in item:
+        return click.Choice(item["enum"]), None
+    if item.get("type") == "integer":
+        return click.IntRange(item.get("minimum"), item.get("maximum")), None
+    if "anyOf" in item or item.get("format") == "date":
+        return str, "YYYY-MM-DD"
+    if item.get("pattern") == "^[0-9]{4}$":
+        return str, "YYYY"
+    return str, "TEXT"
+
+
+def search_options(settings: Settings) -> list[click.Option]:
+    """A click option for every search parameter but q, with the limits and help of `settings`."""
+    model = _model(settings)
+    schema = model.model_json_schema(by_alias=True, mode="validation")["properties"]
+    options = []
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key == QUERY_ARGUMENT:
+            continue
+        kind, metavar = _option_type(schema[key])
+        many = get_origin(info.annotation) is list
+        default = None if many or info.default is None else info.default
+        names = OPTION_NAMES.get(name, (f"--{key.replace('_', '-')}",))
+        options.append(click.Option([*names, f"param_{key}"], type=kind, metavar=metavar, multiple=many,
+                                    default=default, show_default=default is not None,
+                                    help=info.description))
+    return options
+
+
+def _model(settings: Settings) -> type[Query]:
+    from ..search.parameters import query_model, search_fields
+    return query_model(search_fields, settings)
+
+
+def _settings_of(ctx: click.Context) -> Settings:
+    found = ctx.find_object(CliContext)
+    try:
+        return found.settings if found is not None else Settings()
+    except click.ClickException:            # a broken config: --help still shows the built-in limits
+        return Settings()
+
+
+class SearchCommand(click.Command):
+    """A command whose options are made, when it runs or shows --help, from the search parameters under the
+    settings in force (--config), so their limits and help are the API's."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [*self.params[:1], *search_options(_settings_of(ctx)), *super().get_params(ctx)[1:]]
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        q = _model(_settings_of(ctx)).model_fields[QUERY_ARGUMENT]
+        with formatter.indentation():
+            formatter.write_paragraph()
+            formatter.write_text(q.description or "")
+
+
+@click.command(cls=SearchCommand)
 @click.argument("query", nargs=-1)
-@click.option("--speaker", "speakers", multiple=True, help="Only turns answered by this speaker (repeatable).")
-@click.option("--outlet", "outlets", multiple=True, help="Only questions from this outlet (repeatable).")
-@click.option("--conference", "conferences", multiple=True, help="Only this conference id (repeatable).")
-@click.option("--year", "years", multiple=True, type=int, help="Only this year (repeatable).")
-@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this date (YYYY-MM-DD).")
-@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Up to this date (YYYY-MM-DD).")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
-@click.option("--scope", type=click.Choice(["both", "question", "answer"]), default="both", show_default=True)
-@click.option("--limit", type=int, default=None, help="Results per page [default: search.per_page].")
-@click.option("--page", type=int, default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the page as JSON (same shape as the web API).")
 @click.pass_obj
-def search(obj: CliContext, query, speakers, outlets, conferences, years, date_from, date_to, sort, scope, limit, page,
-           as_json) -> None:
-    """Search the index: words (all required), "phrases", -exclusions, OR, prefix*, speaker:/outlet: filters."""
+def search(obj: CliContext, /, query: tuple[str, ...], as_json: bool, **params: Any) -> None:
+    """Search the index. Every option is a parameter of /api/search, with the same limits and rules; a value that
+    breaks one is a usage error (exit status 2)."""
     import json
 
-    from ..models import SearchRequest
     from ..search import SearchService
+    from ..search.parameters import parse_search_args
     from ..serialize import search_page_to_dict
 
     settings = obj.settings
-    request = SearchRequest(
-        q=" ".join(query), speakers=speakers, outlets=outlets, conferences=conferences, years=years,
-        date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
-        sort=sort, scope=scope, page=page, per_page=limit if limit is not None else settings.search.per_page,
-    )
+    args = {name.removeprefix("param_"): value for name, value in params.items() if value is not None}
+    args[QUERY_ARGUMENT] = " ".join(query)
+    try:
+        request = parse_search_args(args, settings)
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
     service = SearchService(settings)
     try:
         result = service.search(request)

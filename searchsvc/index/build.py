@@ -35,6 +35,7 @@ from .store import (
     remove_partial_generations,
     swap_current,
 )
+from .tables import write_tables
 from .verify import MANIFEST, write_manifest
 
 WRITER_LIMIT_MB = 512          # postings pool per writer process before spilling sorted runs to disk
@@ -122,6 +123,7 @@ def _finish_generation(root: Path, ix: Any, gen: str, started: float, expected: 
     if expected is not None and stats.turns != expected:
         raise SearchsvcError(f"index generation {gen} holds {stats.turns} turns, expected {expected}; "
                              "the current index was left unchanged")
+    write_tables(gen_dir)         # column tables every search worker maps (index/tables.py)
     write_manifest(gen_dir)       # sizes and checksums for `index verify` and for opening (verify.py)
     (gen_dir / STATS).write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
     return stats

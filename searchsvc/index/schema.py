@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any
 
 import numpy as np
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -55,7 +56,7 @@ OFFICIALS = "officials"
 LINE = "line"
 
 
-def _text_field(analyzer, **kwargs) -> TEXT:
+def _text_field(analyzer: Any, **kwargs: Any) -> TEXT:
     field = TEXT(analyzer=analyzer, **kwargs)
     field.format = TermPositions(field_boost=field.format.field_boost)
     return field
@@ -68,7 +69,7 @@ def _exact_field() -> TEXT:
     return field
 
 
-def _one_term(field):
+def _one_term(field: Any) -> Any:
     """A NUMERIC/DATETIME field indexed as one term per value instead of a term per precision tier (8):
     searches never look these fields up by range (dates are filtered on the column), so the tiers only
     cost postings; a NumericRange/DateRange on the field still works (over the full-precision terms)."""
@@ -124,7 +125,7 @@ def clean_name(name: str) -> str:
     return " ".join(name.replace(",", " ").split())
 
 
-def turn_to_document(conf: Conference, turn: Turn) -> dict:
+def turn_to_document(conf: Conference, turn: Turn) -> dict[str, Any]:
     """The Whoosh document of one turn."""
     speakers = [clean_name(s) for s in turn.speakers if clean_name(s)]
     outlet = clean_name(turn.outlet)
@@ -161,7 +162,7 @@ def turn_to_document(conf: Conference, turn: Turn) -> dict:
     return doc
 
 
-def _role_fields(conf: Conference, speakers: list[str]) -> dict:
+def _role_fields(conf: Conference, speakers: list[str]) -> dict[str, Any]:
     """The role fields of a turn: each speaker's role in this conference (Conference.roles), when known."""
     known = {clean_name(name): clean_name(role).replace("|", " ") for name, role in conf.roles}
     pairs = [(s, known[s]) for s in speakers if known.get(s)]
@@ -171,7 +172,7 @@ def _role_fields(conf: Conference, speakers: list[str]) -> dict:
     return {ROLE: ",".join(roles), SPEAKER_ROLE: ",".join(f"{s}|{r}" for s, r in pairs), ROLE_TEXT: " ".join(roles)}
 
 
-def column_values(reader, fieldname: str, default=None) -> list:
+def column_values(reader: Any, fieldname: str, default: Any = None) -> list[Any]:
     """Every document's value of a column field in docnum order (deleted documents too), bytes as str.
 
     Whoosh's MultiReader.column_reader leaves out segments that hold no value at all in a column (an
@@ -185,12 +186,12 @@ def column_values(reader, fieldname: str, default=None) -> list:
     return [distinct[c] for c in codes.tolist()]
 
 
-def column_codes(reader, fieldname: str, default=None) -> tuple[np.ndarray, list]:
+def column_codes(reader: Any, fieldname: str, default: Any = None) -> tuple[np.ndarray, list[Any]]:
     """column_values as int32 codes into the list of distinct values: values[codes[d]] is document d's value.
 
     Facet tables are built from the codes (a few hundred distinct values over a million turns).
     """
-    distinct: dict = {}
+    distinct: dict[str, Any] = {}
     parts = []
     for sub, _base in reader.leaf_readers():
         count = sub.doc_count_all()
@@ -210,5 +211,5 @@ def column_codes(reader, fieldname: str, default=None) -> tuple[np.ndarray, list
     return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)), list(distinct)
 
 
-def _text(v):
+def _text(v: Any) -> Any:
     return v.decode("utf-8") if isinstance(v, bytes) else v

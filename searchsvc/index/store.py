@@ -21,8 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
-
 from ..config import Settings
 from ..errors import IndexBusyError, IndexMissingError, IndexUnreadableError
 from ..models import IndexStats
@@ -91,10 +89,14 @@ def unreadable(settings: Settings, gen: str, why: str) -> IndexUnreadableError:
 
 def open_generation_index(settings: Settings, gen: str) -> Any | None:
     """The Whoosh index of a generation; None when its folder vanished meanwhile (a newer build pruned it),
-    IndexUnreadableError when it is there but cannot be opened (damaged table of contents, truncated file)."""
+    IndexUnreadableError when it is there but cannot be opened (damaged table of contents, truncated file).
+
+    Its files are read through the kernel's page cache, shared by all processes, not memory-mapped (see
+    whoosh_private.read_storage: mapped, every worker held a copy of the whole index, about 130 MB at x1).
+    """
     path = index_root(settings) / gen
     try:
-        return whoosh_index.open_dir(str(path))
+        return W.read_storage(path).open_index()
     except W.unreadable_errors() as exc:
         if not path.is_dir():
             return None

@@ -59,7 +59,7 @@ class Manifest:
     version: int = MANIFEST_VERSION
 
     @classmethod
-    def from_json(cls, raw: dict) -> Manifest:
+    def from_json(cls, raw: dict[str, Any]) -> Manifest:
         files = tuple(FileRecord(f["name"], f["size"], f["sha256"], tuple(Part(**p) for p in f.get("parts", ())))
                       for f in raw["files"])
         return cls(files, raw["doc_count"], raw["doc_count_all"], tuple(tuple(s) for s in raw.get("sample", ())),
@@ -92,7 +92,9 @@ class VerifyReport:
 # ---- describing files ---------------------------------------------------------------
 
 def describe(name: str) -> str:
-    """What a Whoosh index file (or part of a compound one) holds, in words."""
+    """What a Whoosh index file (or part of a compound one) or a column-tables file (tables.py) holds, in words."""
+    if name.startswith("tables."):
+        return "column tables"
     if name.endswith(".toc"):
         return "table of contents"
     if name.endswith(".seg"):
@@ -156,7 +158,7 @@ def record_file(path: Path) -> FileRecord:
 
 # ---- writing (build side) ----------------------------------------------------------
 
-def _stored_digest(fields: dict) -> str:
+def _stored_digest(fields: dict[str, Any]) -> str:
     return _sha256(json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"))
 
 

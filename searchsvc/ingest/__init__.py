@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..errors import TranscriptError
 from ..models import Conference, ParseProblem, ParseResult
@@ -87,7 +88,7 @@ PARALLEL_MIN_FILES = 64      # below this, worker processes cost more than they 
 CHUNK_FILES = 8              # files handed to a worker at a time
 
 
-def _read_file(path: Path, url_maps: dict[Path, dict[str, str]]) -> tuple:
+def _read_file(path: Path, url_maps: dict[Path, dict[str, str]]) -> tuple[Any, ...]:
     """One file's share of parse_paths: ("page", Document), ("conference", Conference) or ("problem", ParseProblem)."""
     shown = str(path)
     try:
@@ -117,12 +118,12 @@ def _is_jsonl(path: Path) -> bool:
     return looks_like_jsonl(path, head)
 
 
-def _read_files(paths: list[Path]) -> list[tuple]:
+def _read_files(paths: list[Path]) -> list[tuple[Any, ...]]:
     url_maps: dict[Path, dict[str, str]] = {}
     return [_read_file(path, url_maps) for path in paths]
 
 
-def _read_all(files: list[Path], processes: int) -> list[tuple]:
+def _read_all(files: list[Path], processes: int) -> list[tuple[Any, ...]]:
     """_read_file of every file, in order; by forked worker processes when there are enough files (if a
     worker dies, say killed for memory, the files it had not returned are read here instead)."""
     processes = min(processes, os.cpu_count() or 1)
@@ -133,7 +134,7 @@ def _read_all(files: list[Path], processes: int) -> list[tuple]:
     from ..workers import fork_executor
 
     chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     with fork_executor(processes) as pool:
         try:
             for chunk in pool.map(_read_files, chunks):

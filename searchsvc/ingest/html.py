@@ -7,7 +7,9 @@ hold the most text outside links; every block of it is kept, in order, with its 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import lxml.etree
 import lxml.html
@@ -37,11 +39,12 @@ def looks_like_html(text: str) -> bool:
     return blocks >= 2 and len(re.findall(r"</(?:p|div)>", text, re.I)) >= 1
 
 
+Element = Any                 # an lxml.html element (lxml ships no type information)
 _LABEL_START = re.compile(r"^\s*(?:Q\b|[A-Z][\w.'’ \-]{0,40}[:：])")
 _LABEL_BONUS = 200            # a paragraph opening with a speaker label weighs as much as this many characters
 
 
-def _own_text(el) -> int:
+def _own_text(el: Element) -> int:
     """Characters of text an element holds in its own paragraphs (not in links, not in nested blocks); paragraphs
     that open with a speaker label count extra, so that the transcript wins over a list of other pages."""
     n = len((el.text or "").strip())
@@ -61,7 +64,7 @@ def _own_text(el) -> int:
     return n
 
 
-def find_content(doc):
+def find_content(doc: Element) -> Element:
     """The element holding the transcript: the most own paragraph text; ties go to the outer element."""
     best, best_n = None, 0
     for el in doc.iter():
@@ -78,7 +81,7 @@ def find_content(doc):
     return best if best is not None else doc
 
 
-def _soup(root) -> Tag:
+def _soup(root: Element) -> Tag:
     for el in root.iter():
         if isinstance(el.tag, str) and el.sourceline:
             el.set("data-srcline", str(el.sourceline))
@@ -93,11 +96,11 @@ def _line(tag: Tag, default: int) -> int:
     return int(value) if isinstance(value, str) and value.isdigit() else default
 
 
-def html_blocks(root: Tag, line_of=None) -> list[Block]:
+def html_blocks(root: Tag, line_of: Callable[[int], int] | None = None) -> list[Block]:
     """Text blocks in document order: split at block elements and <br>; inline pieces joined without added spaces."""
     out: list[Block] = []
     parts: list[str] = []
-    state: dict = {"bold": None, "line": 0}
+    state: dict[str, Any] = {"bold": None, "line": 0}
 
     def flush() -> None:
         text = clean("".join(parts))
@@ -136,7 +139,7 @@ def html_blocks(root: Tag, line_of=None) -> list[Block]:
     return out
 
 
-def _title(doc) -> tuple[str, str]:
+def _title(doc: Element) -> tuple[str, str]:
     """(title, site name) from a heading marked as the title, the only <h1>, or <title> less its ' | Site' suffix."""
     for el in doc.iter("h1", "h2"):
         if "title" in str(el.get("class") or "").lower():
@@ -154,7 +157,7 @@ def _title(doc) -> tuple[str, str]:
     return page_title or (h1[0] if h1 else ""), ""
 
 
-def _meta_date(doc) -> tuple[date | None, str]:
+def _meta_date(doc: Element) -> tuple[date | None, str]:
     for el in doc.iter("meta"):
         key = str(el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
         if key in _META_DATES:
@@ -204,7 +207,7 @@ def pick_date(path: str, title: str, meta: tuple[date | None, str], blocks: list
 
 
 def read_html(path: str, text: str, encoding: str, url: str = "", container: str = "html",
-              line_of=None) -> Document:
+              line_of: Callable[[int], int] | None = None) -> Document:
     try:
         doc = lxml.html.document_fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (lxml.etree.ParserError, ValueError) as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..errors import TranscriptError
 from ..models import KINDS, Conference, ParseProblem, Reading, Turn
@@ -15,7 +16,7 @@ TEXT_FIELDS = ("source", "source_url", "source_format", "outlet", "question", "a
 SUFFIXES = (".jsonl", ".ndjson")
 
 
-def turn_row(conf: Conference, turn: Turn) -> dict:
+def turn_row(conf: Conference, turn: Turn) -> dict[str, Any]:
     """One turn with its conference's facts: the schema of `searchsvc parse` output (see README)."""
     return {
         "conference_id": conf.id, "conference_title": conf.title, "date": conf.date.isoformat(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import yaml
 
@@ -24,7 +25,7 @@ def looks_like_front_matter(text: str) -> bool:
     return bool(_FRONT.match(text)) or bool(re.match(r"\A---[ \t]*\n(?:[\w\-]+\s*:|---)", text))
 
 
-def _load_yaml(text: str):
+def _load_yaml(text: str) -> Any:
     """yaml.safe_load with libyaml's parser when PyYAML has it (the same values, about 10x faster); a text it
     refuses is read again by the pure-Python parser, whose error (message and line) is the one reported."""
     loader = getattr(yaml, "CSafeLoader", None)
@@ -36,7 +37,7 @@ def _load_yaml(text: str):
     return yaml.safe_load(text)
 
 
-def _front_matter(path: str, text: str) -> tuple[dict, str, int]:
+def _front_matter(path: str, text: str) -> tuple[dict[str, Any], str, int]:
     m = _FRONT.match(text)
     if not m:
         raise TranscriptError(path, "no YAML front matter", 1)

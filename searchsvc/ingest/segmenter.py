@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 
 from ..errors import TranscriptError
-from ..models import KIND_QA, UNDATED, Conference, LabelReading, Reading, make_conference_id
+from ..models import KIND_QA, UNDATED, Conference, LabelReading, Reading, Turn, make_conference_id
 from .common import TurnBuilder, clean, surname_key
 from .document import Document
 from .finder import Segment, find_segments
@@ -209,8 +209,8 @@ def _check(doc: Document, body: list[Segment], roles: dict[str, LabelRole], has_
     return warnings
 
 
-def _reading(doc: Document, body: list[Segment], roles: dict[str, LabelRole], names: dict[str, str], turns,
-             warnings: list[str], header: str, day: date) -> Reading:
+def _reading(doc: Document, body: list[Segment], roles: dict[str, LabelRole], names: dict[str, str],
+             turns: list[Turn], warnings: list[str], header: str, day: date) -> Reading:
     dropped = sum(_words(s.text) for s in body if s.form in ("time", "end"))     # time stamps, END lines
     total = max(1, sum(_words(b.text) for b in doc.blocks) - dropped)
     kept = sum(_words(" ".join([t.outlet, t.question, t.answer])) for t in turns)

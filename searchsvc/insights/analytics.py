@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import NotFoundError
 from ..index import schema as S
-from ..models import FacetValue, SearchRequest
-from ..search.facets import count_values, facet_list
+from ..models import FacetValue, SearchRequest, TurnRecord
+from ..search.facets import IndexTables, count_values, facet_list
 from ..search.generation import Generation
 from .days import dated, day_span
 from .keyterms import TermScore, distinctive_terms
 from .rates import AnswerShare, RoleSpan, answer_masks, share_of, shares_by, speaker_roles
+
+if TYPE_CHECKING:
+    from ..search.service import SearchService
 
 MATRIX_ROWS = 12          # outlets shown by default
 MATRIX_COLUMNS = 10       # officials shown by default
@@ -120,19 +124,20 @@ class SimilarQuestions:
 
 # ---- matrix and timeline -----------------------------------------------------------------
 
-def who_asked_whom(service, request: SearchRequest, rows: int = MATRIX_ROWS, columns: int = MATRIX_COLUMNS) -> Matrix:
+def who_asked_whom(service: SearchService, request: SearchRequest, rows: int = MATRIX_ROWS,
+                   columns: int = MATRIX_COLUMNS) -> Matrix:
     """The outlet x official matrix of the turns `request` matches."""
     with service.snapshot() as snap:
         return matrix_of(snap.tables, snap.mask(request), rows, columns)
 
 
-def timeline(service, request: SearchRequest, interval: str = "auto") -> Timeline:
+def timeline(service: SearchService, request: SearchRequest, interval: str = "auto") -> Timeline:
     """Matching turns per week, month or year ("auto" picks by the span of their dates)."""
     with service.snapshot() as snap:
         return timeline_of(snap.tables, snap.mask(request), request, interval)
 
 
-def overview(service, request: SearchRequest, rows: int = MATRIX_ROWS, columns: int = MATRIX_COLUMNS,
+def overview(service: SearchService, request: SearchRequest, rows: int = MATRIX_ROWS, columns: int = MATRIX_COLUMNS,
              interval: str = "auto") -> tuple[Matrix, Timeline]:
     """Matrix and timeline from one match (what the results page shows beside the hits)."""
     with service.snapshot() as snap:
@@ -140,7 +145,7 @@ def overview(service, request: SearchRequest, rows: int = MATRIX_ROWS, columns: 
         return matrix_of(snap.tables, mask, rows, columns), timeline_of(snap.tables, mask, request, interval)
 
 
-def matrix_of(tables, mask: np.ndarray, rows: int = MATRIX_ROWS, columns: int = MATRIX_COLUMNS) -> Matrix:
+def matrix_of(tables: IndexTables, mask: np.ndarray, rows: int = MATRIX_ROWS, columns: int = MATRIX_COLUMNS) -> Matrix:
     docs = np.flatnonzero(mask)
     outlet = tables.codes["outlet"][docs]
     speakers = tables.codes["speaker"][docs]
@@ -179,7 +184,8 @@ def _pair_counts(outlet: np.ndarray, speakers: np.ndarray, n_speakers: int) -> t
     return np.unique(np.concatenate(keys) if keys else np.zeros(0, np.int64), return_counts=True)
 
 
-def _cells(keep: np.ndarray, outlet, speakers, n_speakers: int, row_codes, col_codes) -> tuple[tuple[int, ...], ...]:
+def _cells(keep: np.ndarray, outlet: np.ndarray, speakers: np.ndarray, n_speakers: int, row_codes: list[int],
+           col_codes: list[int]) -> tuple[tuple[int, ...], ...]:
     """Matrix cells counting only the turns where `keep` (aligned with outlet/speakers) is true."""
     pairs, counts = _pair_counts(outlet[keep], speakers[keep], n_speakers)
     lookup = dict(zip(pairs.tolist(), counts.tolist()))
@@ -220,7 +226,8 @@ def pick_interval(first: int, last: int) -> str:
     return "month" if months <= MONTHS_UP_TO else "year"
 
 
-def timeline_of(tables, mask: np.ndarray, request: SearchRequest | None = None, interval: str = "auto") -> Timeline:
+def timeline_of(tables: IndexTables, mask: np.ndarray, request: SearchRequest | None = None,
+                interval: str = "auto") -> Timeline:
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
     days = tables.day[mask & dated(tables.day)]
@@ -246,7 +253,7 @@ def timeline_of(tables, mask: np.ndarray, request: SearchRequest | None = None, 
 
 # ---- profiles ------------------------------------------------------------------------------
 
-def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profile:
+def profile(service: SearchService, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profile:
     """A speaker's (facet "speaker") or an outlet's profile; NotFoundError when no turn has that name.
     Cached per index generation (the distinctive terms cost a few hundred milliseconds on a big corpus)."""
     if facet not in PROFILE_FACETS:
@@ -256,7 +263,8 @@ def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profi
         gen = snap.generation
         key = ("profile", facet, name, terms)
         if key in gen.analyses:
-            return gen.analyses[key]
+            cached: Profile = gen.analyses[key]
+            return cached
         tables = gen.tables
         request = SearchRequest().with_filter(facet, (name,))
         mask = snap.mask(request) if name in tables.index[facet] else np.zeros(tables.size, dtype=bool)
@@ -280,7 +288,7 @@ def profile(service, facet: str, name: str, terms: int = PROFILE_TERMS) -> Profi
         return found
 
 
-def _conferences(tables, mask: np.ndarray) -> tuple[tuple[ConferenceCount, ...], int]:
+def _conferences(tables: IndexTables, mask: np.ndarray) -> tuple[tuple[ConferenceCount, ...], int]:
     docs = np.flatnonzero(mask)
     codes = tables.codes["conference"][docs]
     present, first, counts = np.unique(codes[codes >= 0], return_index=True, return_counts=True)
@@ -294,14 +302,15 @@ def _conferences(tables, mask: np.ndarray) -> tuple[tuple[ConferenceCount, ...],
 
 # ---- re-asked questions -----------------------------------------------------------------
 
-def similar_questions(service, turn_id: str, limit: int = 5) -> SimilarQuestions:
+def similar_questions(service: SearchService, turn_id: str, limit: int = 5) -> SimilarQuestions:
     """Questions from other conferences most like this turn's question (Whoosh's more-like-this key terms,
     scored with BM25F over question text), split into those asked before it and after it."""
     with service.snapshot() as snap:
         gen = snap.generation
         key = ("similar", turn_id, limit)
         if key in gen.analyses:
-            return gen.analyses[key]
+            similar: SimilarQuestions = gen.analyses[key]
+            return similar
         found = gen.analyses[key] = _similar_questions(gen, gen.docnum(turn_id), limit)
         return found
 
@@ -329,7 +338,7 @@ def _similar_questions(gen: Generation, docnum: int, limit: int) -> SimilarQuest
                             later=best(ok & (tables.rank > mine)))
 
 
-def _similar(record, score: float) -> SimilarQuestion:
+def _similar(record: TurnRecord, score: float) -> SimilarQuestion:
     return SimilarQuestion(id=record.id, conference_id=record.conference_id, conference_title=record.conference_title,
                            date=record.date, outlet=record.outlet, speakers=record.speakers, question=record.question,
                            score=round(score, 4))

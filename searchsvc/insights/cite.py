@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..models import KIND_QA, PUBLISHERS, TurnRecord, is_dated
@@ -25,7 +26,7 @@ class Citation:
     turn_id: str
     text: str          # plain-text reference, Chicago notes-bibliography style
     bibtex: str
-    csl: dict          # one CSL-JSON item
+    csl: dict[str, Any]          # one CSL-JSON item
 
 
 def _answerers(turn: TurnRecord, roles: Mapping[str, str]) -> list[str]:
@@ -107,7 +108,7 @@ def _bibtex(turn: TurnRecord, permalink: str, roles: Mapping[str, str], publishe
     return f"@misc{{{bibtex_key(turn)},\n{body}\n}}\n"
 
 
-def _csl(turn: TurnRecord, permalink: str, roles: Mapping[str, str], publisher: str, accessed: date) -> dict:
+def _csl(turn: TurnRecord, permalink: str, roles: Mapping[str, str], publisher: str, accessed: date) -> dict[str, Any]:
     item = {
         "id": turn.id,
         "type": "speech",
@@ -123,8 +124,3 @@ def _csl(turn: TurnRecord, permalink: str, roles: Mapping[str, str], publisher: 
         "URL": permalink,
     }
     return {k: v for k, v in item.items() if v}
-
-
-def citation_to_dict(c: Citation) -> dict:
-    """The JSON of /api/turns/<id>/cite."""
-    return {"turn_id": c.turn_id, "text": c.text, "bibtex": c.bibtex, "csl": c.csl}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from ..index import schema as S
 from ..models import SearchRequest
 from ..search.highlight import find_matches, find_phrase_matches
 from ..search.querying import highlight_terms, parse_query
+
+if TYPE_CHECKING:
+    from ..search.service import SearchService
 
 DEFAULT_WIDTH = 8
 MAX_WIDTH = 30
@@ -57,7 +61,7 @@ class Concordance:
     truncated: bool
 
 
-def concordance(service, request: SearchRequest, limits: SearchSettings, width: int = DEFAULT_WIDTH,
+def concordance(service: SearchService, request: SearchRequest, limits: SearchSettings, width: int = DEFAULT_WIDTH,
                 sort: str = "date", page: int = 1, per_page: int = 50) -> Concordance:
     """The page `page` of the concordance of `request` (its q, scope and filters; its own paging ignored)."""
     if sort not in SORTS:
@@ -72,7 +76,7 @@ def concordance(service, request: SearchRequest, limits: SearchSettings, width: 
                        read < total)
 
 
-def all_lines(service, request: SearchRequest, limits: SearchSettings, width: int = DEFAULT_WIDTH,
+def all_lines(service: SearchService, request: SearchRequest, limits: SearchSettings, width: int = DEFAULT_WIDTH,
               sort: str = "date") -> tuple[list[Line], int, int]:
     """(every line in `sort` order, matching turns, turns read): cached per index generation."""
     request = replace(request, page=1, per_page=1, sort="relevance")
@@ -94,7 +98,7 @@ def all_lines(service, request: SearchRequest, limits: SearchSettings, width: in
     return sort_lines(lines, sort), total, read
 
 
-def _turn_lines(stored: dict, terms: dict[str, set], width: int) -> list[Line]:
+def _turn_lines(stored: dict[str, Any], terms: dict[str, set[Any]], width: int) -> list[Line]:
     out = []
     day = stored[S.DATE].date()
     speakers = ", ".join(s for s in stored.get(S.SPEAKER, "").split(",") if s)
@@ -131,16 +135,8 @@ def sort_lines(lines: list[Line], sort: str) -> list[Line]:
     return by_date
 
 
-def line_to_dict(ln: Line) -> dict:
-    return {"turn_id": ln.turn_id, "date": ln.date.isoformat(), "who": ln.who, "side": ln.side,
-            "left": ln.left, "match": ln.match, "right": ln.right}
 
 
-def concordance_to_dict(c: Concordance) -> dict:
-    """The JSON of /api/concordance."""
-    return {"total_turns": c.total_turns, "total_lines": c.total_lines, "lines": [line_to_dict(ln) for ln in c.lines],
-            "page": c.page, "per_page": c.per_page, "sort": c.sort, "width": c.width, "turns_read": c.turns_read,
-            "truncated": c.truncated}
 
 
 CSV_HEADER = ["turn_id", "date", "who", "side", "left", "match", "right"]

@@ -33,7 +33,7 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 @dataclass(frozen=True)
 class Pattern:
     name: str
-    regex: re.Pattern
+    regex: re.Pattern[str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +44,7 @@ class DeflectionRules:
     follow_words: int = FOLLOW_WORDS
 
     @cached_property
-    def combined(self) -> re.Pattern:
+    def combined(self) -> re.Pattern[str]:
         """Every pattern, lower-cased, in one non-capturing alternation matched on lower-cased text: one pass
         finds whether any pattern matches (about 6x faster than one case-insensitive search per pattern;
         capturing groups would lose most of that)."""

@@ -15,9 +15,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from ..models import SearchRequest, TurnRecord
 from ..serialize import turn_to_dict
+
+if TYPE_CHECKING:
+    from ..search.service import SearchService
 
 CSV_COLUMNS = ("id", "url", "date", "conference_id", "conference_title", "source_format", "seq", "kind", "outlet",
                "speakers", "question", "answer", "source_url", "roles", "deflection")
@@ -43,14 +47,14 @@ class TurnExport:
         return self.rows < self.total
 
 
-def export_turns(service, request: SearchRequest, limit: int) -> TurnExport:
+def export_turns(service: SearchService, request: SearchRequest, limit: int) -> TurnExport:
     """The first `limit` turns matching `request`, in its sort order, for streaming (no lock held while read)."""
     with service.snapshot() as snap:
         total, docs = snap.ordered(request, limit)
         return TurnExport(total=total, rows=len(docs), records=snap.detached_records(docs))
 
 
-def feed_turns(service, request: SearchRequest, limit: int = FEED_ENTRIES) -> TurnExport:
+def feed_turns(service: SearchService, request: SearchRequest, limit: int = FEED_ENTRIES) -> TurnExport:
     """The newest `limit` turns matching `request` (whatever its sort), for a feed."""
     return export_turns(service, replace(request, sort="newest"), limit)
 
@@ -62,7 +66,7 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def turn_row(t: TurnRecord, turn_url: TurnUrl) -> list:
+def turn_row(t: TurnRecord, turn_url: TurnUrl) -> list[Any]:
     return [t.id, turn_url(t.id), t.date.isoformat(), t.conference_id, _cell(t.conference_title), t.source_format,
             t.seq, t.kind, _cell(t.outlet), _cell(SPEAKER_SEPARATOR.join(t.speakers)), _cell(t.question),
             _cell(t.answer), t.source_url, _cell(SPEAKER_SEPARATOR.join(t.roles)), t.deflection]
@@ -82,7 +86,7 @@ def _chunked(lines: Iterable[str]) -> Iterator[str]:
 
 def csv_chunks(records: Iterable[TurnRecord], turn_url: TurnUrl) -> Iterator[str]:
     """A header row, then one row per turn (RFC 4180 quoting, CRLF line ends), in chunks."""
-    def lines():
+    def lines() -> Iterator[str]:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
@@ -95,7 +99,7 @@ def csv_chunks(records: Iterable[TurnRecord], turn_url: TurnUrl) -> Iterator[str
     return _chunked(lines())
 
 
-def _json_line(obj: dict) -> str:
+def _json_line(obj: dict[str, Any]) -> str:
     """Compact UTF-8 JSON on one line; U+2028/U+2029 escaped too (str.splitlines would split on them)."""
     text = json.dumps(obj, ensure_ascii=False)
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
@@ -149,10 +153,12 @@ def atom_feed(records: Iterable[TurnRecord], *, title: str, feed_url: str, html_
               updated: datetime) -> bytes:
     """An Atom 1.0 feed (RFC 4287) of `records`; `updated` is used when there are none (else the newest date)."""
     ET.register_namespace("", ATOM_NS)
-    tag = lambda name: f"{{{ATOM_NS}}}{name}"  # noqa: E731
+    def tag(name: str) -> str:
+        return f"{{{ATOM_NS}}}{name}"
+
     feed = ET.Element(tag("feed"))
 
-    def sub(parent, name, text=None, **attrs):
+    def sub(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
         el = ET.SubElement(parent, tag(name), {k: _xml_text(v) for k, v in attrs.items()})
         if text is not None:
             el.text = _xml_text(text)
@@ -181,4 +187,5 @@ def atom_feed(records: Iterable[TurnRecord], *, title: str, feed_url: str, html_
         sub(entry, "content", entry_text(t), type="text")
     if newest is not None:
         stamp.text = _stamp(newest)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body

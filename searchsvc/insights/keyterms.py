@@ -70,16 +70,17 @@ def _sample(docs: np.ndarray, size: int) -> np.ndarray:
     return docs[np.linspace(0, len(docs) - 1, size).round().astype(np.int64)]
 
 
-def _read_sample(gen: Generation, sample: np.ndarray, field: str) -> tuple[Counter, Counter, dict[str, Counter]]:
+def _read_sample(gen: Generation, sample: np.ndarray,
+                 field: str) -> tuple[Counter[str], Counter[str], dict[str, Counter[str]]]:
     """Term counts, turns per term and written forms per term of the sampled turns' `field` text."""
-    tokens: Counter = Counter()
-    term_docs: Counter = Counter()
+    tokens: Counter[str] = Counter()
+    term_docs: Counter[str] = Counter()
     for docnum in sample:
         found = TOKEN_RE.findall(gen.stored(docnum).get(field, ""))
         tokens.update(found)
-        term_docs.update({term_for_token(raw) for raw in set(found)} - {None})
-    counts: Counter = Counter()
-    forms: dict[str, Counter] = defaultdict(Counter)
+        term_docs.update(t for t in {term_for_token(raw) for raw in set(found)} if t is not None)
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
     for raw, n in tokens.items():     # each written form once: the analysis is per distinct token
         term = term_for_token(raw)
         if term is not None:

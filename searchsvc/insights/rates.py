@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ class AnswerShare:
     def rate(self) -> float:
         return self.deflections / self.answers if self.answers else 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"answers": self.answers, "deflections": self.deflections, "rate": round(self.rate, 4)}
 
 
@@ -59,7 +60,7 @@ def shares_by(tables: IndexTables, facet: str, mask: np.ndarray) -> tuple[np.nda
     return count_values(tables, facet, mask & answered), count_values(tables, facet, mask & deflected)
 
 
-def speaker_roles(reader, tables: IndexTables, name: str, mask: np.ndarray) -> tuple[RoleSpan, ...]:
+def speaker_roles(reader: Any, tables: IndexTables, name: str, mask: np.ndarray) -> tuple[RoleSpan, ...]:
     """The roles `name` held in the turns of `mask`, earliest first."""
     codes, values = S.column_codes(reader, S.SPEAKER_ROLE, "")
     prefix = name + "|"

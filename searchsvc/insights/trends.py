@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from ..errors import QueryError
 from ..models import SearchRequest
 from .analytics import pick_interval
 from .days import dated
+
+if TYPE_CHECKING:
+    from ..search.service import SearchService
 
 INTERVALS = ("auto", "week", "month", "quarter", "year")
 MAX_SERIES = 6
@@ -70,7 +74,7 @@ def check_queries(queries: list[str]) -> list[str]:
     return found
 
 
-def trends(service, request: SearchRequest, queries: list[str], interval: str = "auto") -> Trends:
+def trends(service: SearchService, request: SearchRequest, queries: list[str], interval: str = "auto") -> Trends:
     """Counts per period of each query under `request`'s filters (its own q is ignored)."""
     if interval not in INTERVALS:
         raise QueryError(f"parameter 'interval' must be one of {', '.join(INTERVALS)}, got {interval[:40]!r}")
@@ -145,26 +149,15 @@ def _period(index: int, interval: str, request: SearchRequest) -> Period:
     return Period(key, start, end, max(start, lo) if lo else start, min(end, hi) if hi else end)
 
 
-def trends_to_dict(t: Trends) -> dict:
-    """The JSON of /api/trends."""
-    return {
-        "interval": t.interval,
-        "series": [{"q": s.q, "total": s.total,
-                    "points": [{"period": p.period.key, "count": p.count, "per_1000": p.per_1000} for p in s.points],
-                    "undated": s.undated}
-                   for s in t.series],
-    }
-
-
-def trends_csv_rows(t: Trends) -> list[list]:
+def trends_csv_rows(t: Trends) -> list[list[Any]]:
     """One row per period: period, first day, last day, turns passing the filters, then count and per 1,000 of
     each series."""
     header = ["period", "start", "end", "turns"]
     for s in t.series:
         header += [f"{s.q} (count)", f"{s.q} (per 1000)"]
-    rows: list[list] = [header]
+    rows: list[list[Any]] = [header]
     for k, p in enumerate(t.periods):
-        row: list = [p.key, p.start.isoformat(), p.end.isoformat(), t.base[k]]
+        row: list[Any] = [p.key, p.start.isoformat(), p.end.isoformat(), t.base[k]]
         for s in t.series:
             row += [s.points[k].count, s.points[k].per_1000]
         rows.append(row)

@@ -1,7 +1,7 @@
 """Search stage: the service (service.py), query parsing, matching, phrases, facets, highlights, spelling.
 
-May import: config, errors, models, analysis, index.schema, index.store (never the index writer: build,
-bulkwriter, segments).
+May import: config, errors, models, analysis, serialize, index.schema, index.store (never the index writer:
+build, bulkwriter, segments).
 """
 
 from .service import SearchService, Snapshot

@@ -11,7 +11,9 @@ Term/And/Or/Not and exact phrases (phrases.py) fall back to Whoosh's own matchin
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from math import log
+from typing import Any
 
 import numpy as np
 from cachetools import LRUCache
@@ -31,7 +33,7 @@ B, K1 = 0.75, 1.2          # whoosh.scoring.BM25F defaults
 class DocSets:
     """Masks and scores over one searcher (not thread-safe: the SearchService lock guards it)."""
 
-    def __init__(self, searcher, tables: IndexTables):
+    def __init__(self, searcher: Any, tables: IndexTables) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.tables = tables
@@ -93,7 +95,7 @@ class DocSets:
         mask[self.postings(field, text)[0]] = True
         return mask & self.tables.live if self.deletions else mask
 
-    def mask(self, q) -> np.ndarray:
+    def mask(self, q: Q.Query | None) -> np.ndarray:
         """Documents matching a query (deleted documents excluded)."""
         live = self.tables.live
         if q is None or q is Q.NullQuery:
@@ -103,11 +105,13 @@ class DocSets:
         if isinstance(q, Q.Every):
             return live.copy()
         if isinstance(q, Q.AndNot):
-            return self.mask(q.a) & ~self.mask(q.b)
+            without: np.ndarray = self.mask(q.a) & ~self.mask(q.b)
+            return without
         if isinstance(q, Q.AndMaybe):
             return self.mask(q.a)
         if isinstance(q, Q.Not):
-            return live & ~self.mask(q.query)
+            others: np.ndarray = live & ~self.mask(q.query)
+            return others
         if isinstance(q, Q.And):
             positive = [c for c in q.subqueries if not isinstance(c, Q.Not)]
             if not positive:
@@ -129,7 +133,7 @@ class DocSets:
             return self.mask(child)
         return self._matched_mask(q)
 
-    def _matched_mask(self, q) -> np.ndarray:
+    def _matched_mask(self, q: Q.Query) -> np.ndarray:
         """Mask of a phrase (or another query Whoosh matches), cached: paging and facet clicks repeat it."""
         key = repr(q)
         found = self._masks.get(key)
@@ -158,7 +162,7 @@ class DocSets:
 
     # ---- scores ---------------------------------------------------------------------
 
-    def scores(self, terms) -> np.ndarray:
+    def scores(self, terms: Iterable[tuple[str, str, float]]) -> np.ndarray:
         """BM25F score of every document for (field, text, boost) terms (zeros where nothing matches)."""
         total = np.zeros(self.tables.size, dtype=np.float32)
         doc_count = self.reader.doc_count_all()

@@ -12,6 +12,10 @@ stems, as it used to.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from whoosh import query as Q
 from whoosh.qparser import plugins as P
@@ -31,26 +35,27 @@ class ExactPhrase(Q.Phrase):
     as written in `written`. DocSets matches the indexed words at their offsets (phrases.phrase_docs) and keeps
     the turns whose stored text has the written words together (verify)."""
 
-    def __init__(self, fieldname: str, written: list[str], boost: float = 1.0, char_ranges=None):
+    def __init__(self, fieldname: str, written: list[str], boost: float = 1.0,
+                 char_ranges: list[tuple[int, int]] | None = None) -> None:
         kept = [(i, w) for i, w in enumerate(written) if not is_stop_word(w)]
         super().__init__(fieldname, [w for _, w in kept], slop=1, boost=boost, char_ranges=char_ranges)
         self.offsets = [i for i, _ in kept]
         self.written = tuple(written)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ExactPhrase({self.fieldname!r}, {list(self.written)!r}, boost={self.boost})"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and (self.fieldname, self.written, self.boost) == (
             other.fieldname, other.written, other.boost)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self).__name__, self.fieldname, self.written, self.boost))
 
-    def normalize(self):
+    def normalize(self) -> Q.Query:
         return self if self.words else Q.NullQuery
 
-    def verify(self, searcher, docs, check_time=lambda: None):
+    def verify(self, searcher: Any, docs: np.ndarray, check_time: Callable[[], None] = lambda: None) -> np.ndarray:
         """The docnums among `docs` whose stored text holds the written words one after another."""
         base = BASE_FIELD[self.fieldname]
         kept = []
@@ -65,7 +70,7 @@ class ExactPhrase(Q.Phrase):
 class ExactNode(P.PhrasePlugin.PhraseNode):
     """Quoted text: a query over the exact-wording field of the node's text field."""
 
-    def query(self, parser):
+    def query(self, parser: Any) -> Q.Query:
         fieldname = self.fieldname or parser.fieldname
         exact = S.EXACT_FIELDS.get(fieldname)
         if exact is None or parser.schema is None or exact not in parser.schema:
@@ -94,11 +99,11 @@ class ExactPhrasePlugin(P.PhrasePlugin):
     """PhrasePlugin whose "quoted text" (with an optional ~slop) is matched word for word."""
 
     class PhraseTagger(P.RegexTagger):
-        def create(self, parser, match):
+        def create(self, parser: Any, match: re.Match[str]) -> ExactNode:
             slop = match.group("slop")
             return ExactNode(match.group("text"), match.start("text"), int(slop) if slop else 1)
 
-    def taggers(self, parser):
+    def taggers(self, parser: Any) -> list[tuple[Any, int]]:
         return [(self.PhraseTagger(self.expr), 0)]
 
 
@@ -108,11 +113,11 @@ class ExactQuotePlugin(P.TaggingPlugin):
     expr = P.SingleQuotePlugin.expr
     priority = 0
 
-    def create(self, parser, match):
+    def create(self, parser: Any, match: re.Match[str]) -> ExactNode:
         return ExactNode(match.group("text"), match.start("text"), 1)
 
 
-def exact_plugins() -> list:
+def exact_plugins() -> list[Any]:
     """The parser plugins for quoted text (in place of SingleQuotePlugin and PhrasePlugin)."""
     return [ExactQuotePlugin(), ExactPhrasePlugin()]
 

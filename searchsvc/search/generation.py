@@ -23,10 +23,10 @@ from ..errors import IndexMissingError, IndexUnreadableError, NotFoundError
 from ..index import schema as S
 from ..index import whoosh_private as W
 from ..index.store import current_generation, index_root, open_generation_index, read_stats, unreadable
+from ..index.tables import IndexTables, open_tables
 from ..index.verify import GenerationGuard
 from ..models import FacetValue, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .docsets import DocSets
-from .facets import IndexTables, load_tables
 from .spelling import Speller
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ OPEN_ATTEMPTS = 3        # CURRENT read again when the generation it named vanis
 class Generation:
     """One opened index generation: stats, column tables, postings (DocSets), speller, stored fields, caches."""
 
-    def __init__(self, name: str, ix: Any, stats: IndexStats, pages: int, guard: GenerationGuard | None = None):
+    def __init__(self, name: str, ix: Any, stats: IndexStats, pages: int, guard: GenerationGuard | None = None,
+                 folder: Path | None = None):
         load_stemmer()     # importing NLTK (seconds on a busy machine) is opening work, not the first search's budget
         self.name = name
         self.guard = guard                          # its files as built (index/verify.py)
@@ -48,7 +49,7 @@ class Generation:
         self.reader = self.searcher.reader()
         self.schema = self.searcher.schema        # ix.schema would read the table of contents again
         try:
-            self.tables: IndexTables = load_tables(self.reader)
+            self.tables: IndexTables = open_tables(folder, self.reader)   # mapped from its files when it has them
         except BaseException:
             self.searcher.close()
             raise
@@ -147,7 +148,8 @@ def open_current(settings: Settings, known: Generation | None,
         try:
             ix = open_generation_index(settings, name)
             if ix is not None:
-                return Generation(name, ix, stats, settings.search.result_cache_size, guard)
+                return Generation(name, ix, stats, settings.search.result_cache_size, guard,
+                                  index_root(settings) / name)
         except W.unreadable_errors() as exc:   # its files: a truncated segment, a missing one ...
             if (index_root(settings) / name).is_dir():
                 log.warning("index generation %s cannot be opened: %s: %s", name, type(exc).__name__, exc)

@@ -8,10 +8,13 @@ exactly a match in the index.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Container, Iterable
 from functools import lru_cache
 from html import escape
 
 from ..analysis import TOKEN_RE, fold_word, term_for_token
+
+Term = str | tuple[str, ...]     # an index term (a stem), or the folded words of quoted text
 
 ELLIPSIS = "\u2026"
 JOIN = f" {ELLIPSIS} "
@@ -52,7 +55,7 @@ def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int,
     return out
 
 
-def find_phrase_matches(text: str, phrases) -> list[tuple[int, int, str]]:
+def find_phrase_matches(text: str, phrases: Iterable[tuple[str, ...]]) -> list[tuple[int, int, str]]:
     """(start, end, words joined by spaces) of every place where a phrase's folded words (tuples from quoted
     text, exact.py) stand one after another in `text`, as the exact-wording fields index them; a match runs
     from its first word's first character to its last word's last, and overlapping matches are all given."""
@@ -73,7 +76,7 @@ def find_phrase_matches(text: str, phrases) -> list[tuple[int, int, str]]:
     return out
 
 
-def find_all_matches(text: str, terms) -> list[tuple[int, int, str]]:
+def find_all_matches(text: str, terms: Iterable[Term]) -> list[tuple[int, int, str]]:
     """Stem matches (str terms) and phrase matches (tuple terms) in text order, overlaps left out."""
     stems = {t for t in terms if isinstance(t, str)}
     phrases = [t for t in terms if isinstance(t, tuple)]
@@ -95,7 +98,7 @@ def _fold(raw: str) -> str:
     return fold_word(raw)
 
 
-def walk_matches(text: str, terms) -> list[tuple[int, int, str]]:
+def walk_matches(text: str, terms: Container[str]) -> list[tuple[int, int, str]]:
     """find_matches by mapping every token of the text to its term."""
     out: list[tuple[int, int, str]] = []
     for m in TOKEN_RE.finditer(text):
@@ -106,12 +109,12 @@ def walk_matches(text: str, terms) -> list[tuple[int, int, str]]:
 
 
 @lru_cache(maxsize=512)
-def _starts(letters: frozenset[str]) -> re.Pattern:
+def _starts(letters: frozenset[str]) -> re.Pattern[str]:
     """Where a token may start with one of `letters` (either case): a letter not preceded by a word character."""
     return re.compile(r"(?<!\w)[" + re.escape("".join(sorted(letters))) + "]", re.IGNORECASE | re.ASCII)
 
 
-def _token_at(text: str, start: int):
+def _token_at(text: str, start: int) -> re.Match[str] | None:
     """The token starting at `start`, or None when `start` is inside one: tokenizing from the whitespace
     before it gives the same tokens as from the start of the text (no token holds whitespace)."""
     chunk = start
@@ -123,7 +126,7 @@ def _token_at(text: str, start: int):
     return None
 
 
-def _mark(text: str, start: int, end: int, matches) -> str:
+def _mark(text: str, start: int, end: int, matches: list[tuple[int, int, str]]) -> str:
     parts, pos = [], start
     for s, e, _ in matches:
         if s < start or e > end:
@@ -151,7 +154,7 @@ def _snap_end(text: str, pos: int) -> int:
     return space if space != -1 else pos
 
 
-def _windows(text: str, matches, width: int) -> list[tuple[int, int, int]]:
+def _windows(text: str, matches: list[tuple[int, int, str]], width: int) -> list[tuple[int, int, int]]:
     """Candidate fragments (start, end, score): one window per run of matches that fit in `width`."""
     out = []
     i = 0
@@ -171,7 +174,7 @@ def _windows(text: str, matches, width: int) -> list[tuple[int, int, int]]:
     return out
 
 
-def highlight(text: str, terms, fragment_chars: int = 200, max_fragments: int = 3) -> str:
+def highlight(text: str, terms: Collection[Term], fragment_chars: int = 200, max_fragments: int = 3) -> str:
     """Escaped HTML of `text` with matches in <mark>; long texts cut to the best fragments joined by ' … '.
 
     `terms` holds index terms (stems) and tuples of folded words (quoted text, marked where they stand

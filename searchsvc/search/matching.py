@@ -30,6 +30,7 @@ from .ranking import (
     suggest_filters,
     text_share,
 )
+from .verbatim import verbatim_notice, verbatim_query
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per matched word (weighted by rarity) when relaxing: turns with more of them rank first
@@ -81,9 +82,25 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
                 base, final, matched, shown_query = relaxed, relaxed_final, coverage, widened
                 notices.append(NOTICE_RELAXED)
     notices += plan_notices(plan)
+    verbatim, missed = verbatim_mask(parsed, gen, request, final)
+    if verbatim is not None and verbatim.any():
+        notices.append(verbatim_notice(int(verbatim.sum())))
     suggested = suggest_filters(plan, tables, final, request.filters())
-    return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped,
-                 boosts_for(plan, parsed, tables, docsets), suggested)
+    return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped or missed,
+                 boosts_for(plan, parsed, tables, docsets, verbatim), suggested)
+
+
+def verbatim_mask(parsed: ParsedQuery, gen: Generation, request: SearchRequest, final: np.ndarray
+                  ) -> tuple[np.ndarray | None, bool]:
+    """The result turns holding a pasted (unquoted) query as written (verbatim.py), and whether the time budget
+    left this optional extra out."""
+    phrase = verbatim_query(parsed, gen.schema, request.scope) if request.sort == "relevance" else None
+    if phrase is None or not final.any():
+        return None, False
+    try:
+        return gen.docsets.mask(phrase) & final, False
+    except QueryBudgetError:
+        return None, True
 
 
 def name_table(gen: Generation) -> NameTable:

@@ -8,6 +8,7 @@ name someone in every query); plus the shipped aliases (searchsvc/data/name_alia
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -59,7 +60,7 @@ class NameTable:
     """Forms -> (facet, value) over one generation's facet values. `text_share(term)` is the share of turns
     whose text holds an index term (to keep common words from naming anyone)."""
 
-    def __init__(self, values: dict[str, list[str]], text_share, size: int):
+    def __init__(self, values: dict[str, list[str]], text_share: Callable[[str], float], size: int) -> None:
         titles = load_titles()
         forms: dict[tuple[str, ...], set[tuple[str, str]]] = {}
         known = {facet: set(values.get(facet, ())) for facet in NAME_FACETS}
@@ -73,7 +74,7 @@ class NameTable:
                     forms.setdefault(fold_tokens(alias), set()).add((facet, value))
         self.forms = {form: tuple(sorted(found)) for form, found in forms.items() if form}
 
-    def find(self, text: str, allowed) -> list[NameMatch]:
+    def find(self, text: str, allowed: Callable[[int, int], bool]) -> list[NameMatch]:
         """Longest forms first, left to right, over the query's tokens whose spans `allowed(start, end)` accepts
         (plain words: not inside quotes or a field)."""
         tokens = [(m.start(), m.end(), fold_word(m.group())) for m in TOKEN_RE.finditer(text)]
@@ -94,7 +95,8 @@ class NameTable:
         return out
 
 
-    def _longest(self, tokens, i: int, titles, allowed):
+    def _longest(self, tokens: list[tuple[int, int, str]], i: int, titles: frozenset[str],
+                 allowed: Callable[[int, int], bool]) -> tuple[int, tuple[tuple[str, str], ...]] | None:
         """(index after the last token, values) of the longest form starting at token i, or after up to two
         titles there (`MS. PSAKI`, `Dr. Fauci`); None when none starts there."""
         first = i
@@ -108,7 +110,8 @@ class NameTable:
         return None
 
 
-def _forms(value: str, facet: str, titles: frozenset[str], text_share, check_values: bool) -> set[tuple[str, ...]]:
+def _forms(value: str, facet: str, titles: frozenset[str], text_share: Callable[[str], float],
+           check_values: bool) -> set[tuple[str, ...]]:
     """A value's name forms; `check_values`: even a one-word value must be rare in the text (in a large index,
     where a stray value such as `Share` would otherwise name an outlet in every query)."""
     tokens = fold_tokens(value)

@@ -32,10 +32,10 @@ STRIDE = 1 << 32          # key = turn * STRIDE + phrase start position
 class PositionDecoder:
     """Position lists from posting values, memoised by value bytes (one per searcher; not thread-safe)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._known: dict[bytes, tuple[int, ...]] = {}
 
-    def many(self, fmt, values: list[bytes]) -> list[tuple[int, ...]]:
+    def many(self, fmt: Any, values: list[bytes]) -> list[tuple[int, ...]]:
         known = self._known
         if len(known) >= DECODED_CACHE:
             known.clear()
@@ -46,7 +46,7 @@ class PositionDecoder:
         return out
 
 
-def phrase_docs(reader, fieldname: str, words: list[str], candidates: np.ndarray,
+def phrase_docs(reader: Any, fieldname: str, words: list[str], candidates: np.ndarray,
                 postings: Callable[[str], np.ndarray], decode: PositionDecoder,
                 check_time: Callable[[], None] = lambda: None, offsets: list[int] | None = None) -> np.ndarray:
     """Docnums among `candidates` (sorted, each holding every word) where `words` occur at consecutive positions
@@ -80,7 +80,7 @@ def phrase_docs(reader, fieldname: str, words: list[str], candidates: np.ndarray
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _word_keys(sub, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
+def _word_keys(sub: Any, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
                ) -> np.ndarray:
     """turn * STRIDE + position for every position of a term in the `wanted` turns (sorted segment docnums)."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from whoosh import qparser
 from whoosh import query as Q
@@ -13,8 +14,9 @@ from ..analysis import TOKEN_RE, fold_word, stem_word, term_for_token
 from ..config import SearchSettings
 from ..errors import QueryError
 from ..index import schema as S
-from ..models import SCOPES, SORTS, SearchRequest
+from ..models import SearchRequest
 from .exact import BASE_FIELD, base_terms, exact_plugins, highlight_keys, is_exact
+from .highlight import Term
 
 SCOPE_FIELDS = {"both": S.TEXT_FIELDS, "question": (S.QUESTION,), "answer": (S.ANSWER,)}
 QUERY_FIELD_ALIASES = {S.SPEAKER_TEXT: ["speaker", "speakers"], S.OUTLET_TEXT: ["outlet"], S.ROLE_TEXT: ["role"]}
@@ -40,26 +42,6 @@ class ParsedQuery:
     empty: bool = False                   # the text had content but nothing searchable
 
 
-def validate_request(request: SearchRequest, limits: SearchSettings) -> None:
-    """QueryError when a request breaks a documented limit or rule."""
-    if len(request.q) > limits.max_query_chars:
-        raise QueryError(f"query too long: {len(request.q)} characters (limit {limits.max_query_chars})")
-    words = len(TOKEN_RE.findall(request.q))
-    if words > limits.max_terms:
-        raise QueryError(f"query has too many words: {words} (limit {limits.max_terms})")
-    if request.sort not in SORTS:
-        raise QueryError(f"unknown sort {request.sort!r} (one of {', '.join(SORTS)})")
-    if request.scope not in SCOPES:
-        raise QueryError(f"unknown scope {request.scope!r} (one of {', '.join(SCOPES)})")
-    if not isinstance(request.per_page, int) or not 1 <= request.per_page <= limits.max_per_page:
-        raise QueryError(f"per_page must be between 1 and {limits.max_per_page}, got {request.per_page}")
-    if not isinstance(request.page, int) or request.page < 1:
-        raise QueryError(f"page must be 1 or more, got {request.page}")
-    for name, values in request.filters().items():
-        if len(values) > limits.max_filter_values:
-            raise QueryError(f"too many {name} filters: {len(values)} (limit {limits.max_filter_values})")
-
-
 def past_paging_depth(request: SearchRequest, limits: SearchSettings) -> bool:
     """Whether the requested page lies past the results that can be paged (it is answered with no hits)."""
     return request.page * request.per_page > limits.max_page_depth
@@ -78,7 +60,7 @@ def request_notices(request: SearchRequest, limits: SearchSettings) -> list[str]
     return notices
 
 
-def build_parser(schema, scope: str) -> qparser.QueryParser:
+def build_parser(schema: Any, scope: str) -> qparser.QueryParser:
     fields = list(SCOPE_FIELDS[scope])
     names = "|".join(QUERY_FIELD_NAMES)
     plugins = [
@@ -134,7 +116,7 @@ def _plain_query(text: str, scope: str) -> Q.Query | None:
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
 
-def _expand_prefix(reader, node: Q.Prefix, limits: SearchSettings, notices: list[str]) -> Q.Query:
+def _expand_prefix(reader: Any, node: Q.Prefix, limits: SearchSettings, notices: list[str]) -> Q.Query:
     """A Prefix as an Or of at most max_prefix_expansion existing terms (the most frequent ones).
     QueryError when fewer than min_prefix_chars characters come before the *."""
     if len(node.text) < limits.min_prefix_chars:
@@ -165,7 +147,7 @@ def _expand_prefix(reader, node: Q.Prefix, limits: SearchSettings, notices: list
     return Q.Or([Q.Term(node.fieldname, t, boost=node.boost) for t in sorted(best)])
 
 
-def _rewrite(node: Q.Query, reader, limits: SearchSettings, notices: list[str]) -> Q.Query:
+def _rewrite(node: Q.Query, reader: Any, limits: SearchSettings, notices: list[str]) -> Q.Query:
     if isinstance(node, Q.Prefix):
         return _expand_prefix(reader, node, limits, notices)
     if node.is_leaf():
@@ -247,7 +229,7 @@ def _split_top(q: Q.Query, text: str) -> tuple[list[tuple[str, Q.Query]], list[Q
     return plain, required
 
 
-def parse_query(request: SearchRequest, schema, reader, limits: SearchSettings) -> ParsedQuery:
+def parse_query(request: SearchRequest, schema: Any, reader: Any, limits: SearchSettings) -> ParsedQuery:
     """Parse request.q for request.scope. Malformed syntax never raises: it falls back to plain words."""
     text = request.q.strip()
     if not text:
@@ -275,12 +257,12 @@ def parse_query(request: SearchRequest, schema, reader, limits: SearchSettings) 
     return ParsedQuery(text=text, query=q, plain=plain, required=required, notices=notices)
 
 
-def highlight_terms(q: Q.Query | None) -> dict[str, set]:
+def highlight_terms(q: Q.Query | None) -> dict[str, set[Term]]:
     """Terms to mark per text field: every non-negated Term/Phrase word in question/answer (stems), and the
     words of each quoted text as a tuple (folded words marked only where they stand together)."""
-    found: dict[str, set] = {f: set() for f in S.TEXT_FIELDS}
+    found: dict[str, set[Term]] = {f: set() for f in S.TEXT_FIELDS}
 
-    def walk(node):
+    def walk(node: Q.Query) -> None:
         if isinstance(node, (Q.Not,)):
             return
         if isinstance(node, Q.AndNot):
@@ -307,7 +289,7 @@ def scoring_terms(q: Q.Query | None) -> list[tuple[str, str, float]]:
     """(field, term, boost) of every non-negated question/answer word (phrase words included), for BM25F."""
     found: dict[tuple[str, str], float] = {}
 
-    def walk(node, boost):
+    def walk(node: Q.Query, boost: float) -> None:
         if isinstance(node, Q.Not):
             return
         if isinstance(node, Q.AndNot):
@@ -339,7 +321,7 @@ RELAX_PREFIX_BOOST = 0.5
 RELAX_PREFIX_LIMIT = 16
 
 
-def widen_word(node: Q.Query, reader) -> Q.Query:
+def widen_word(node: Q.Query, reader: Any) -> Q.Query:
     """A plain word plus the indexed words that start with its stem (retaliation ~ retaliatory), for relaxing."""
     extra = []
     for leaf in list(node.leaves()):

@@ -3,8 +3,9 @@ synonyms, and coverage of the informative words (weighted by rarity) ranked befo
 
 A query's plain words become slots. A slot is satisfied by its typed word(s) in the text, by a synonym
 (expansion.py), or, for a name (names.py), by the turn's speaker or outlet: a name never has to be in the text.
-Words that carry no topic (searchsvc/data/query_filler_en.txt, or found in a large share of the turns) are
-not slots: they only add a little to the score. Strict matching requires every slot; relaxed matching (few
+Words that carry no topic (searchsvc/data/query_filler_en.txt) or are found in a large share of the turns are
+not slots: the listed ones add a little to the score, the common ones rank like typed words (low idf already).
+Strict matching requires every slot; relaxed matching (few
 strict matches) requires half of them and ranks by weighted coverage first (ranking.RELAX_BONUS).
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from math import log
+from typing import Any
 
 import numpy as np
 from whoosh import query as Q
@@ -29,9 +31,13 @@ from .facets import IndexTables, values_mask
 from .names import NameMatch, NameTable
 from .phrases import PositionDecoder, phrase_docs
 from .querying import ParsedQuery, is_compound, widen_word
+from .verbatim import VERBATIM_BONUS
 
+# A plain word as plan_words reads it: (surface, query, its terms, its (start, end) spans in the text).
+Word = tuple[str, Q.Query, "tuple[str, ...] | None", "set[tuple[int, int]]"]
 NAME_BOOST = 1.5          # a speaker/outlet named in the query scores like a text word of this boost (times its idf)
-FILLER_BOOST = 0.3        # words without a topic still rank, a little
+FILLER_BOOST = 0.3        # words without a topic (the shipped list) still rank, a little
+COMMON_BOOST = 1.0        # words optional for being in many turns rank as typed (their idf is low already)
 EXPANSION_BOOST = 0.5     # synonyms and spelling alternatives rank below the typed words
 FILLER_SHARE = 0.1        # a word in more than this share of the turns carries no topic ...
 MIN_TURNS = 1000          # ... in an index of at least this many turns (shares of a tiny index mean nothing)
@@ -56,6 +62,7 @@ class Slot:
     alternatives: list[Q.Query] = field(default_factory=list)
     expansions: tuple[str, ...] = ()                        # the alternatives as written (for the notices)
     names: list[NameMatch] = field(default_factory=list)
+    listed: bool = False                                    # a filler from the shipped list (else: a common word)
 
 
 @dataclass
@@ -64,7 +71,7 @@ class WordPlan:
     fillers: list[Slot]
     required: list[Q.Query]
     changed: bool            # names, fillers or synonyms: the plain words are not simply all required
-    masks: dict = field(default_factory=dict)   # name masks computed for this query
+    masks: dict[Any, np.ndarray] = field(default_factory=dict)   # name masks computed for this query
 
 
 @lru_cache(maxsize=1)
@@ -74,10 +81,11 @@ def load_fillers() -> frozenset[str]:
     return frozenset(words) | frozenset(t for t in map(term_for_token, words) if t)
 
 
-def text_share(reader, size: int):
+def text_share(reader: Any, size: int) -> Callable[[str], float]:
     """term -> share of the turns whose text holds it."""
     def share(term: str) -> float:
-        return max(reader.doc_frequency(f, term) for f in S.TEXT_FIELDS) / max(1, size)
+        found: float = max(reader.doc_frequency(f, term) for f in S.TEXT_FIELDS) / max(1, size)
+        return found
     return share
 
 
@@ -104,7 +112,7 @@ def single_word(q: Q.Query) -> tuple[int, int, str] | None:
     return (int(start), int(end), str(term)) if start is not None and end is not None else None
 
 
-def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) -> WordPlan:
+def plan_words(parsed: ParsedQuery, names: NameTable | None, reader: Any, size: int) -> WordPlan:
     """The slots and fillers of a parsed query's plain words."""
     words = [(surface, q, word_terms(q), leaf_spans(q)) for surface, q in parsed.plain]
     names_found = _find_names(parsed.text, words, names)
@@ -132,8 +140,9 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) 
             i += size_found
             continue
         surface, q, terms, _ = words[i]
-        slot = Slot(surface, q)
-        if terms and len(terms) == 1 and _is_filler(surface, terms[0], share, size >= MIN_TURNS):
+        filler = filler_kind(surface, terms[0], share, size >= MIN_TURNS) if terms and len(terms) == 1 else None
+        slot = Slot(surface, q, listed=bool(filler))
+        if filler is not None:
             fillers.append(slot)
         else:
             slots.append(slot)
@@ -146,12 +155,16 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader, size: int) 
     return WordPlan(slots, fillers, list(parsed.required), changed)
 
 
-def _is_filler(surface: str, term: str, share, big: bool) -> bool:
+def filler_kind(surface: str, term: str, share: Callable[[str], float], big: bool) -> bool | None:
+    """True: a word of the shipped list of words without a topic; False: a word in a large share of the turns;
+    None: an informative word."""
     fillers = load_fillers()
-    return fold_word(surface) in fillers or term in fillers or (big and share(term) > FILLER_SHARE)
+    if fold_word(surface) in fillers or term in fillers:
+        return True
+    return False if big and share(term) > FILLER_SHARE else None
 
 
-def _find_names(text: str, words, names: NameTable | None) -> dict[tuple[int, int], list[NameMatch]]:
+def _find_names(text: str, words: list[Word], names: NameTable | None) -> dict[tuple[int, int], list[NameMatch]]:
     if names is None:
         return {}
     quoted = [(m.start(), m.end()) for m in _QUOTED_RE.finditer(text)]
@@ -171,13 +184,13 @@ def _find_names(text: str, words, names: NameTable | None) -> dict[tuple[int, in
     return out
 
 
-def _synonym_at(words, i: int, used: set[int], synonyms) -> tuple[int, tuple]:
+def _synonym_at(words: list[Word], i: int, used: set[int], synonyms: Any) -> tuple[int, tuple[Any, ...]]:
     """(number of words, other members) of the longest synonym-list member starting at plain word i."""
     for size in range(min(synonyms.longest, len(words) - i), 0, -1):
         chosen = words[i:i + size]
         if any(j in used for j in range(i, i + size)) or not all(w[2] for w in chosen):
             continue
-        others = synonyms.others(tuple(t for w in chosen for t in w[2]))
+        others = synonyms.others(tuple(t for w in chosen for t in w[2] or ()))
         if others:
             return size, others
     return 0, ()
@@ -196,10 +209,11 @@ def _terms_query(terms: tuple[str, ...]) -> Q.Query:
 
 # ---- masks and scores --------------------------------------------------------------------------
 
-def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict | None = None) -> np.ndarray:
+def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict[Any, np.ndarray] | None = None) -> np.ndarray:
     key = tuple((m.facet, m.values) for m in found)
     if memo is not None and key in memo:
-        return memo[key]
+        known: np.ndarray = memo[key]
+        return known
     out = np.zeros(tables.size, dtype=bool)
     for match in found:
         out |= values_mask(tables, match.facet, match.values)
@@ -208,7 +222,8 @@ def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict | None = 
     return out
 
 
-def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, memo: dict | None = None) -> np.ndarray:
+def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, memo: dict[Any, np.ndarray] | None = None
+              ) -> np.ndarray:
     out = docsets.mask(slot.typed).copy() if slot.typed is not None else np.zeros(tables.size, dtype=bool)
     for alt in slot.alternatives:
         out |= docsets.mask(alt)
@@ -227,7 +242,8 @@ def strict_mask(plan: WordPlan, docsets: DocSets, tables: IndexTables) -> np.nda
     return out
 
 
-def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader, near=None
+def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader: Any,
+                  near: Callable[[str, str], list[str]] | None = None
                   ) -> tuple[np.ndarray, np.ndarray, Q.Query]:
     """Turns with at least half of the slots (words widened by their stem's longer forms and, when rare, by
     close spellings), each turn's coverage in slot units weighted by rarity, and the query that ranks them."""
@@ -235,23 +251,42 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader,
     for part in plan.required:
         allowed &= docsets.mask(part)
     widened, masks = [], []
+    counts = np.zeros(tables.size, dtype=np.int16)
+    weighted = np.zeros(tables.size, dtype=np.float32)
+    total = 0.0
     for slot in plan.slots:
         typed = widen_word(slot.typed, reader) if slot.typed is not None else None
         extra = _spelling_alternatives(slot, reader, near)
         wide = Slot(slot.surface, typed, slot.alternatives + extra, slot.expansions, slot.names)
         widened.append(wide)
-        masks.append(slot_mask(wide, docsets, tables, plan.masks))
-    counts = np.zeros(tables.size, dtype=np.int16)
-    weighted = np.zeros(tables.size, dtype=np.float32)
-    weights = [rarity(tables.size, int((names_mask(tables, s.names, plan.masks) if s.names else m).sum()))
-               for s, m in zip(plan.slots, masks)]
-    for mask, weight in zip(masks, weights):
+        mask = slot_mask(wide, docsets, tables, plan.masks)
+        masks.append(mask)
         counts += mask
-        weighted += np.float32(weight) * mask
-    weighted *= np.float32(len(masks) / max(sum(weights), 1e-9))
+        total += add_coverage(weighted, slot, mask, docsets, tables, plan.masks)
+    weighted *= np.float32(len(masks) / max(total, 1e-9))
     need = len(masks) - len(masks) // 2
     shown = ranking_query(WordPlan(widened, plan.fillers, plan.required, plan.changed))
     return allowed & (counts >= need), weighted, shown
+
+
+def add_coverage(weighted: np.ndarray, slot: Slot, wide: np.ndarray, docsets: DocSets, tables: IndexTables,
+                  memo: dict[Any, np.ndarray]) -> float:
+    """Add a slot's coverage to `weighted`; return its full weight. A turn with the slot as typed (a word, its
+    synonyms, a name's turns) gets the rarity of those turns; a turn with only a widened form or a close spelling
+    gets the rarity of all the turns the widened slot matches (`Bronx` in 4 turns weighs far more than its
+    alternatives `bring`, `broad`). A word found nowhere as typed (a typo) weighs what its alternatives do."""
+    as_typed = names_mask(tables, slot.names, memo) if slot.names else slot_mask(slot, docsets, tables, memo)
+    docs = int(as_typed.sum())
+    wide_weight = rarity(tables.size, int(wide.sum()))
+    if not docs:
+        weighted += np.float32(wide_weight) * wide
+        return wide_weight
+    typed_weight = rarity(tables.size, docs)
+    if slot.names:     # a name's weight is that of the turns it names; its text matches count the same
+        weighted += np.float32(typed_weight) * wide
+        return typed_weight
+    weighted += np.float32(typed_weight) * as_typed + np.float32(wide_weight) * (wide & ~as_typed)
+    return typed_weight
 
 
 def rarity(size: int, docs: int) -> float:
@@ -260,7 +295,7 @@ def rarity(size: int, docs: int) -> float:
     return (log(size / (docs + 1)) + 1) ** RARITY_POWER
 
 
-def _spelling_alternatives(slot: Slot, reader, near) -> list[Q.Query]:
+def _spelling_alternatives(slot: Slot, reader: Any, near: Callable[[str, str], list[str]] | None) -> list[Q.Query]:
     word = single_word(slot.typed) if slot.typed is not None and not slot.names else None
     if near is None or word is None:
         return []
@@ -281,7 +316,7 @@ def ranking_query(plan: WordPlan) -> Q.Query:
             parts.append(Q.Or(list(slot.alternatives), boost=EXPANSION_BOOST))
     for filler in plan.fillers:
         if filler.typed is not None:
-            parts.append(Q.Or([filler.typed], boost=FILLER_BOOST))
+            parts.append(Q.Or([filler.typed], boost=FILLER_BOOST if filler.listed else COMMON_BOOST))
     parts += [r for r in plan.required if not isinstance(r, Q.Not)]
     return Q.Or(parts) if parts else Q.NullQuery
 
@@ -301,21 +336,26 @@ def name_bonus(plan: WordPlan, tables: IndexTables) -> np.ndarray | None:
 class Boosts:
     """What ranking adds to BM25F (and coverage) for a query: its names' scores and the proximity of its words:
     each pair of the query's consecutive words found side by side in a turn (stop words aside) adds
-    PROXIMITY_BOOST, looked at in the PROXIMITY_CANDIDATES best turns (positions read for those only)."""
+    PROXIMITY_BOOST, looked at in the PROXIMITY_CANDIDATES best turns (positions read for those only); the turns
+    holding a pasted query as written (verbatim.py) rank first."""
 
-    def __init__(self, names: np.ndarray | None, pairs: frozenset[tuple[str, str]], docsets: DocSets):
-        self.names, self.pairs, self.docsets = names, pairs, docsets
+    def __init__(self, names: np.ndarray | None, pairs: frozenset[tuple[str, str]], docsets: DocSets,
+                 verbatim: np.ndarray | None = None):
+        self.names, self.pairs, self.docsets, self.verbatim = names, pairs, docsets, verbatim
         self.decoder = PositionDecoder()
 
     def apply(self, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """scores (of docs) with the boosts added; the candidates depend on the scores only (stable paging)."""
         if self.names is not None:
             scores = scores + self.names[docs]
+        if self.verbatim is not None:
+            scores = scores + np.float32(VERBATIM_BONUS) * self.verbatim[docs]
         if not self.pairs or not len(docs):
             return scores
         best = np.argsort(-scores, kind="stable")[:PROXIMITY_CANDIDATES]
         found = self.pairs_found(np.sort(docs[best]))
-        return scores + PROXIMITY_BOOST * found[docs].astype(np.float32)
+        boosted: np.ndarray = scores + PROXIMITY_BOOST * found[docs].astype(np.float32)
+        return boosted
 
     def pairs_found(self, candidates: np.ndarray) -> np.ndarray:
         """Per docnum: how many of the pairs stand side by side in one of its text fields (candidates only)."""
@@ -336,12 +376,15 @@ def _postings_of(docsets: DocSets, field: str) -> Callable[[str], np.ndarray]:
     return lambda word: docsets.postings(field, word)[0]
 
 
-def boosts_for(plan: WordPlan, parsed: ParsedQuery, tables: IndexTables, docsets: DocSets) -> Boosts | None:
+def boosts_for(plan: WordPlan, parsed: ParsedQuery, tables: IndexTables, docsets: DocSets,
+               verbatim: np.ndarray | None = None) -> Boosts | None:
     terms = [t for _, q in parsed.plain for t in (word_terms(q) or ())]
     pairs = frozenset(list(dict.fromkeys(p for p in zip(terms, terms[1:]) if p[0] != p[1]))[:PROXIMITY_PAIRS]
                       if len(terms) >= PROXIMITY_MIN_WORDS else ())
     names = name_bonus(plan, tables)
-    return Boosts(names, pairs, docsets) if names is not None or pairs else None
+    if verbatim is not None and not verbatim.any():
+        verbatim = None
+    return Boosts(names, pairs, docsets, verbatim) if names is not None or pairs or verbatim is not None else None
 
 
 def suggest_filters(plan: WordPlan, tables: IndexTables, final: np.ndarray, selected: dict[str, tuple[str, ...]]

@@ -25,9 +25,10 @@ from ..index.verify import DamageMemo
 from ..models import FACETS, ConferenceRecord, FacetValue, Hit, IndexStats, SearchPage, SearchRequest, TurnRecord
 from .facets import count_values, facet_list, page_facets
 from .generation import Generation, open_current, roles_of, speakers_of
-from .highlight import highlight
+from .highlight import Term, highlight
 from .matching import match, rank
-from .querying import highlight_terms, past_paging_depth, validate_request
+from .parameters import validate_request
+from .querying import highlight_terms, past_paging_depth
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class SearchService:
             suggested_filters=found.suggested,
         )
 
-    def _hit(self, f: Mapping[str, Any], score: float, terms: dict[str, set[str]]) -> Hit:
+    def _hit(self, f: Mapping[str, Any], score: float, terms: dict[str, set[Term]]) -> Hit:
         limits = self.settings.search
         return Hit(
             id=f[S.ID_FIELD], conference_id=f[S.CONFERENCE], conference_title=f.get(S.TITLE, ""),

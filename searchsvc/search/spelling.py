@@ -56,7 +56,7 @@ class Speller:
         fields = [f for f in (S.ANSWER, S.QUESTION) if f in SCOPE_FIELDS[scope]]
         reader = self.reader
         vocabulary = fields[:1]   # answers hold nearly every word; one field halves the work
-        spans: dict[tuple[int, int], list] = {}
+        spans: dict[tuple[int, int], list[Any]] = {}
         if parsed.query is None:
             return None, False
         for leaf in parsed.query.leaves():

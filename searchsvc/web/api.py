@@ -3,7 +3,7 @@ route declared in the contract (web/contract.py) with its parameters and answer.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from .. import serialize
 from ..models import FACETS, FacetValue
@@ -17,7 +17,7 @@ OPENAPI = "searchsvc.openapi"
 
 @endpoint(bp, "/api/search", "Search turns", query=search_fields, response=serialize.SearchPage, errors=(400, 503),
           headers={"X-Cache": "hit: served from the cache of repeated queries; miss: searched"})
-def search(query: Query):
+def search(query: Query) -> Response:
     page = get_service().search(query.search_request())
     resp = json_response(serialize.SearchPage, page)
     resp.headers["X-Cache"] = "hit" if page.cached else "miss"
@@ -26,13 +26,13 @@ def search(query: Query):
 
 @endpoint(bp, "/api/turns/<turn_id>", "One turn", response=serialize.Turn, errors=(404, 503),
           path={"turn_id": "Turn id: '<conference id>-<seq>'"})
-def turn(turn_id: str):
+def turn(turn_id: str) -> Response:
     return json_response(serialize.Turn, get_service().get_turn(turn_id))
 
 
 @endpoint(bp, "/api/conferences/<conference_id>", "One conference with its turns", response=serialize.Conference,
           errors=(404, 503), path={"conference_id": "Conference id"})
-def conference(conference_id: str):
+def conference(conference_id: str) -> Response:
     return json_response(serialize.Conference, get_service().get_conference(conference_id))
 
 
@@ -45,7 +45,7 @@ def select_facet_values(values: list[FacetValue], limit: int | None, prefix: str
 
 @endpoint(bp, "/api/facets", "Facet values with counts over the whole index", query=facet_fields,
           response=serialize.FacetList, errors=(400, 503))
-def facets(query: Query):
+def facets(query: Query) -> Response:
     wanted = query.facet or FACETS
     limit, prefix = query.limit, query.prefix.casefold()
     values = get_service().facet_values()
@@ -55,16 +55,16 @@ def facets(query: Query):
 
 
 @endpoint(bp, "/healthz", "Health: index generation and size", response=serialize.Health, errors=(503,))
-def healthz():
+def healthz() -> Response:
     stats = get_service().stats()
     return json_response(serialize.Health, {"status": "ok", "generation": stats.generation, "turns": stats.turns,
                                             "conferences": stats.conferences})
 
 
 @endpoint(bp, "/api/openapi.json", "This document", media={"application/json": "OpenAPI 3.1 document"})
-def openapi():
+def openapi() -> Response:
     from .openapi import build_openapi
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxied app
     if OPENAPI not in app.extensions:        # built once per app: the routes and settings do not change
         app.extensions[OPENAPI] = build_openapi(app.config["SEARCHSVC_SETTINGS"], app)
     return jsonify(app.extensions[OPENAPI])

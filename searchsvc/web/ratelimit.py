@@ -34,6 +34,12 @@ def client_address(settings: RateLimitSettings) -> str:
     return request.remote_addr or ""
 
 
+def is_limited(endpoint: str | None, settings: RateLimitSettings) -> bool:
+    """Whether requests to the route `endpoint` count against a client's budget (the OpenAPI document lists
+    their 429)."""
+    return settings.enabled and endpoint not in UNLIMITED
+
+
 def is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
@@ -59,7 +65,8 @@ def install_rate_limits(app: Flask, settings: RateLimitSettings) -> Limiter | No
 
     @limiter.request_filter
     def _exempt() -> bool:
-        return request.endpoint in UNLIMITED or (settings.exempt_loopback and is_loopback(client_address(settings)))
+        return not is_limited(request.endpoint, settings) or (settings.exempt_loopback
+                                                               and is_loopback(client_address(settings)))
 
     exports = limiter.shared_limit(settings.export, scope="export")
     for rule in app.url_map.iter_rules():

@@ -6,72 +6,97 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from pydantic import Field
 
+from .. import serialize
+from ..config import Settings
 from ..errors import QueryError
 from ..insights import cite
 from ..insights import concordance as conc
 from ..insights import trends as tr
 from ..models import SearchRequest
+from ..search.parameters import Query, QueryFields, Whole, filter_fields, many, parse_query, query_help, query_text
+from ..serialize import one_of
 from . import get_service
-from .contract import endpoint
-from .params import parse_search_args, request_to_args, request_to_query
+from .contract import endpoint, json_response
+from .params import request_to_args, request_to_query
 from .trend_chart import trend_chart
 
 bp = Blueprint("research", __name__)
 
 CONCORDANCE_PER_PAGE = 50
 CONCORDANCE_MAX_PER_PAGE = 500
+CONCORDANCE_MAX_PAGE = 10**6
 MEASURES = ("count", "per_1000")
 CITE_FORMATS = {"text": "text/plain", "bibtex": "application/x-bibtex",
                 "csl": "application/vnd.citationstyles.csl+json"}
 _FILENAME_RE = re.compile(r"[^A-Za-z0-9]+")
 
 
-def _settings():
-    return current_app.config["SEARCHSVC_SETTINGS"]
+def _settings() -> Settings:
+    found: Settings = current_app.config["SEARCHSVC_SETTINGS"]
+    return found
 
 
-def _args_without(*names: str) -> MultiDict:
-    args = MultiDict(request.args)
-    for name in names:
-        args.poplist(name)
-    return args
+# ---- the parameters (built on the search parameters of search/parameters.py) ----------------------
+
+def trends_fields(settings: Settings) -> dict[str, Any]:
+    """/api/trends, /trends.csv: up to MAX_SERIES queries under one set of filters."""
+    lim = settings.search
+    return {
+        "q": many(query_text(lim), tr.MAX_SERIES, query_help(lim, empty=(
+            f"Repeat for several series (at most {tr.MAX_SERIES}); each is counted alone. Without q: no series "
+            "(an empty result)."))),
+        **filter_fields(settings),
+        "interval": (one_of(tr.INTERVALS), Field("auto", description=(
+            "Period of the points; auto: by the span of the matching turns."))),
+    }
 
 
-def _choice(name: str, choices, default: str) -> str:
-    values = [v.strip() for v in request.args.getlist(name) if v.strip()]
-    if len(values) > 1:
-        raise QueryError(f"parameter {name!r} given more than once")
-    value = values[0] if values else default
-    if value not in choices:
-        raise QueryError(f"parameter {name!r} must be one of {', '.join(choices)}, got {value[:40]!r}")
-    return value
+def trends_page_fields(settings: Settings) -> dict[str, Any]:
+    return {**trends_fields(settings), "measure": (one_of(MEASURES), Field("count", description="What to chart."))}
 
 
-def _int(name: str, default: int, low: int, high: int) -> int:
-    values = [v.strip() for v in request.args.getlist(name) if v.strip()]
-    if not values:
-        return default
-    if len(values) > 1 or not values[0].isdigit() or len(values[0]) > 9:
-        raise QueryError(f"parameter {name!r} must be one whole number, got {values[-1][:40]!r}")
-    value = int(values[0])
-    if not low <= value <= high:
-        raise QueryError(f"parameter {name!r} must be between {low} and {high}, got {value}")
-    return value
+def concordance_fields(settings: Settings) -> dict[str, Any]:
+    """/api/concordance, /concordance.csv, /concordance."""
+    lim = settings.search
+    return {
+        "q": (query_text(lim), Field("", description=query_help(lim, empty="Without q: no lines (an empty result)."))),
+        **filter_fields(settings),
+        "sort": (one_of(conc.SORTS), Field("date", description=(
+            "Order of lines: date (newest first), or alphabetically by the words left or right of the match."))),
+        "width": (Whole, Field(conc.DEFAULT_WIDTH, ge=1, le=conc.MAX_WIDTH, description="Words shown each side.")),
+        "page": (Whole, Field(1, ge=1, le=CONCORDANCE_MAX_PAGE, description="Page of lines.")),
+        "per_page": (Whole, Field(CONCORDANCE_PER_PAGE, ge=1, le=CONCORDANCE_MAX_PER_PAGE,
+                                  description="Lines per page.")),
+    }
 
 
-def search_url(req: SearchRequest, **changes) -> str:
+def cite_fields(settings: Settings) -> dict[str, Any]:
+    """/api/turns/<id>/cite."""
+    return {"format": (one_of(("json", *CITE_FORMATS)), Field("json", description=(
+        "json: every form as below; text (text/plain), bibtex (application/x-bibtex) or csl "
+        "(application/vnd.citationstyles.csl+json, a list of one item): that form alone.")))}
+
+
+def _query(fields: QueryFields) -> Query:
+    return parse_query(fields, request.args, _settings())
+
+
+def search_url(req: SearchRequest, **changes: Any) -> str:
     changes.setdefault("page", 1)
     query = request_to_query(req, _settings().search.per_page, **changes)
     return url_for("views.search") + ("?" + query if query else "")
 
 
-def _csv(rows, filename: str) -> Response:
+def _csv(rows: Iterable[Sequence[Any]], filename: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
@@ -81,7 +106,7 @@ def _csv(rows, filename: str) -> Response:
     return resp
 
 
-def _cell(value):
+def _cell(value: Any) -> Any:
     """Text a spreadsheet will not run as a formula (a leading ' before = + - @), as the search export does."""
     return "'" + value if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
@@ -93,38 +118,30 @@ def _filename(kind: str, words: str) -> str:
 
 # ---- trends ------------------------------------------------------------------------------------
 
-def _trends_request() -> tuple[SearchRequest, list[str], str]:
-    limits = _settings().search
-    filters = parse_search_args(_args_without("q", "interval", "measure"), limits)
-    queries = [q for q in request.args.getlist("q") if q.strip()]
-    for q in queries:
-        if len(q) > limits.max_query_chars:
-            raise QueryError(f"query too long: {len(q)} characters (limit {limits.max_query_chars})")
-    return filters, queries, _choice("interval", tr.INTERVALS, "auto")
+def _trends(query: Query) -> tr.Trends:
+    return tr.trends(get_service(), query.search_request(), list(query.q), query.interval)
 
 
 @endpoint(bp, "/api/trends", "Several queries (q repeated, up to 6) counted per period, raw and per 1,000 turns",
-          errors=(400, 503), media={"application/json": "{interval, series: [{q, total, points: [{period, count, "
-                                                         "per_1000}]}]} (README: Research)"})
-def api_trends():
-    filters, queries, interval = _trends_request()
-    if not any(q.strip() for q in queries):    # nothing to chart: an empty chart, like an empty search
-        return jsonify({"interval": interval, "series": []})
-    return jsonify(tr.trends_to_dict(tr.trends(get_service(), filters, queries, interval)))
+          query=trends_fields, response=serialize.Trends, errors=(400, 503))
+def api_trends(query: Query) -> Response:
+    if not query.q:                            # nothing to chart: an empty chart, like an empty search
+        return json_response(serialize.Trends, {"interval": query.interval, "series": []})
+    return json_response(serialize.Trends, _trends(query))
 
 
 @bp.get("/trends.csv")
-def trends_csv():
-    filters, queries, interval = _trends_request()
-    found = tr.trends(get_service(), filters, queries, interval)
-    return _csv(tr.trends_csv_rows(found), _filename("trends", " ".join(queries)))
+def trends_csv() -> Response:
+    query = _query(trends_fields)
+    found = _trends(query)
+    return _csv(tr.trends_csv_rows(found), _filename("trends", " ".join(query.q)))
 
 
 @bp.get("/trends")
-def trends_page():
-    filters, queries, interval = _trends_request()
-    measure = _choice("measure", MEASURES, "count")
-    found = tr.trends(get_service(), filters, queries, interval) if queries else None
+def trends_page() -> str:
+    query = _query(trends_page_fields)
+    filters, queries, interval, measure = query.search_request(), list(query.q), query.interval, query.measure
+    found = _trends(query) if queries else None
     base_args = [(k, v) for k, v in request.args.items(multi=True) if k != "measure"]
 
     def with_measure(m: str) -> str:
@@ -143,7 +160,7 @@ def trends_page():
     )
 
 
-def _encode(pairs) -> str:
+def _encode(pairs: Sequence[tuple[str, str]]) -> str:
     return urlencode(pairs)
 
 
@@ -155,45 +172,39 @@ def _hidden_filters(req: SearchRequest) -> list[tuple[str, str]]:
 
 # ---- concordance -----------------------------------------------------------------------------
 
-def _concordance_args():
-    limits = _settings().search
-    req = parse_search_args(_args_without("sort", "page", "per_page", "width"), limits)
-    sort = _choice("sort", conc.SORTS, "date")
-    width = _int("width", conc.DEFAULT_WIDTH, 1, conc.MAX_WIDTH)
-    page = _int("page", 1, 1, 10**6)
-    per_page = _int("per_page", CONCORDANCE_PER_PAGE, 1, CONCORDANCE_MAX_PER_PAGE)
-    return req, sort, width, page, per_page
+def _concordance(query: Query) -> conc.Concordance:
+    return conc.concordance(get_service(), query.search_request(), _settings().search, query.width, query.sort,
+                            query.page, query.per_page)
 
 
 @endpoint(bp, "/api/concordance", "Every occurrence of the query in context (keyword in context)",
-          errors=(400, 503), media={"application/json": "{total_turns, total_lines, lines: [{turn_id, date, who, side, "
-                                                         "left, match, right}], page, per_page, sort, width, "
-                                                         "turns_read, truncated} (README: Research)"})
-def api_concordance():
-    req, sort, width, page, per_page = _concordance_args()
-    if not req.q.strip():                      # nothing to look for: no lines, like an empty search
-        return jsonify({"total_turns": 0, "total_lines": 0, "lines": [], "page": page, "per_page": per_page,
-                        "sort": sort, "width": width, "turns_read": 0, "truncated": False})
-    found = conc.concordance(get_service(), req, _settings().search, width, sort, page, per_page)
-    return jsonify(conc.concordance_to_dict(found))
+          query=concordance_fields, response=serialize.Concordance, errors=(400, 503))
+def api_concordance(query: Query) -> Response:
+    if not query.q:                            # nothing to look for: no lines, like an empty search
+        return json_response(serialize.Concordance, {
+            "total_turns": 0, "total_lines": 0, "lines": [], "page": query.page, "per_page": query.per_page,
+            "sort": query.sort, "width": query.width, "turns_read": 0, "truncated": False})
+    return json_response(serialize.Concordance, _concordance(query))
 
 
 @bp.get("/concordance.csv")
-def concordance_csv():
-    req, sort, width, _page, _per_page = _concordance_args()
-    if not req.q.strip():
+def concordance_csv() -> Response:
+    query = _query(concordance_fields)
+    req = query.search_request()
+    if not req.q:
         raise QueryError("give a query (q=...) to see its occurrences in context")
-    lines, _total, _read = conc.all_lines(get_service(), req, _settings().search, width, sort)
+    lines, _total, _read = conc.all_lines(get_service(), req, _settings().search, query.width, query.sort)
     return _csv(conc.csv_rows(lines), _filename("concordance", req.q))
 
 
 @bp.get("/concordance")
-def concordance_page():
-    req, sort, width, page, per_page = _concordance_args()
-    found = conc.concordance(get_service(), req, _settings().search, width, sort, page, per_page) if req.q else None
+def concordance_page() -> str:
+    query = _query(concordance_fields)
+    req, sort, width, page, per_page = query.search_request(), query.sort, query.width, query.page, query.per_page
+    found = _concordance(query) if req.q else None
     args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "sort")]
 
-    def url(**changes) -> str:
+    def url(**changes: Any) -> str:
         pairs = [(k, v) for k, v in args if k not in changes] + [(k, str(v)) for k, v in changes.items()]
         return url_for("research.concordance_page") + "?" + _encode(pairs)
 
@@ -220,18 +231,18 @@ def citation_for(turn_id: str) -> cite.Citation:
 
 
 @bp.record_once
-def _template_globals(state) -> None:
+def _template_globals(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals["citation_for"] = citation_for
 
 
 @endpoint(bp, "/api/turns/<turn_id>/cite", "How to cite a turn: plain text (Chicago), BibTeX and CSL-JSON",
-          errors=(400, 404, 503), path={"turn_id": "Turn id"},
-          media={"application/json": "{turn_id, text, bibtex, csl}; format=text|bibtex|csl gives one alone"})
-def api_cite(turn_id: str):
-    fmt = _choice("format", ("json", *CITE_FORMATS), "json")
+          query=cite_fields, response=serialize.Citation, errors=(400, 404, 503), path={"turn_id": "Turn id"},
+          media={media: f"format={fmt}" for fmt, media in CITE_FORMATS.items()})
+def api_cite(turn_id: str, query: Query) -> Response:
+    fmt = query.format
     found = citation_for(turn_id)
     if fmt == "json":
-        return jsonify(cite.citation_to_dict(found))
+        return json_response(serialize.Citation, found)
     if fmt == "csl":
         return Response(current_app.json.dumps([found.csl]), mimetype=CITE_FORMATS[fmt])
     body = found.text + "\n" if fmt == "text" else found.bibtex

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from ..insights.trends import Period, Trends
 
@@ -23,7 +24,8 @@ def nice_step(top: float, ticks: int = Y_TICKS) -> float:
         return 1.0
     raw = top / ticks
     power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step: float = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return step
 
 
 def _fmt(value: float, measure: str) -> str:
@@ -32,7 +34,7 @@ def _fmt(value: float, measure: str) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") if value else "0"
 
 
-def trend_chart(t: Trends, measure: str, href_for: Callable[[str, Period], str]) -> dict | None:
+def trend_chart(t: Trends, measure: str, href_for: Callable[[str, Period], str]) -> dict[str, Any] | None:
     """Lines (one per series) of `measure` ("count" or "per_1000") over the periods; None without periods.
     `href_for(q, period)` links a point to the search for that query and period."""
     n = len(t.periods)
