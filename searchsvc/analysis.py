@@ -125,10 +125,15 @@ class TermTokenizer(RegexTokenizer):
 
     def terms(self, value: str) -> list[str]:
         """Index terms of a text in order (stop words dropped): the fast path the indexer uses."""
+        return self.terms_of_tokens(self.expression.findall(value))
+
+    def terms_of_tokens(self, tokens: list[str]) -> list[str]:
+        """terms() of a text whose raw tokens (TOKEN_RE.findall) are given: the indexer finds them once for the
+        stemmed and the exact field of the same text."""
         cache = self.__dict__.get("_terms")
         if cache is None:
             cache = self._terms = _TermCache()
-        return list(filter(None, map(cache.__getitem__, self.expression.findall(value))))
+        return list(filter(None, map(cache.__getitem__, tokens)))
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -195,10 +200,14 @@ class ExactTokenizer(RegexTokenizer):
     def terms(self, value: str) -> list[str]:
         """Folded words of a text in order, "" for each stop word (a position without a posting): the fast path
         the indexer uses (TermPositions skips the empty terms)."""
+        return self.terms_of_tokens(self.expression.findall(value))
+
+    def terms_of_tokens(self, tokens: list[str]) -> list[str]:
+        """terms() of a text whose raw tokens (TOKEN_RE.findall) are given (see TermTokenizer.terms_of_tokens)."""
         cache = self.__dict__.get("_words")
         if cache is None:
             cache = self._words = _FoldCache()
-        return list(map(cache.__getitem__, self.expression.findall(value)))
+        return list(map(cache.__getitem__, tokens))
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

@@ -27,17 +27,26 @@ class TermPositions(Positions):
         terms_of = getattr(analyzer, "terms", None)
         if terms_of is None or kwargs.get("mode", "index") != "index":
             return super().word_values(value, analyzer, **kwargs)
+        return self.values_of_terms(terms_of(value))
+
+    def values_of_terms(self, terms: list[str]) -> list[tuple[str, int, float, bytes]]:
+        """word_values of a text from its index terms in order ("" for a position without a posting: a stop word
+        of the exact analyzer): (term, frequency, weight, encoded positions) in order of first occurrence."""
         poses: dict[str, list[int]] = {}
-        for pos, term in enumerate(terms_of(value)):
-            if not term:            # a stop word of the exact analyzer: a position, no posting
-                continue
+        for pos, term in enumerate(terms):
             found = poses.get(term)
             if found is None:
                 poses[term] = [pos]
             else:
                 found.append(pos)
+        poses.pop("", None)
         fb = self.field_boost
-        return [(word, len(poslist), len(poslist) * fb, encode_positions(poslist)) for word, poslist in poses.items()]
+        single = _single_position
+        out = []
+        for word, poslist in poses.items():
+            n = len(poslist)
+            out.append((word, n, n * fb, single(poslist[0]) if n == 1 else encode_positions(poslist)))
+        return out
 
     def encode(self, poslist: list[int]) -> bytes:
         return encode_positions(poslist)

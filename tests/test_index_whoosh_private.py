@@ -13,6 +13,7 @@ import pytest
 from support import DATA, REPO, base_settings
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
+from whoosh.query import Term
 
 from searchsvc.errors import IndexUnreadableError
 from searchsvc.index import whoosh_private as W
@@ -152,6 +153,37 @@ def test_off_the_pinned_whoosh_the_public_paths_give_the_same_results(sample_set
     from searchsvc.index.schema import build_schema
     assert _bulk_writer(RamStorage().create_index(build_schema())) is None   # Whoosh's own writer
     slow_service.close()
+
+
+def test_the_bulk_writer_is_built_on_the_door_and_its_fast_paths_are_taken(tmp_path):
+    """BulkSegmentWriter's Whoosh parts come from whoosh_private (W3 stored column, posting blocks, term rows):
+    postings never reach Whoosh's PostingPool, stored fields go through W.compress."""
+    from whoosh import index as whoosh_index
+    from whoosh.writing import SegmentWriter
+
+    from searchsvc.index.bulkwriter import BulkSegmentWriter
+    from searchsvc.index.schema import build_schema
+    assert issubclass(BulkSegmentWriter, W.bulk_writer_base()) and issubclass(BulkSegmentWriter, SegmentWriter)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    assert W.bulk_writer_supports(ix)
+    writer = BulkSegmentWriter(ix)
+    assert writer._stored_writer._compress is W.compress
+    writer.add_document(id="c#0", conference="c", answer="trade talks resumed", answer_exact="trade talks resumed")
+    assert writer.pool.iter_postings is not None and not list(writer.pool.iter_postings())
+    assert set(writer.postings()) >= {"answer", "answer_exact"}
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert [hit["id"] for hit in searcher.search(Term("answer_exact", "talks"))] == ["c#0"]
+
+
+def test_off_the_pinned_whoosh_the_bulk_writer_is_refused_clearly(monkeypatch):
+    from whoosh.filedb.filestore import RamStorage
+
+    from searchsvc.index.schema import build_schema
+    monkeypatch.setattr(W, "FAST", False)
+    assert not W.bulk_writer_supports(RamStorage().create_index(build_schema()))
+    with pytest.raises(RuntimeError, match="needs whoosh-reloaded"):
+        W.bulk_writer_base.__wrapped__()
 
 
 def _everything(ix) -> dict:

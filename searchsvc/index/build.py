@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -53,7 +53,7 @@ def _writer_procs(total: int) -> int:
 
 
 @contextmanager
-def _gc_paused():
+def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: building allocates millions of objects that all stay alive, and
     each full collection would walk them again (about a tenth of the build time)."""
     enabled = gc.isenabled()
@@ -75,7 +75,7 @@ def _bulk_writer(ix: Any) -> Any | None:
     return BulkSegmentWriter if BulkSegmentWriter.supports(ix) else None
 
 
-def _new_writer(ix, **kwargs):
+def _new_writer(ix: Any, **kwargs: Any) -> Any:
     """A BulkSegmentWriter (postings in memory) or, for schemas it does not support, Whoosh's own writer."""
     bulk = _bulk_writer(ix)
     if bulk is not None:
@@ -83,7 +83,7 @@ def _new_writer(ix, **kwargs):
     return ix.writer(limitmb=WRITER_LIMIT_MB, **kwargs)
 
 
-def _add_conferences(writer, conferences: list[Conference], done: int, total: int,
+def _add_conferences(writer: Any, conferences: list[Conference], done: int, total: int,
                      progress: Progress | None) -> int:
     for conf in conferences:
         for turn in conf.turns:
@@ -94,7 +94,7 @@ def _add_conferences(writer, conferences: list[Conference], done: int, total: in
     return done
 
 
-def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
+def _compute_stats(ix: Any, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     with ix.reader() as reader:
         conferences: set[str] = set()
         speakers: set[str] = set()
@@ -116,7 +116,7 @@ def _compute_stats(ix, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     )
 
 
-def _finish_generation(root: Path, ix, gen: str, started: float, expected: int | None = None) -> IndexStats:
+def _finish_generation(root: Path, ix: Any, gen: str, started: float, expected: int | None = None) -> IndexStats:
     gen_dir = root / gen
     stats = _compute_stats(ix, gen, gen_dir, time.monotonic() - started)
     ix.close()
@@ -162,7 +162,7 @@ def _copy_file(src: str, dst: str) -> object:
 
 
 @contextmanager
-def _publishing_generation(root: Path, previous: str | None):
+def _publishing_generation(root: Path, previous: str | None) -> Iterator[str]:
     """Yield a new generation name; if the block fails remove its folder, else make it current and prune."""
     gen = new_generation_name(root)
     try:
@@ -218,14 +218,14 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
     return stats
 
 
-def _turns_after_replacing(ix, conferences: list[Conference]) -> int:
+def _turns_after_replacing(ix: Any, conferences: list[Conference]) -> int:
     """Turns of the index that stay when these conferences (by id or by source file) are replaced."""
     with ix.searcher() as searcher:
-        gone = set()
+        gone: set[int] = set()
         for conf in conferences:
             gone.update(searcher.document_numbers(**{S.CONFERENCE: conf.id}))
             gone.update(searcher.document_numbers(**{S.SOURCE: conf.source_file}))
-        return searcher.doc_count() - len(gone)
+        return int(searcher.doc_count()) - len(gone)
 
 
 def add_conferences(settings: Settings, conferences: list[Conference],
@@ -264,7 +264,7 @@ def add_conferences(settings: Settings, conferences: list[Conference],
 
 # ---- from files --------------------------------------------------------------------
 
-def _parse(paths) -> tuple[list[Conference], list[ParseProblem]]:
+def _parse(paths: Sequence[str | Path]) -> tuple[list[Conference], list[ParseProblem]]:
     from ..ingest import parse_paths
 
     result = parse_paths([Path(p) for p in paths], processes=min(PARSE_PROCESSES, os.cpu_count() or 1))
@@ -273,7 +273,7 @@ def _parse(paths) -> tuple[list[Conference], list[ParseProblem]]:
     return result.conferences, list(result.problems)
 
 
-def relative_source(source_file: str, roots) -> str:
+def relative_source(source_file: str, roots: Iterable[str | Path]) -> str:
     """`source_file` relative to the folder among `roots` it was found in ('' when in none of them); a file
     given by itself is shown by its name."""
     path = Path(source_file).absolute()
@@ -286,13 +286,13 @@ def relative_source(source_file: str, roots) -> str:
     return ""
 
 
-def _require_turns(conferences: list[Conference], paths) -> None:
+def _require_turns(conferences: list[Conference], paths: Sequence[str | Path]) -> None:
     if not any(c.turns for c in conferences):
         where = ", ".join(str(p) for p in paths) or "(no paths)"
         raise TranscriptError(where, "no transcripts with turns found; the index was left unchanged")
 
 
-def rebuild_index(settings: Settings, paths=None, progress: Progress | None = None,
+def rebuild_index(settings: Settings, paths: Iterable[str | Path] | None = None, progress: Progress | None = None,
                   problems: list[ParseProblem] | None = None) -> IndexStats:
     """Parse `paths` (default: corpus.paths from the config) and rebuild the whole index as a new generation.
 
@@ -310,7 +310,7 @@ def rebuild_index(settings: Settings, paths=None, progress: Progress | None = No
     return rebuild_from_conferences(settings, conferences, progress, started)
 
 
-def add_to_index(settings: Settings, paths, progress: Progress | None = None,
+def add_to_index(settings: Settings, paths: Iterable[str | Path], progress: Progress | None = None,
                  problems: list[ParseProblem] | None = None) -> IndexStats:
     """Parse `paths` and replace their conferences in a new generation (others stay as they are)."""
     started = time.monotonic()

@@ -43,7 +43,7 @@ def split_work(conferences: list[Conference], parts: int) -> list[list[Conferenc
     return [c for c in chunks if c]
 
 
-def _segment_process(ix, runs: list[list[Conference]], conn, counter, lock_fd: int | None,
+def _segment_process(ix: Any, runs: list[list[Conference]], conn: Any, counter: Any, lock_fd: int | None,
                      parent_pid: int) -> None:
     """In a forked writer process: index each run of conferences into a segment of its own (one after the
     other, so memory holds one run's postings at a time) and send the segments back.
@@ -83,7 +83,7 @@ def _segment_process(ix, runs: list[list[Conference]], conn, counter, lock_fd: i
         os._exit(0)
 
 
-def write_in_processes(ix, conferences: list[Conference], procs: int, lock_fd: int | None = None,
+def write_in_processes(ix: Any, conferences: list[Conference], procs: int, lock_fd: int | None = None,
                        progress: Progress | None = None) -> None:
     """Index the conferences into a new (empty) index with `procs` forked writer processes, each writing
     one segment of consecutive conferences (more than one, in turn, past SEGMENT_TURNS turns, to bound

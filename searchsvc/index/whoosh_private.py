@@ -15,6 +15,7 @@ import pickle
 import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,291 @@ def commit_segments(writer: Any, segments: list[Any]) -> None:
     writer._close_segment()
     writer._commit_toc(segments)
     writer._finish()
+
+
+# ---- the bulk writer's W3 parts (index.bulkwriter) -------------------------------------------
+# BulkSegmentWriter (bulkwriter.py) keeps postings in memory and is built on bulk_writer_base(): every Whoosh
+# writer attribute it reads or sets, and every W3 block and table byte it writes, is here.
+
+PLAIN_BLOCK_BYTES = 100        # posting blocks smaller than this (pickled) are not compressed
+PICKLE_PROTOCOL = 4            # block data and stored fields (Whoosh writes 2: bytes go through _codecs.encode)
+
+
+def compress(data: bytes, level: int = 3) -> bytes:
+    """zlib.compress with a window and hash table sized to the data (zlib.decompress reads it as usual).
+
+    zlib.compress allocates about 256 KB of state per call; while a process's heap is small, glibc maps
+    and unmaps that every time (measured: 80 us per call for 100 bytes, against 9 us with this). Output
+    sizes are the same for values of a few KB."""
+    wbits = min(15, max(9, len(data).bit_length()))
+    packer = zlib.compressobj(level, zlib.DEFLATED, wbits, min(8, max(1, wbits - 7)))
+    return packer.compress(data) + packer.flush()
+
+
+def bulk_writer_supports(ix: Any) -> bool:
+    """True on the pinned Whoosh with its W3 codec (terms never inlined) and a schema without separate spelling
+    fields: what bulk_writer_base writes for."""
+    if not FAST:
+        return False
+    from whoosh.codec import default_codec
+    from whoosh.codec.whoosh3 import W3Codec
+
+    schema = ix.schema
+    codec = default_codec()
+    return type(codec) is W3Codec and codec._inlinelimit <= 1 and not any(
+        schema[name].separate_spelling() for name in schema.names())
+
+
+def decoded_length(length: int) -> int:
+    """The length a Whoosh reader gives back for a field length (stored as one byte)."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    return int(byte_to_length(length_to_byte(length)))
+
+
+def length_byte(length: int) -> int:
+    """The byte a field length is stored as."""
+    from whoosh.util.numeric import length_to_byte
+
+    return int(length_to_byte(length))
+
+
+@lru_cache(maxsize=1)
+def bulk_writer_base() -> type:
+    """The base class of BulkSegmentWriter: Whoosh's SegmentWriter with the private parts it needs named here
+    (documents, stored fields, columns, lengths, posting blocks, term table rows). Only for the pinned Whoosh:
+    on another version a clear error (build.py checks bulk_writer_supports first and takes Whoosh's writer)."""
+    if not FAST:
+        raise RuntimeError(f"the bulk writer needs whoosh-reloaded {PINNED} (installed: {installed_version()})")
+    from pickle import dumps
+
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocWriter, _lenfield
+    from whoosh.columns import CompressedBytesColumn, PickleColumn
+    from whoosh.writing import SegmentWriter
+
+    class BulkWriterBase(SegmentWriter):
+        """SegmentWriter whose segment is written by write_postings (postings kept by the subclass)."""
+
+        def __init__(self, ix: Any, **kwargs: Any):
+            super().__init__(ix, **kwargs)
+            pdw = self.perdocwriter
+            if not isinstance(pdw, W3PerDocWriter):
+                raise TypeError("BulkSegmentWriter needs Whoosh's W3 codec")
+            stored = pdw._get_column("_stored")
+            if not (isinstance(stored, PickleColumn.Writer)
+                    and isinstance(stored._child, CompressedBytesColumn.Writer)):
+                raise TypeError("BulkSegmentWriter needs Whoosh's W3 stored-fields column")
+            self._stored_writer = stored._child     # takes the pickled bytes; compresses them with compress()
+            if self._stored_writer._compress is zlib.compress:
+                self._stored_writer._compress = compress
+            self._merged = False                    # postings of merged segments went to the pool
+
+        # documents: SegmentWriter.add_document's steps, for the subclass's add_document
+        def open_doc(self, fields: dict[str, Any]) -> tuple[int, list[str], bool, float]:
+            """Start the next document: (docnum, its field names sorted, whether special arguments (_boost,
+            _<field>_boost, _stored_<field>) were given, the document boost)."""
+            self._check_state()
+            names = sorted(name for name in fields if not name.startswith("_"))
+            self._check_fields(self.schema, names)
+            special = len(names) != len(fields)
+            docboost = self._doc_boost(fields) if special else 1.0
+            self.perdocwriter.start_doc(self.docnum)
+            return self.docnum, names, special, docboost
+
+        def field_boost(self, fields: dict[str, Any], name: str, docboost: float) -> float:
+            return float(self._field_boost(fields, name, docboost))
+
+        def stored_fields(self) -> dict[str, Any]:
+            """The open document's stored fields (fill it)."""
+            return self.perdocwriter._storedfields  # type: ignore[no-any-return]
+
+        def add_field_length(self, name: str, length: int) -> None:
+            self.perdocwriter._fieldlengths[name] += length
+
+        def add_vector(self, name: str, field: Any, value: Any) -> None:
+            vitems = field.vector.word_values(value, field.analyzer, mode="index")
+            self.perdocwriter.add_vector_items(name, field, sorted((t, w, v) for t, _, w, v in vitems))
+
+        def cancel_doc(self) -> None:
+            self.perdocwriter.cancel_doc()
+
+        def close_doc(self) -> None:
+            """W3PerDocWriter.finish_doc with the stored fields pickled with PICKLE_PROTOCOL; next docnum."""
+            pdw = self.perdocwriter
+            stored = pdw._storedfields
+            if stored:
+                self._stored_writer.add(self.docnum, dumps(stored, PICKLE_PROTOCOL))
+                stored.clear()
+            pdw._indoc = False
+            self._added = True
+            self.docnum += 1
+
+        def column_writer(self, column_name: str, column: Any) -> Any:
+            pdw = self.perdocwriter
+            if not pdw._has_column(column_name):
+                pdw._create_column(column_name, column)
+            return pdw._get_column(column_name)
+
+        def length_writer(self, fieldname: str) -> Any:
+            return self.column_writer(_lenfield(fieldname), LENGTHS_COLUMN)
+
+        # the segment
+        def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+            self._merged = True
+            super().add_postings_to_pool(reader, startdoc, docmap)
+
+        def postings(self) -> dict[str, dict[Any, tuple[list[int], list[Any]]]]:
+            """field -> term bytes -> ([docnums], [posting items]) of the added documents (the subclass's)."""
+            raise NotImplementedError
+
+        def field_lengths(self, name: str) -> Any:
+            """docnum -> decoded length of the added documents' field (has .get)."""
+            raise NotImplementedError
+
+        def _flush_segment(self) -> None:
+            self.perdocwriter.close()
+            postings = self.postings()
+            if self._merged:   # a merge policy added older segments: their postings and lengths are on disk
+                # merged documents were numbered after the added ones and the pool is sorted by (field, term,
+                # docnum), so appending keeps every posting list in docnum order
+                for name, text, docnum, weight, vbytes in self.pool.iter_postings():
+                    docs, items = postings.setdefault(name, {}).setdefault(text, ([], []))
+                    docs.append(docnum)
+                    items.append((text, 0, weight, vbytes))
+                pdr = self.per_document_reader()
+                try:
+                    self._write_postings(postings, lambda name: _LengthsOf(pdr, name))
+                finally:
+                    pdr.close()
+            else:
+                self._write_postings(postings, self.field_lengths)
+            self.fieldwriter.close()
+
+        def _write_postings(self, postings: dict[str, dict[Any, Any]], lengths_of: Any) -> None:
+            fw = self.fieldwriter
+            schema = self.schema
+            for name in sorted(postings):
+                if name not in schema:
+                    continue
+                field = schema[name]
+                fw.start_field(name, field)
+                _write_terms(fw, field, postings[name], lengths_of(name))
+                fw.finish_field()
+
+    class _LengthsOf:
+        """docnum -> field length from a per-document reader (only after merging older segments)."""
+
+        def __init__(self, pdr: Any, name: str):
+            self._pdr, self._name = pdr, name
+            self._known = pdr.has_column(_lenfield(name))   # else every lookup would stat a missing file
+
+        def get(self, docnum: int, default: int = 0) -> int:
+            return (self._known and self._pdr.doc_field_length(docnum, self._name)) or default
+
+    return BulkWriterBase
+
+
+def _write_terms(fw: Any, field: Any, terms: dict[bytes, tuple[list[int], list[Any]]], lengths: Any) -> None:
+    """Write a field's posting lists ({term bytes: ([docnums], [(term, freq, weight, value)])}) and their rows in
+    the term table as W3FieldWriter and W3PostingsWriter do, a block (up to _blocklimit postings) at a time.
+
+    Fills the postings writer's block buffer and statistics as add_posting does per posting, so the term
+    info adds them up as usual, and writes each block as _write_block does (small blocks plain); file
+    offsets are counted here instead of asking the file (a seek per call) twice per term.
+    """
+    from array import array
+    from pickle import dumps
+
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+    from whoosh.system import pack_int, pack_ushort
+    from whoosh.util.numeric import length_to_byte
+
+    pw = fw._postwriter
+    postfile = pw._postfile
+    limit = pw._blocklimit
+    level = pw._compression
+    fixed = field.format.fixed_value_size()
+    prefix = pack_ushort(fw._fieldid)
+    offset = postfile.tell()
+    rows = []
+    for tbytes in sorted(terms):
+        docs, items = terms[tbytes]
+        terminfo = W3TermInfo()
+        pw._terminfo = terminfo
+        chunks = [WHOOSH3_HEADER_MAGIC]
+        size = len(WHOOSH3_HEADER_MAGIC)
+        count = len(docs)
+        for start in range(0, count, limit):
+            end = min(start + limit, count)
+            if count > limit:
+                ids, block = docs[start:end], items[start:end]
+            else:
+                ids, block = docs, items
+            weights = [item[2] for item in block]
+            block_lengths = [n for n in map(lengths.get, ids) if n]
+            top = max(weights)
+            pw._ids = ids
+            pw._weights = stored_weights = array("f", weights)
+            pw._maxweight = float(top) if top > 0 else 0    # as add_posting keeps it (after the boost product)
+            pw._minlength = min(block_lengths) if block_lengths else None
+            pw._maxlength = max(block_lengths) if block_lengths else 0
+            terminfo.add_block(pw)
+            values: Any = [item[3] for item in block if item[3]]
+            if fixed is None or fixed < 0:
+                values = tuple(values)
+            elif fixed == 0:
+                values = None
+            else:
+                values = b"".join(values)
+            mini_weights: Any
+            if all(w == 1.0 for w in stored_weights):
+                mini_weights = None
+            elif all(w == stored_weights[0] for w in stored_weights):
+                mini_weights = stored_weights[0]
+            else:
+                mini_weights = tuple(stored_weights)
+            mini_ids = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if end - start > 1 else (ids[0],)
+            databytes = dumps((mini_ids, mini_weights, values), PICKLE_PROTOCOL)
+            comp = level if len(databytes) >= PLAIN_BLOCK_BYTES else 0
+            if comp:
+                databytes = compress(databytes, comp)
+            infobytes = dumps((end - start, ids[-1], pw._maxweight, comp, length_to_byte(pw._minlength),
+                               length_to_byte(pw._maxlength)), 2)
+            blocklength = len(infobytes) + len(databytes)
+            chunks += (pack_int(-blocklength if end == count else blocklength), infobytes, databytes)
+            size += 4 + blocklength
+        postfile.write(b"".join(chunks))
+        terminfo.set_extent(offset, size)
+        offset += size
+        rows.append((prefix + tbytes, terminfo.to_bytes()))
+    _add_rows(fw._tindex, rows)
+    pw._terminfo = None
+    pw._new_block()
+
+
+def _add_rows(table: Any, rows: list[tuple[bytes, bytes]]) -> None:
+    """OrderedHashWriter.add for each (key, value) row, keys increasing: one write, positions counted here."""
+    from whoosh.filedb.filetables import _lengths as row_lengths
+
+    dbfile = table.dbfile
+    pos = dbfile.tell()
+    index = table.index
+    buckets = table.buckets
+    hashfn = table.hashfn
+    lastkey = table.lastkey
+    out = []
+    for key, value in rows:
+        if key <= lastkey:
+            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+        index.append(pos)
+        record = row_lengths.pack(len(key), len(value)) + key + value
+        out.append(record)
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+        pos += len(record)
+        lastkey = key
+    dbfile.write(b"".join(out))
+    table.lastkey = lastkey
 
 
 # ---- reading a generation's files without mapping them (index.store) ----------------------

@@ -7,6 +7,7 @@ it cannot place (binary data) is a TranscriptError, never a half-read text.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _BOM_NAMES = {"utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "utf-32": "UTF-32"}
 # Control characters that text never holds (NUL aside, which says UTF-16 or binary); tab, LF, CR, FF are fine.
-_CONTROL = frozenset(range(32)) - {9, 10, 12, 13}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def _guess(shown: str, raw: bytes, exc: UnicodeDecodeError) -> Decoded:
 
 def _refuse_binary(shown: str, text: str) -> None:
     sample = text[:8192]
-    bad = sum(1 for c in sample if ord(c) in _CONTROL or c == "\x00")
+    bad = len(_CONTROL.findall(sample))
     if bad and bad > len(sample) / 100:
         raise TranscriptError(shown, "binary file (control characters), not a transcript")
 

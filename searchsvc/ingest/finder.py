@@ -88,6 +88,7 @@ def find_segments(blocks: tuple[Block, ...] | list[Block]) -> list[Segment]:
     """Labels found at the start of blocks that may start a turn; other blocks are text (continuation lines of a
     paragraph are joined to it)."""
     out: list[Segment] = []
+    more: list[str] = []        # continuation lines of out[-1], joined once (+= per line is quadratic)
     for block in blocks:
         raw = block.text.strip(" \u00a0\t")
         raw = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), raw, count=1)
@@ -106,12 +107,21 @@ def find_segments(blocks: tuple[Block, ...] | list[Block]) -> list[Segment]:
                               stamped, weak, raw)
             elif block.para and (_TIME_LINE.match(text) or _END_LINE.match(text)):
                 seg = Segment(block.line, "", "end" if _END_LINE.match(text) else "time", raw)
-        if seg is not None:
-            out.append(seg)
-        elif block.para or not out:
-            out.append(Segment(block.line, "", "text", raw, block.bold))
-        else:
-            out[-1].text += "\n" + raw
-            if out[-1].raw:
-                out[-1].raw += "\n" + raw
+        if seg is None and not block.para and out:
+            more.append(raw)
+            continue
+        _join_lines(out, more)
+        out.append(seg if seg is not None else Segment(block.line, "", "text", raw, block.bold))
+    _join_lines(out, more)
     return out
+
+
+def _join_lines(out: list[Segment], more: list[str]) -> None:
+    """Append the continuation lines gathered for the last segment to its text (and to its raw form if kept)."""
+    if more:
+        tail = "\n" + "\n".join(more)
+        last = out[-1]
+        last.text += tail
+        if last.raw:
+            last.raw += tail
+        more.clear()

@@ -25,7 +25,8 @@ FOLLOW_WORDS = 120        # ... and at most this many words follow that sentence
 ANSWER_DEFLECTION, ANSWER_SUBSTANTIVE = "deflection", "substantive"   # the values of the `answer` filter
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=[\"'(\[—–-]*[A-Z0-9])")
-_STUTTER = re.compile(r"\b((?:\w+ ){0,2}\w+)(?: —)+ \1\b", re.IGNORECASE)   # spoken repeats: "go into — into"
+_STUTTER = re.compile(r"\b((?:\w++ ){0,2}\w++)(?: —)+ \1\b", re.IGNORECASE)   # spoken repeats: "go into — into"
+# (possessive words: a word given back could only end before a word character, never before the " —")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "—"})
 
 
