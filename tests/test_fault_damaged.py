@@ -153,7 +153,6 @@ def test_damage_at_many_places_dedicated(sample_settings, tmp_path):
 
 # ---- under real gunicorn: files damaged between and during requests ----------------------------------
 
-MAPPED_CUT = {("tables", "truncate")}     # a known gap: see test_column_tables_cut_short_under_gunicorn_lose_no_worker
 SERVED = ("/api/search?q=china", "/api/search?q=trade+minister", "/?q=security", "/search.csv?q=china",
           "/api/facets", "/healthz")
 
@@ -263,23 +262,20 @@ def test_each_kind_of_file_damaged_under_gunicorn_answers_503_then_recovers(star
     settings, gen_dir = sample_copy
     server = start_server(gen_dir.parent, workers=2)
     tally = Tally("damaged_gunicorn_small")
-    cases = [(kind, how, 0.5) for kind in INDEX_PARTS for how in ("truncate", "flip") if (kind, how) not in MAPPED_CUT]
+    cases = [(kind, how, 0.5) for kind in INDEX_PARTS for how in ("truncate", "flip")]
     damage_while_serving(server, gen_dir.parent, tmp_path / "spare", cases, tally)
     assert_served_safely(tally, server)
     server.stop()
     assert tally["faults_injected"] == len(cases) and tally["answered_503"] > 0
 
 
-@pytest.mark.xfail(reason="the column tables (*.npy, index/tables.py) are memory-mapped so that workers share "
-                          "them: one cut short while a request reads past its new end kills that worker (SIGBUS)",
-                   strict=False)
 def test_column_tables_cut_short_under_gunicorn_lose_no_worker(start_server, sample_copy, tmp_path):
     from hardening_support import Tally
 
     settings, gen_dir = sample_copy
     server = start_server(gen_dir.parent, workers=2)
     tally = Tally("damaged_gunicorn_tables")
-    damage_while_serving(server, gen_dir.parent, tmp_path / "spare", [(k, h, 0.5) for k, h in MAPPED_CUT] * 3, tally)
+    damage_while_serving(server, gen_dir.parent, tmp_path / "spare", [("tables", "truncate", 0.5)] * 3, tally)
     assert_served_safely(tally, server)
     server.stop()
 
@@ -300,8 +296,7 @@ def test_damage_under_gunicorn_at_many_places_dedicated(start_server, sample_set
     shutil.copy2(source / "CURRENT", index / "CURRENT")
     server = start_server(index, workers=2)
     rng = random.Random(17)
-    cases = [(k, how, rng.random()) for k in INDEX_PARTS for how in ("truncate", "flip", "garbage") for _ in range(3)
-             if (k, how) not in MAPPED_CUT]
+    cases = [(k, how, rng.random()) for k in INDEX_PARTS for how in ("truncate", "flip", "garbage") for _ in range(3)]
     tally = Tally("damaged_gunicorn")
     damage_while_serving(server, index, tmp_path / "spare", cases, tally, clients=4)
     tally.record(index=str(source))

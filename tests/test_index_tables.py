@@ -32,9 +32,9 @@ def _gen_dir(settings) -> Path:
 
 
 def _assert_equal(mapped: IndexTables, heap: IndexTables) -> None:
-    assert mapped.mapped and not heap.mapped
+    assert mapped.from_files and not heap.from_files
     for field in dataclasses.fields(IndexTables):
-        if field.name == "mapped":
+        if field.name == "from_files":
             continue
         a, b = getattr(mapped, field.name), getattr(heap, field.name)
         if isinstance(a, dict) and a and isinstance(next(iter(a.values())), np.ndarray):
@@ -85,7 +85,7 @@ def test_build_writes_tables_that_map_equal_to_computed_ones(kind, sample_copy, 
         if kind == "added":
             assert reader.has_deletions() and not mapped.live.all()
     _assert_equal(mapped, heap)
-    assert isinstance(mapped.live.base, np.memmap) and not mapped.live.flags.writeable   # shared, never written
+    assert not isinstance(mapped.live.base, np.memmap) and not mapped.live.flags.writeable   # read, never written
     assert verify_generation(gen_dir).ok
 
 
@@ -94,7 +94,7 @@ def _answers(settings, mapped: bool) -> list:
     service = SearchService(settings)
     try:
         pages = [service.search(r) for r in REQUESTS]
-        assert service.current().tables.mapped == mapped
+        assert service.current().tables.from_files == mapped
         facets = service.facet_values()
     finally:
         service.close()

@@ -1,9 +1,12 @@
 """Index stage: a generation's column tables (facet codes, dates, order, field lengths, deletions) as arrays.
 
 Written once per generation by the build (write_tables: .npy files beside the segments, listed in its
-manifest) and read memory-mapped by every search worker (open_tables), so the page cache holds one copy for
-all of them. A generation without them (built before they existed) or with unreadable ones gets the same
-tables computed from its columns in the worker's heap (load_tables), with a warning: never a failed search.
+manifest) and read by every search worker (open_tables) instead of being computed from the columns again.
+They are read into memory, not mapped: a table file cut short under a map would kill the worker (SIGBUS), and
+they are small (about 5 MB a worker at x1); the large part of the index, the segments, is shared through the
+page cache (whoosh_private.read_storage). A generation without them (built before they existed) or with
+unreadable ones gets the same tables computed from its columns in the worker's heap (load_tables), with a
+warning: never a failed search.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ class IndexTables:
     rank: np.ndarray                         # int32[size]: position in (date, conference, seq) order
     lengths: dict[str, np.ndarray]           # text field -> float32[size]: field length in terms
     avg_length: dict[str, float]             # text field -> average length, as whoosh.scoring.BM25F takes it
-    mapped: bool = False                     # arrays are views of the generation's table files
+    from_files: bool = False                 # arrays read from the generation's table files (not computed)
 
 
 Column = tuple[np.ndarray, list[Any]]       # schema.column_codes: (codes, distinct values)
@@ -196,8 +199,9 @@ def write_tables(gen_dir: Path) -> IndexTables:
 
 
 def _read_tables(gen_dir: Path, size: int) -> IndexTables | None:
-    """The generation's written tables, arrays memory-mapped; None when it has none. ValueError/OSError when
-    they are unreadable or do not fit the index (`size` documents)."""
+    """The generation's written tables, arrays read into memory (never mapped: a table file cut short under a
+    map would kill the worker with SIGBUS; at x1 they are about 5 MB a worker); None when it has none.
+    ValueError/OSError when they are unreadable or do not fit the index (`size` documents)."""
     try:
         meta = json.loads((gen_dir / TABLES).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -206,7 +210,8 @@ def _read_tables(gen_dir: Path, size: int) -> IndexTables | None:
         raise ValueError(f"{TABLES} is of version {meta.get('version')} for {meta.get('size')} documents")
     arrays = {}
     for name, file in meta["arrays"].items():
-        array = np.asarray(np.load(gen_dir / Path(file).name, mmap_mode="r", allow_pickle=False))
+        array = np.asarray(np.load(gen_dir / Path(file).name, allow_pickle=False))
+        array.flags.writeable = False            # shared by every request of the generation: never written
         if len(array) != size:
             raise ValueError(f"{file} holds {len(array)} rows, the index {size} documents")
         arrays[name] = array
@@ -218,11 +223,11 @@ def _read_tables(gen_dir: Path, size: int) -> IndexTables | None:
                        index={k: {v: i for i, v in enumerate(names)} for k, names in values.items()},
                        titles=dict(meta["titles"]), day=arrays["day"], rank=arrays["rank"],
                        lengths=group("lengths."), avg_length={k: float(v) for k, v in meta["avg_length"].items()},
-                       mapped=True)
+                       from_files=True)
 
 
 def open_tables(gen_dir: Path | None, reader: Any) -> IndexTables:
-    """The tables of the generation in `gen_dir` as its build wrote them (memory-mapped), else computed from
+    """The tables of the generation in `gen_dir` as its build wrote them (read from its files), else computed from
     `reader` in this process's heap (a generation built before table files, or unreadable ones: a warning)."""
     if gen_dir is not None:
         try:

@@ -50,7 +50,7 @@ class Generation:
         self.reader = self.searcher.reader()
         self.schema = self.searcher.schema        # ix.schema would read the table of contents again
         try:
-            self.tables: IndexTables = open_tables(folder, self.reader)   # mapped from its files when it has them
+            self.tables: IndexTables = open_tables(folder, self.reader)   # read from its files when it has them
         except BaseException:
             self.searcher.close()
             raise
