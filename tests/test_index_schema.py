@@ -74,23 +74,11 @@ def test_names_with_commas_do_not_split_into_two_speakers():
 
 def _multi_segment_index(tmp_path):
     """An index of the tiny conferences plus an `index add` (a second segment, deleted turns, no outlets)."""
-    import dataclasses
-    from datetime import date
+    from support import multi_segment_settings
 
-    from support import base_settings
-
-    from searchsvc.index.build import add_conferences, rebuild_from_conferences
     from searchsvc.index.store import open_index
 
-    settings = base_settings().with_index_dir(tmp_path / "index")
-    mfa, wh = tiny_conferences()
-    rebuild_from_conferences(settings, [mfa, wh])
-    changed = dataclasses.replace(wh, turns=[Turn(0, "question-answer", "", "Zebras?", ("Jen Psaki",), "Striped.", 3)])
-    extra = Conference(id="2022-02-02-new-cccc3333", title="New", date=date(2022, 2, 2), source_url="",
-                       source_file="new.md", source_format="whitehouse",
-                       turns=[Turn(0, "statement", "", "", ("Karine Jean-Pierre", "Jen Psaki"), "Hello.", 1)])
-    add_conferences(settings, [changed, extra])
-    return open_index(settings)
+    return open_index(multi_segment_settings(tmp_path / "index"))
 
 
 def test_columns_read_in_one_go_equal_whoosh_per_document_reads(tmp_path):

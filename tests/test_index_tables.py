@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support import SAMPLE, base_settings, tiny_conferences
+from support import SAMPLE, base_settings, multi_segment_settings
 
-from searchsvc.index.build import add_conferences, rebuild_from_conferences, rebuild_index
+from searchsvc.index.build import rebuild_index
 from searchsvc.index.store import current_generation, index_root, open_index
 from searchsvc.index.tables import TABLES, IndexTables, load_tables, open_tables
 from searchsvc.index.verify import read_manifest, verify_generation, write_manifest
-from searchsvc.models import Conference, SearchRequest, Turn
+from searchsvc.models import SearchRequest
 from searchsvc.search import SearchService
 
 REQUESTS = [
@@ -60,22 +60,9 @@ def _copy(settings, target: Path):
     return settings.with_index_dir(target)
 
 
-def _multi_segment(tmp_path: Path):
-    """Tiny conferences plus an `index add`: a second segment, deleted turns, a conference without outlets."""
-    settings = base_settings().with_index_dir(tmp_path / "index")
-    mfa, wh = tiny_conferences()
-    rebuild_from_conferences(settings, [mfa, wh])
-    changed = dataclasses.replace(wh, turns=[Turn(0, "question-answer", "", "Zebras?", ("Jen Psaki",), "Striped.", 3)])
-    extra = Conference(id="2022-02-02-new-cccc3333", title="New", date=date(2022, 2, 2), source_url="",
-                       source_file="new.md", source_format="whitehouse",
-                       turns=[Turn(0, "statement", "", "", ("Karine Jean-Pierre", "Jen Psaki"), "Hello.", 1)])
-    add_conferences(settings, [changed, extra])
-    return settings
-
-
 @pytest.mark.parametrize("kind", ["sample", "added"])
 def test_build_writes_tables_that_map_equal_to_computed_ones(kind, sample_copy, tmp_path):
-    settings = sample_copy if kind == "sample" else _multi_segment(tmp_path)
+    settings = sample_copy if kind == "sample" else multi_segment_settings(tmp_path / "index")
     gen_dir = _gen_dir(settings)
     listed = {r.name for r in read_manifest(gen_dir).files}
     written = {p.name for p in gen_dir.glob("tables.*")}

@@ -60,3 +60,21 @@ def tiny_conferences() -> list[Conference]:
         ],
     )
     return [mfa, wh]
+
+
+def multi_segment_settings(index_dir: Path) -> Settings:
+    """Settings of a fresh index in `index_dir`: the tiny conferences, then an `index add` that replaces one and adds
+    another (a second segment, deleted turns, a conference without outlets)."""
+    import dataclasses
+
+    from searchsvc.index.build import add_conferences, rebuild_from_conferences
+
+    settings = base_settings().with_index_dir(index_dir)
+    mfa, wh = tiny_conferences()
+    rebuild_from_conferences(settings, [mfa, wh])
+    changed = dataclasses.replace(wh, turns=[Turn(0, KIND_QA, "", "Zebras?", ("Jen Psaki",), "Striped.", 3)])
+    extra = Conference(id="2022-02-02-new-cccc3333", title="New", date=date(2022, 2, 2), source_url="",
+                       source_file="new.md", source_format="whitehouse",
+                       turns=[Turn(0, KIND_STATEMENT, "", "", ("Karine Jean-Pierre", "Jen Psaki"), "Hello.", 1)])
+    add_conferences(settings, [changed, extra])
+    return settings
