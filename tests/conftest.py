@@ -181,3 +181,12 @@ def browser():
     """Headless Debian Chromium (Playwright), one per test module; skipped (failed in CI) when it is missing."""
     from support.browser import launch_chromium
     yield from launch_chromium()
+
+
+@pytest.fixture
+def hook():
+    """A webhook receiver on 127.0.0.1 (alerts tests), stopped afterwards."""
+    from alerts_support import WebhookReceiver
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()

@@ -31,13 +31,6 @@ def _popen(config: Path, *args: str) -> subprocess.Popen:
 
 
 @pytest.fixture
-def hook():
-    receiver = WebhookReceiver().start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def site(tmp_path):
     """A folder with an index of tests/data/alerts/base and a function writing config.toml for it."""
     def configure(**alerts) -> Path:

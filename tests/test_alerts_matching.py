@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
-from alerts_support import DATA, WAIT, WebhookReceiver, write_config
+from alerts_support import DATA, WAIT, write_config
 
 from searchsvc.alerts import AlertService
 from searchsvc.config import load_settings
@@ -30,13 +29,6 @@ add_to_index(settings, [data + "/new"])
 rebuild_index(settings, [data + "/base", data + "/new", sample])   # the same turns again
 add_to_index(settings, [data + "/more"])
 """
-
-
-@pytest.fixture
-def hook():
-    receiver = WebhookReceiver().start()
-    yield receiver
-    receiver.stop()
 
 
 def _matching_ids(settings, q: str) -> set[str]:

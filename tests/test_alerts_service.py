@@ -27,13 +27,6 @@ def smtp():
 
 
 @pytest.fixture
-def hook():
-    receiver = WebhookReceiver().start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def env(tmp_path, smtp):
     """Settings for an index of tests/data/alerts/base at tmp_path, SMTP on the aiosmtpd port; and a service."""
     settings = load_settings(write_config(tmp_path, index_dir=tmp_path / "index", smtp_port=smtp.port))

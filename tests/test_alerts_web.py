@@ -4,7 +4,7 @@ add/list/get/test/run/remove for the operator with it."""
 from __future__ import annotations
 
 import pytest
-from alerts_support import DATA, WebhookReceiver, wildfire_turn_ids, write_config
+from alerts_support import DATA, wildfire_turn_ids, write_config
 
 from searchsvc.config import load_settings
 from searchsvc.index.build import add_to_index, rebuild_index
@@ -12,13 +12,6 @@ from searchsvc.web import create_app
 
 TOKEN = "op-token-0123456789"
 ENV = "H15_TEST_ADMIN_TOKEN"
-
-
-@pytest.fixture
-def hook():
-    receiver = WebhookReceiver().start()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

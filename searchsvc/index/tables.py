@@ -210,7 +210,7 @@ def _read_tables(gen_dir: Path, size: int) -> IndexTables | None:
         raise ValueError(f"{TABLES} is of version {meta.get('version')} for {meta.get('size')} documents")
     arrays = {}
     for name, file in meta["arrays"].items():
-        array = np.asarray(np.load(gen_dir / Path(file).name, allow_pickle=False))
+        array = np.load(gen_dir / Path(file).name, allow_pickle=False)
         array.flags.writeable = False            # shared by every request of the generation: never written
         if len(array) != size:
             raise ValueError(f"{file} holds {len(array)} rows, the index {size} documents")
