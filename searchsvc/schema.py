@@ -58,6 +58,14 @@ def _single_position(pos: int) -> bytes:
     return packed
 
 
+def encode_runs(deltas: list[int], starts: list[int], counts: list[int]) -> list[bytes]:
+    """encode_positions of many posting lists at once: posting k has counts[k] positions whose deltas (the first
+    one the position itself) are deltas[starts[k]:starts[k] + counts[k]]."""
+    single = _single_position
+    return [single(deltas[s]) if n == 1 else pack_uint(n) + dumps(deltas[s:s + n], 2)
+            for s, n in zip(starts, counts)]
+
+
 def encode_positions(poslist: list[int]) -> bytes:
     """whoosh.formats.Positions.encode: the count, then the pickled position deltas."""
     if len(poslist) == 1:

@@ -25,16 +25,19 @@ installed Whoosh is the pinned one.
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
+import numpy as np
 from whoosh.fields import FieldType
 
 from ..analysis import TOKEN_PATTERN, TOKEN_RE
-from ..schema import TermPositions
+from ..schema import TermPositions, encode_runs
 from . import whoosh_private as W
 
 INDEX_CACHE_VALUES = 50_000    # distinct values per field whose analysis is kept
 INDEX_CACHE_CHARS = 300        # longer string values (question and answer text) are not cached
+TOKEN_CACHE_VALUES = 2_000_000  # distinct raw tokens per text field whose term id is kept
 PLAIN_BLOCK_BYTES = W.PLAIN_BLOCK_BYTES
 compress = W.compress
 
@@ -109,15 +112,46 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
     # ---- postings -------------------------------------------------------------------
 
     def postings(self) -> dict[str, dict[Any, Postings]]:
-        """Every field's posting lists by term bytes (terms kept as str become UTF-8, as FieldType.index gives)."""
+        """Every field's posting lists by term bytes (terms kept as str become UTF-8, as FieldType.index gives; the
+        token-id postings of text fields as lists too): the form older segments' postings are merged into."""
         for name, plan in self._plans.items():
             if plan.direct and name in self._postings and name not in self._encoded:
                 self._postings[name] = {term.encode("utf-8"): entry for term, entry in self._postings[name].items()}
                 self._encoded.add(name)
+            if plan.tokens is not None and plan.tokens.count:
+                _merge_postings(self._postings.setdefault(name, {}), plan.tokens.columns(plan.field))
+                plan.tokens = _TokenPostings(plan.field.analyzer)
         return self._postings
+
+    def posting_columns(self) -> dict[str, W.PostingColumns]:
+        """Every field's posting lists in term order (W.PostingColumns); asked for once, when the segment is written."""
+        out = {}
+        for name, plan in self._plans.items():
+            if plan.tokens is not None and plan.tokens.count and not plan.postings:   # texts only (the usual)
+                out[name] = plan.tokens.columns(plan.field)
+                plan.tokens = _TokenPostings(plan.field.analyzer)
+        for name, terms in self.postings().items():
+            if name not in out:
+                out[name] = W.columns_of(terms)
+        return out
 
     def field_lengths(self, name: str) -> dict[int, int]:
         return self._lengths.get(name, {})
+
+
+def _merge_postings(terms: dict[bytes, Postings], columns: W.PostingColumns) -> None:
+    """Add PostingColumns to {term bytes: ([docnums], [items])}, each list kept in docnum order (a document's value
+    of a field is in one of them only)."""
+    starts = columns.starts
+    for k, term in enumerate(columns.terms):
+        s, e = starts[k], starts[k + 1]
+        items = [(term, 0, w, v) for w, v in zip(columns.weights[s:e], columns.values[s:e])]
+        entry = terms.get(term)
+        if entry is None:
+            terms[term] = (columns.docs[s:e], items)
+            continue
+        pairs = sorted(zip(entry[0] + columns.docs[s:e], entry[1] + items), key=lambda pair: pair[0])
+        terms[term] = ([d for d, _ in pairs], [i for _, i in pairs])
 
 
 class _FieldPlan:
@@ -143,6 +177,8 @@ class _FieldPlan:
         self.from_tokens = (self.direct and isinstance(field.format, TermPositions)
                             and hasattr(analyzer, "terms_of_tokens")
                             and getattr(getattr(analyzer, "expression", None), "pattern", None) == TOKEN_PATTERN)
+        # text values of such a field are kept as term ids per token until the segment is written
+        self.tokens = _TokenPostings(analyzer) if self.from_tokens and self.indexed else None
 
     def _items(self, value: Any, boost: float) -> tuple[list[Any], int]:
         """(term, frequency, weight, encoded value) tuples of a value, and its length (sum of frequencies)."""
@@ -164,6 +200,9 @@ class _FieldPlan:
 
     def add_postings(self, docnum: int, value: Any, boost: float) -> int:
         """Append the postings of one document's value; returns the field length to record."""
+        if self.tokens is not None and isinstance(value, str):
+            length = self.tokens.add(docnum, self.writer.raw_tokens(value), boost)
+            return length if self.scorable else 0
         if boost == 1.0 and not (isinstance(value, str) and len(value) > INDEX_CACHE_CHARS):
             try:
                 found = self._index_cache.get(value)
@@ -216,3 +255,96 @@ class _FieldPlan:
         if self._length_writer is None:
             self._length_writer = self.writer.length_writer(self.name)
         return self._length_writer
+
+
+class _TermIds(dict[str, int]):
+    """raw token -> term id of one field (0: no position, a dropped stop word; 1: a position without a posting),
+    filled on demand from the analyzer's own terms_of_tokens, which maps each token on its own."""
+
+    def __init__(self, analyzer: Any):
+        super().__init__()
+        self.analyzer = analyzer
+        self.terms: list[str] = ["", ""]          # id -> term
+        self.ids: dict[str, int] = {}
+
+    def __missing__(self, raw: str) -> int:
+        found = self.analyzer.terms_of_tokens([raw])
+        if not found:
+            tid = 0
+        elif not found[0]:
+            tid = 1
+        else:
+            tid = self.ids.get(found[0], 0)
+            if not tid:
+                tid = self.ids[found[0]] = len(self.terms)
+                self.terms.append(found[0])
+        if len(self) < TOKEN_CACHE_VALUES:
+            self[raw] = tid
+        return tid
+
+
+class _TokenPostings:
+    """The postings of a TermPositions field (question, answer and their exact fields), kept as one term id per
+    token position until the segment is written: a C-level map and array append per text instead of Python work
+    per token and per posting; the posting lists (term, docnum, positions) come out of one sort (columns)."""
+
+    def __init__(self, analyzer: Any):
+        self.term_ids = _TermIds(analyzer)
+        self.tokens = array("i")        # term ids (>= 1) of every added text, one after the other
+        self.docs = array("i")          # docnum of each added text
+        self.counts = array("i")        # its number of ids
+        self.boosts: dict[int, float] = {}
+
+    @property
+    def count(self) -> int:
+        return len(self.docs)
+
+    def add(self, docnum: int, tokens: list[str], boost: float) -> int:
+        """Keep a text's term ids (given its TOKEN_RE tokens); returns its length (postings' frequencies summed)."""
+        ids = list(filter(None, map(self.term_ids.__getitem__, tokens)))
+        self.tokens.fromlist(ids)
+        self.docs.append(docnum)
+        self.counts.append(len(ids))
+        if boost != 1.0:
+            self.boosts[docnum] = boost
+        return len(ids) - ids.count(1)
+
+    def columns(self, field: Any) -> W.PostingColumns:
+        """The posting lists in term order: what TermPositions.values_of_terms gives per text (frequency, weight
+        frequency x field boost x document boost, positions encoded as encode_positions does), by term."""
+        counts = np.frombuffer(self.counts, dtype=np.int32).astype(np.int64)
+        tokens = np.frombuffer(self.tokens, dtype=np.int32)
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.int32), counts)
+        positions = np.arange(len(tokens), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        keep = tokens >= 2
+        terms = [t.encode("utf-8") for t in self.term_ids.terms]
+        order = sorted(range(2, len(terms)), key=terms.__getitem__)
+        rank = np.zeros(len(terms), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        keys = rank[tokens[keep]]
+        by_term = np.argsort(keys, kind="stable")      # stable: each term's tokens stay in (docnum, position) order
+        keys, docs, positions = keys[by_term], docs[keep][by_term], positions[keep][by_term]
+        n = len(keys)
+        if not n:
+            return W.PostingColumns([], [0], [], [], [])
+        new = np.ones(n, dtype=bool)
+        new[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+        firsts = np.flatnonzero(new)
+        freqs = np.diff(np.append(firsts, n))
+        deltas = positions.copy()
+        deltas[1:] -= positions[:-1]
+        deltas[firsts] = positions[firsts]
+        post_keys = keys[firsts]
+        post_docs = docs[firsts]
+        term_new = np.ones(len(firsts), dtype=bool)
+        term_new[1:] = post_keys[1:] != post_keys[:-1]
+        term_firsts = np.flatnonzero(term_new)
+        weights = freqs * float(field.format.field_boost)
+        if self.boosts:
+            boost_of = np.ones(int(post_docs.max()) + 1)
+            for docnum, boost in self.boosts.items():
+                boost_of[docnum] = boost
+            weights = weights * boost_of[post_docs]
+        values = encode_runs(deltas.tolist(), firsts.tolist(), freqs.tolist())
+        return W.PostingColumns([terms[order[k]] for k in post_keys[term_firsts].tolist()],
+                                term_firsts.tolist() + [len(firsts)], post_docs.tolist(), weights.tolist(), values)

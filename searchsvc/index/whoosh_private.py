@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -345,7 +345,12 @@ def bulk_writer_base() -> type:
             super().add_postings_to_pool(reader, startdoc, docmap)
 
         def postings(self) -> dict[str, dict[Any, tuple[list[int], list[Any]]]]:
-            """field -> term bytes -> ([docnums], [posting items]) of the added documents (the subclass's)."""
+            """field -> term bytes -> ([docnums], [posting items]) of the added documents (the subclass's); only
+            asked for when older segments are merged in (their postings are appended to these lists)."""
+            raise NotImplementedError
+
+        def posting_columns(self) -> dict[str, PostingColumns]:
+            """field -> the added documents' posting lists in term order (the subclass's)."""
             raise NotImplementedError
 
         def field_lengths(self, name: str) -> Any:
@@ -354,32 +359,33 @@ def bulk_writer_base() -> type:
 
         def _flush_segment(self) -> None:
             self.perdocwriter.close()
-            postings = self.postings()
             if self._merged:   # a merge policy added older segments: their postings and lengths are on disk
                 # merged documents were numbered after the added ones and the pool is sorted by (field, term,
                 # docnum), so appending keeps every posting list in docnum order
+                postings = self.postings()
                 for name, text, docnum, weight, vbytes in self.pool.iter_postings():
                     docs, items = postings.setdefault(name, {}).setdefault(text, ([], []))
                     docs.append(docnum)
                     items.append((text, 0, weight, vbytes))
                 pdr = self.per_document_reader()
                 try:
-                    self._write_postings(postings, lambda name: _LengthsOf(pdr, name))
+                    self._write_postings({name: columns_of(terms) for name, terms in postings.items()},
+                                         lambda name: _LengthsOf(pdr, name))
                 finally:
                     pdr.close()
             else:
-                self._write_postings(postings, self.field_lengths)
+                self._write_postings(self.posting_columns(), self.field_lengths)
             self.fieldwriter.close()
 
-        def _write_postings(self, postings: dict[str, dict[Any, Any]], lengths_of: Any) -> None:
+        def _write_postings(self, columns: dict[str, PostingColumns], lengths_of: Any) -> None:
             fw = self.fieldwriter
             schema = self.schema
-            for name in sorted(postings):
+            for name in sorted(columns):
                 if name not in schema:
                     continue
                 field = schema[name]
                 fw.start_field(name, field)
-                _write_terms(fw, field, postings[name], lengths_of(name))
+                _write_terms(fw, field, columns[name], lengths_of(name))
                 fw.finish_field()
 
     class _LengthsOf:
@@ -395,9 +401,32 @@ def bulk_writer_base() -> type:
     return BulkWriterBase
 
 
-def _write_terms(fw: Any, field: Any, terms: dict[bytes, tuple[list[int], list[Any]]], lengths: Any) -> None:
-    """Write a field's posting lists ({term bytes: ([docnums], [(term, freq, weight, value)])}) and their rows in
-    the term table as W3FieldWriter and W3PostingsWriter do, a block (up to _blocklimit postings) at a time.
+class PostingColumns(NamedTuple):
+    """A field's posting lists in term order, side by side: term k's postings are at starts[k]:starts[k + 1] of
+    docs (docnums, increasing), weights and values (encoded posting values)."""
+    terms: list[bytes]          # increasing
+    starts: list[int]           # len(terms) + 1 offsets
+    docs: list[int]
+    weights: list[float]
+    values: list[Any]
+
+
+def columns_of(terms: dict[bytes, tuple[list[int], list[Any]]]) -> PostingColumns:
+    """PostingColumns of {term bytes: ([docnums], [(term, freq, weight, encoded value)])}."""
+    keys = sorted(terms)
+    starts, docs, weights, values = [0], [], [], []
+    for key in keys:
+        ids, items = terms[key]
+        docs += ids
+        weights += [item[2] for item in items]
+        values += [item[3] for item in items]
+        starts.append(len(docs))
+    return PostingColumns(keys, starts, docs, weights, values)
+
+
+def _write_terms(fw: Any, field: Any, columns: PostingColumns, lengths: Any) -> None:
+    """Write a field's posting lists and their rows in the term table as W3FieldWriter and W3PostingsWriter do, a
+    block (up to _blocklimit postings) at a time.
 
     Fills the postings writer's block buffer and statistics as add_posting does per posting, so the term
     info adds them up as usual, and writes each block as _write_block does (small blocks plain); file
@@ -418,20 +447,17 @@ def _write_terms(fw: Any, field: Any, terms: dict[bytes, tuple[list[int], list[A
     prefix = pack_ushort(fw._fieldid)
     offset = postfile.tell()
     rows = []
-    for tbytes in sorted(terms):
-        docs, items = terms[tbytes]
+    starts, all_docs, all_weights, all_values = columns.starts, columns.docs, columns.weights, columns.values
+    for k, tbytes in enumerate(columns.terms):
+        first, last = starts[k], starts[k + 1]
         terminfo = W3TermInfo()
         pw._terminfo = terminfo
         chunks = [WHOOSH3_HEADER_MAGIC]
         size = len(WHOOSH3_HEADER_MAGIC)
-        count = len(docs)
-        for start in range(0, count, limit):
-            end = min(start + limit, count)
-            if count > limit:
-                ids, block = docs[start:end], items[start:end]
-            else:
-                ids, block = docs, items
-            weights = [item[2] for item in block]
+        for start in range(first, last, limit):
+            end = min(start + limit, last)
+            ids = all_docs[start:end]
+            weights = all_weights[start:end]
             block_lengths = [n for n in map(lengths.get, ids) if n]
             top = max(weights)
             pw._ids = ids
@@ -440,7 +466,7 @@ def _write_terms(fw: Any, field: Any, terms: dict[bytes, tuple[list[int], list[A
             pw._minlength = min(block_lengths) if block_lengths else None
             pw._maxlength = max(block_lengths) if block_lengths else 0
             terminfo.add_block(pw)
-            values: Any = [item[3] for item in block if item[3]]
+            values: Any = [v for v in all_values[start:end] if v]
             if fixed is None or fixed < 0:
                 values = tuple(values)
             elif fixed == 0:
@@ -462,7 +488,7 @@ def _write_terms(fw: Any, field: Any, terms: dict[bytes, tuple[list[int], list[A
             infobytes = dumps((end - start, ids[-1], pw._maxweight, comp, length_to_byte(pw._minlength),
                                length_to_byte(pw._maxlength)), 2)
             blocklength = len(infobytes) + len(databytes)
-            chunks += (pack_int(-blocklength if end == count else blocklength), infobytes, databytes)
+            chunks += (pack_int(-blocklength if end == last else blocklength), infobytes, databytes)
             size += 4 + blocklength
         postfile.write(b"".join(chunks))
         terminfo.set_extent(offset, size)
