@@ -61,6 +61,7 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
         self._plans: dict[str, _FieldPlan] = {}
         self._last_tokens: tuple[str, list[str]] | None = None   # (text, its raw tokens): see raw_tokens
         self._encoded: set[str] = set()                    # fields whose str terms postings() made bytes
+        self._term_ids: dict[int, _TermIds] = {}            # id(analyzer) -> its token ids (question and answer share)
 
     # ---- documents ------------------------------------------------------------------
 
@@ -99,6 +100,13 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
             raise
         self.close_doc()
 
+    def term_ids(self, analyzer: Any) -> _TermIds:
+        """The raw token -> term id map of an analyzer, one for every field it analyses."""
+        found = self._term_ids.get(id(analyzer))
+        if found is None or found.analyzer is not analyzer:
+            found = self._term_ids[id(analyzer)] = _TermIds(analyzer)
+        return found
+
     def raw_tokens(self, text: str) -> list[str]:
         """TOKEN_RE.findall(text), found once for consecutive fields given the same text object (a turn's answer
         and answer_exact)."""
@@ -120,7 +128,7 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
                 self._encoded.add(name)
             if plan.tokens is not None and plan.tokens.count:
                 _merge_postings(self._postings.setdefault(name, {}), plan.tokens.columns(plan.field))
-                plan.tokens = _TokenPostings(plan.field.analyzer)
+                plan.tokens = _TokenPostings(plan.tokens.term_ids)
         return self._postings
 
     def posting_columns(self) -> dict[str, W.PostingColumns]:
@@ -129,7 +137,7 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
         for name, plan in self._plans.items():
             if plan.tokens is not None and plan.tokens.count and not plan.postings:   # texts only (the usual)
                 out[name] = plan.tokens.columns(plan.field)
-                plan.tokens = _TokenPostings(plan.field.analyzer)
+                plan.tokens = _TokenPostings(plan.tokens.term_ids)
         for name, terms in self.postings().items():
             if name not in out:
                 out[name] = W.columns_of(terms)
@@ -178,7 +186,7 @@ class _FieldPlan:
                             and hasattr(analyzer, "terms_of_tokens")
                             and getattr(getattr(analyzer, "expression", None), "pattern", None) == TOKEN_PATTERN)
         # text values of such a field are kept as term ids per token until the segment is written
-        self.tokens = _TokenPostings(analyzer) if self.from_tokens and self.indexed else None
+        self.tokens = _TokenPostings(writer.term_ids(analyzer)) if self.from_tokens and self.indexed else None
 
     def _items(self, value: Any, boost: float) -> tuple[list[Any], int]:
         """(term, frequency, weight, encoded value) tuples of a value, and its length (sum of frequencies)."""
@@ -288,8 +296,8 @@ class _TokenPostings:
     token position until the segment is written: a C-level map and array append per text instead of Python work
     per token and per posting; the posting lists (term, docnum, positions) come out of one sort (columns)."""
 
-    def __init__(self, analyzer: Any):
-        self.term_ids = _TermIds(analyzer)
+    def __init__(self, term_ids: _TermIds):
+        self.term_ids = term_ids
         self.tokens = array("i")        # term ids (>= 1) of every added text, one after the other
         self.docs = array("i")          # docnum of each added text
         self.counts = array("i")        # its number of ids

@@ -428,15 +428,16 @@ def _write_terms(fw: Any, field: Any, columns: PostingColumns, lengths: Any) -> 
     """Write a field's posting lists and their rows in the term table as W3FieldWriter and W3PostingsWriter do, a
     block (up to _blocklimit postings) at a time.
 
-    Fills the postings writer's block buffer and statistics as add_posting does per posting, so the term
-    info adds them up as usual, and writes each block as _write_block does (small blocks plain); file
+    Each block is written as _write_block writes it (small blocks plain) and each term info holds what
+    W3TermInfo.add_block would add up over its blocks (W3TermInfo.to_bytes's layout, packed here); file
     offsets are counted here instead of asking the file (a seek per call) twice per term.
     """
     from array import array
+    from operator import sub
     from pickle import dumps
 
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-    from whoosh.system import pack_int, pack_ushort
+    from whoosh.system import pack_int, pack_long, pack_ushort
     from whoosh.util.numeric import length_to_byte
 
     pw = fw._postwriter
@@ -444,59 +445,76 @@ def _write_terms(fw: Any, field: Any, columns: PostingColumns, lengths: Any) -> 
     limit = pw._blocklimit
     level = pw._compression
     fixed = field.format.fixed_value_size()
+    tupled = fixed is None or fixed < 0
     prefix = pack_ushort(fw._fieldid)
+    pack_info = W3TermInfo._struct.pack
+    magic = WHOOSH3_HEADER_MAGIC
+    byte_of = _Memo(length_to_byte)
     offset = postfile.tell()
     rows = []
     starts, all_docs, all_weights, all_values = columns.starts, columns.docs, columns.weights, columns.values
+    known = not isinstance(lengths, dict) or bool(lengths)      # an unscored field has no lengths
     for k, tbytes in enumerate(columns.terms):
         first, last = starts[k], starts[k + 1]
-        terminfo = W3TermInfo()
-        pw._terminfo = terminfo
-        chunks = [WHOOSH3_HEADER_MAGIC]
-        size = len(WHOOSH3_HEADER_MAGIC)
+        total: Any = 0
+        min_length: Any = None
+        max_length: Any = 0
+        max_weight: Any = 0
+        chunks = [magic]
+        size = len(magic)
         for start in range(first, last, limit):
             end = min(start + limit, last)
+            count = end - start
             ids = all_docs[start:end]
             weights = all_weights[start:end]
-            block_lengths = [n for n in map(lengths.get, ids) if n]
+            block_lengths = [n for n in map(lengths.get, ids) if n] if known else ()
             top = max(weights)
-            pw._ids = ids
-            pw._weights = stored_weights = array("f", weights)
-            pw._maxweight = float(top) if top > 0 else 0    # as add_posting keeps it (after the boost product)
-            pw._minlength = min(block_lengths) if block_lengths else None
-            pw._maxlength = max(block_lengths) if block_lengths else 0
-            terminfo.add_block(pw)
-            values: Any = [v for v in all_values[start:end] if v]
-            if fixed is None or fixed < 0:
-                values = tuple(values)
-            elif fixed == 0:
-                values = None
-            else:
-                values = b"".join(values)
+            top = float(top) if top > 0 else 0            # as add_posting keeps it (after the boost product)
+            low = min(block_lengths) if block_lengths else None
+            high = max(block_lengths) if block_lengths else 0
+            stored_weights = array("f", weights)
+            total += sum(stored_weights)                    # W3TermInfo.add_block's sums
+            min_length = low if min_length is None else min(min_length, low)
+            max_length = max(max_length, high)
+            max_weight = max(max_weight, top)
+            block_values = filter(None, all_values[start:end])
+            values: Any = tuple(block_values) if tupled else None if fixed == 0 else b"".join(block_values)
             mini_weights: Any
-            if all(w == 1.0 for w in stored_weights):
+            if stored_weights.count(1.0) == count:
                 mini_weights = None
-            elif all(w == stored_weights[0] for w in stored_weights):
+            elif stored_weights.count(stored_weights[0]) == count:
                 mini_weights = stored_weights[0]
             else:
                 mini_weights = tuple(stored_weights)
-            mini_ids = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])]) if end - start > 1 else (ids[0],)
+            mini_ids = (ids[0], *map(sub, ids[1:], ids)) if count > 1 else (ids[0],)
             databytes = dumps((mini_ids, mini_weights, values), PICKLE_PROTOCOL)
             comp = level if len(databytes) >= PLAIN_BLOCK_BYTES else 0
             if comp:
                 databytes = compress(databytes, comp)
-            infobytes = dumps((end - start, ids[-1], pw._maxweight, comp, length_to_byte(pw._minlength),
-                               length_to_byte(pw._maxlength)), 2)
+            infobytes = dumps((count, ids[-1], top, comp, byte_of[low], byte_of[high]), 2)
             blocklength = len(infobytes) + len(databytes)
             chunks += (pack_int(-blocklength if end == last else blocklength), infobytes, databytes)
             size += 4 + blocklength
         postfile.write(b"".join(chunks))
-        terminfo.set_extent(offset, size)
+        info = pack_info(False, total, last - first, 0 if min_length is None else byte_of[min_length],
+                         byte_of[max_length], max_weight, all_docs[first], all_docs[last - 1])
+        rows.append((prefix + tbytes, info + pack_long(offset) + pack_int(size)))
         offset += size
-        rows.append((prefix + tbytes, terminfo.to_bytes()))
     _add_rows(fw._tindex, rows)
     pw._terminfo = None
     pw._new_block()
+
+
+class _Memo(dict[Any, Any]):
+    """fn(x) remembered per x: memo[x]."""
+
+    def __init__(self, fn: Any):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.fn(key)
+        return value
 
 
 def _add_rows(table: Any, rows: list[tuple[bytes, bytes]]) -> None:
