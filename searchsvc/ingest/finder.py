@@ -54,7 +54,7 @@ def is_caps_label(label: str) -> bool:
 
 def _colon_label(text: str, bold: bool = False) -> tuple[str, str, bool, bool, bool] | None:
     """(label, rest, caps, stamped, weak) when the block opens with a label and a colon."""
-    m = _COLON.match(text)
+    m = _COLON.match(text) if ":" in text or "：" in text else None     # no colon: no label (skips the regex)
     if not m:
         return None
     label = clean(m.group("label")).strip(" .*_")
@@ -91,7 +91,8 @@ def find_segments(blocks: tuple[Block, ...] | list[Block]) -> list[Segment]:
     more: list[str] = []        # continuation lines of out[-1], joined once (+= per line is quadratic)
     for block in blocks:
         raw = block.text.strip(" \u00a0\t")
-        raw = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), raw, count=1)
+        if raw.startswith(("*", "_")):         # _EMPHASIS only matches there
+            raw = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), raw, count=1)
         text = clean(raw)
         if not text:
             continue

@@ -16,8 +16,8 @@ from .publishers import publisher_of
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _SCALARS = (str, int, float, dt.date)
-_HARD_BREAK = re.compile(r"[ \u00a0]{2}$|\\$")
-_SENTENCE_END = re.compile(r"[.?!\"”)\]—]\s*$")
+_HARD_BREAK = ("  ", " \u00a0", "\u00a0 ", "\u00a0\u00a0", "\\")     # a line ending so breaks it (Markdown)
+_SENTENCE_END = frozenset(".?!\"”)]—")     # a line whose last non-space character is one of these ends a sentence
 
 
 def looks_like_front_matter(text: str) -> bool:
@@ -63,7 +63,7 @@ def line_blocks(body: str, first_line: int) -> list[Block]:
         if not raw.strip(" \u00a0\t"):
             prev_blank = True
             continue
-        brk = prev_blank or _HARD_BREAK.search(prev) is not None or _SENTENCE_END.search(prev) is not None
+        brk = prev_blank or prev.endswith(_HARD_BREAK) or prev.rstrip()[-1:] in _SENTENCE_END
         out.append(Block(raw.strip(" \u00a0\t").rstrip("\\"), first_line + i, prev_blank, brk))
         prev_blank, prev = False, raw
     return out

@@ -30,10 +30,15 @@ from .roles import (
 from .titles import ROLE_WORDS, label_role, readable, speaker_name, title_names, title_roles, title_surnames
 
 _WORD = re.compile(r"\w+")
+# ASCII bytes -> b"w" for the characters \w matches, b" " for the others: words counted by bytes.split in C
+_ASCII_WORDS = bytes(ord("w") if chr(i).isalnum() or i == ord("_") else ord(" ") for i in range(256))
 _OPENING_WORDS = 15            # unlabelled opening text this long is the main official's (announcements)
 
 
 def _words(text: str) -> int:
+    """Number of \\w+ runs (ASCII text, most of it, without the regex)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(_ASCII_WORDS).split())
     return len(_WORD.findall(text))
 
 
@@ -213,7 +218,7 @@ def _reading(doc: Document, body: list[Segment], roles: dict[str, LabelRole], na
              turns: list[Turn], warnings: list[str], header: str, day: date) -> Reading:
     dropped = sum(_words(s.text) for s in body if s.form in ("time", "end"))     # time stamps, END lines
     total = max(1, sum(_words(b.text) for b in doc.blocks) - dropped)
-    kept = sum(_words(" ".join([t.outlet, t.question, t.answer])) for t in turns)
+    kept = sum(_words(t.outlet) + _words(t.question) + _words(t.answer) for t in turns)
     kept += sum(_words(s.label) for s in body if s.label)
     share = min(1.0, kept / total)
     conventions = _conventions(body, roles, header)
