@@ -28,6 +28,7 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=[\"'(\[—–-]*[A-Z0-9])"
 _STUTTER = re.compile(r"\b((?:\w++ ){0,2}\w++)(?: —)+ \1\b", re.IGNORECASE)   # spoken repeats: "go into — into"
 # (possessive words: a word given back could only end before a word character, never before the " —")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "—"})
+_QUOTE_PAIRS = tuple((chr(k), v) for k, v in _QUOTES.items() if v != chr(k))   # no target is also a source
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,36 @@ def default_rules() -> DeflectionRules:
 def normalise(text: str) -> str:
     """Straight apostrophes and quotes, single spaces, spoken repeats ("into — into") once: what the patterns are
     written against."""
-    text = " ".join(text.translate(_QUOTES).split())
-    return _STUTTER.sub(r"\1", text) if "—" in text else text
+    if not text.isascii():             # every character _QUOTES changes is non-ASCII
+        for src, dst in _QUOTE_PAIRS:      # str.replace per pair: as translate, without a lookup per character
+            text = text.replace(src, dst)
+    text = " ".join(text.split())
+    return _unstutter(text) if "—" in text else text
+
+
+def _unstutter(text: str) -> str:
+    """_STUTTER.sub(r"\1", text) on a normalised text (single spaces), trying the regex only around each run of
+    " —": a match starts at most three words before its run and its copy is no longer after it (the regex over
+    the whole text tries every word: most of an answer's indexing time). The same matches, left to right."""
+    out: list[str] = []
+    pos = 0
+    i = text.find(" —")
+    while i >= 0:
+        j = i + 2
+        while text.startswith(" —", j):
+            j += 2
+        start = i
+        for _ in range(3):                      # the start of the third word before the run (not before pos)
+            start = max(pos, text.rfind(" ", 0, start - 1) + 1) if start > pos else pos
+        end = min(len(text), j + 2 + i - start)      # past the longest copy, so that its closing \b is real
+        m = _STUTTER.search(text, start, end)
+        if m is not None and m.start() < i and (m.end() < end or end == len(text)):
+            out += (text[pos:m.start()], m.group(1))
+            pos = m.end()
+            i = text.find(" —", pos)
+        else:
+            i = text.find(" —", j)
+    return "".join(out) + text[pos:] if out else text
 
 
 def sentences(text: str) -> list[str]:
