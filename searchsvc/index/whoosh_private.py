@@ -14,7 +14,7 @@ import os
 import pickle
 import struct
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -86,23 +86,32 @@ def _w3_leaf(matcher: Any) -> Any | None:
     return leaf if type(leaf) is W3LeafMatcher else None
 
 
-def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]] | None:
-    """Each posting block's (segment docnums, weights) from the matcher's position on, a whole block at a time
-    (deleted documents included); None where the public path (is_active/id/weight/next) must be walked."""
+def posting_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """A fresh matcher's whole posting list as (segment docnums int64, weights float32), decoded with numpy a
+    block at a time (deleted documents included: W3 keeps each block's docnums as deltas from 0, its weights as
+    None (all 1.0), one float for all, or one per posting); None where the public path (is_active/id/weight/next)
+    must be walked."""
     leaf = _w3_leaf(matcher)
-    if leaf is None:
+    if leaf is None or leaf._byteids or leaf._i != 0:
         return None
-
-    def blocks() -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-        while leaf.is_active():
-            if leaf._ids is None:
-                leaf._read_ids()
-            if leaf._weights is None:
-                leaf._read_weights()
-            start = leaf._i
-            yield leaf._ids[start:], leaf._weights[start:]
-            leaf._next_block()
-    return blocks()
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    while leaf.is_active():
+        if leaf._data is None:
+            leaf._read_data()
+        deltas, stored = leaf._data[0], leaf._data[1]
+        count = leaf._blocklength
+        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if stored is None:
+            weights.append(np.ones(count, dtype=np.float32))
+        elif isinstance(stored, float):
+            weights.append(np.full(count, stored, dtype=np.float32))
+        else:
+            weights.append(np.asarray(stored, dtype=np.float32))
+        leaf._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 class ValueBlocks:
