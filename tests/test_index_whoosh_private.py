@@ -102,6 +102,24 @@ def test_phrase_positions_are_read_from_w3_blocks(sample_service):
     assert len(blocks.values()) == blocks.length()
 
 
+def test_phrase_positions_come_from_the_blocks_the_directory_points_at(sample_service):
+    """A posting list's directory (each block's start, postings so far, last docnum) leads to the same blocks the
+    walk reads, in any order."""
+    sub, _ = _leaves(sample_service)[0]
+    walk = W.value_blocks(sub.postings("answer", "presid"))
+    walked = []
+    while walk.active():
+        walked.append((walk.length(), walk.last_id(), list(walk.values())))
+        walk.next()
+    blocks = W.value_blocks(sub.postings("answer", "presid"))
+    directory = blocks.directory()
+    assert len(walked) > 1 and directory.ends.tolist() == np.cumsum([n for n, _, _ in walked]).tolist()
+    assert directory.last_ids.tolist() == [last for _, last, _ in walked]
+    for k in [len(walked) - 1, 0, len(walked) // 2]:
+        blocks.goto(int(directory.positions[k]))
+        assert (blocks.length(), blocks.last_id(), list(blocks.values())) == walked[k]
+
+
 def test_columns_lengths_and_deletions_are_read_in_one_go(sample_service, tmp_path):
     from searchsvc.index import schema as S
     for sub, _ in _leaves(sample_service):

@@ -15,6 +15,7 @@ import pickle
 import struct
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -114,13 +115,22 @@ def posting_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray] | None:
     return np.concatenate(ids), np.concatenate(weights)
 
 
+@dataclass(frozen=True)
+class BlockDirectory:
+    """Where each block of one posting list starts, how many postings the blocks up to it hold, its last docnum."""
+    positions: np.ndarray      # int64: offsets in the postings file
+    ends: np.ndarray           # int64: postings in this block and the ones before it
+    last_ids: np.ndarray       # int64: the block's last (segment) docnum
+
+
 class ValueBlocks:
     """A W3 posting list walked block by block without decoding docnums: each block's length and last docnum,
-    its encoded values (positions) read only on demand."""
+    its encoded values (positions) read only on demand; or, from its directory, only the blocks wanted."""
 
     def __init__(self, leaf: Any):
         self._leaf = leaf
         self.format = leaf.format
+        self._position = int(leaf._baseoffset)     # where the current block starts (a fresh matcher: the first)
 
     def active(self) -> bool:
         return bool(self._leaf.is_active())
@@ -138,7 +148,28 @@ class ValueBlocks:
         return leaf._values  # type: ignore[no-any-return]
 
     def next(self) -> None:
+        self._position = int(self._leaf._nextoffset)
         self._leaf._next_block()
+
+    def directory(self) -> BlockDirectory:
+        """Every block's header from the current one to the end (the walk is then at its end: goto a block)."""
+        positions, ends, last_ids = [], [], []
+        total = 0
+        while self.active():
+            total += self.length()
+            positions.append(self._position)
+            ends.append(total)
+            last_ids.append(self.last_id())
+            self.next()
+        return BlockDirectory(np.asarray(positions, dtype=np.int64), np.asarray(ends, dtype=np.int64),
+                              np.asarray(last_ids, dtype=np.int64))
+
+    def goto(self, position: int) -> None:
+        """To the block starting at `position` (one of this posting list's directory)."""
+        leaf = self._leaf
+        leaf._atend = leaf._lastblock = False
+        leaf._goto(position)
+        self._position = position
 
 
 def value_blocks(matcher: Any) -> ValueBlocks | None:

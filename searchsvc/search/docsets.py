@@ -41,7 +41,7 @@ class DocSets:
         self._postings: LRUCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LRUCache(
             CACHE_BUDGET, getsizeof=_posting_count)
         self._masks: LRUCache[str, np.ndarray] = LRUCache(MASK_CACHE)
-        self._decode = PositionDecoder()
+        self.decoder = PositionDecoder()      # shared by the phrase and proximity reads of this searcher
         self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
 
     def over_budget(self) -> bool:
@@ -160,7 +160,7 @@ class DocSets:
         if len(words) == 1 or not len(candidates):
             return candidates
         return phrase_docs(self.reader, field, words, candidates, lambda w: self.postings(field, w)[0],
-                           self._decode, self.check_time, offsets)
+                           self.decoder, self.check_time, offsets)
 
     # ---- scores ---------------------------------------------------------------------
 
