@@ -18,9 +18,13 @@ class CorpusSettings:
     paths: tuple[Path, ...] = ()
 
 
+RANGES = {"index.build_niceness": (0, 19)}    # whole-number settings that are not simply positive
+
+
 @dataclass(frozen=True)
 class IndexSettings:
     dir: Path = Path("index")
+    build_niceness: int = 10     # `index rebuild|add` run at this niceness (0-19; 0: the site's priority)
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ class Settings:
 
     def with_index_dir(self, path: str | Path) -> Settings:
         """A copy whose index lives at `path` (the CLI's --index)."""
-        return dataclasses.replace(self, index=IndexSettings(dir=Path(path).resolve()))
+        return dataclasses.replace(self, index=dataclasses.replace(self.index, dir=Path(path).resolve()))
 
     def with_corpus(self, paths: Iterable[str | Path]) -> Settings:
         return dataclasses.replace(self, corpus=CorpusSettings(paths=tuple(Path(p).resolve() for p in paths)))
@@ -173,6 +177,10 @@ def _build_section(name: str, cls: type, raw: dict[str, Any], base: Path, source
             pass
         elif isinstance(default, bool) or not isinstance(value, type(default)) or isinstance(value, bool):
             raise ConfigError(f"{source}: {name}.{key} must be a {type(default).__name__}, got {value!r}")
+        elif f"{name}.{key}" in RANGES:
+            low, high = RANGES[f"{name}.{key}"]
+            if not low <= raw[key] <= high:
+                raise ConfigError(f"{source}: {name}.{key} must be from {low} to {high}, got {value}")
         elif isinstance(value, int) and value <= 0:
             raise ConfigError(f"{source}: {name}.{key} must be positive, got {value}")
         values[key] = value
@@ -199,7 +207,7 @@ def _settings_from(path: Path) -> tuple[Settings, frozenset[str]]:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
     parts = {name: _build_section(name, cls, raw.get(name, {}), base, str(path)) for name, cls in _SECTIONS.items()}
     if "dir" not in raw.get("index", {}):
-        parts["index"] = IndexSettings(dir=(base / "index").resolve())
+        parts["index"] = dataclasses.replace(parts["index"], dir=(base / "index").resolve())
     given = frozenset(f"{name}.{key}" for name, table in raw.items() if isinstance(table, dict) for key in table)
     return Settings(base_dir=base, **parts), given
 

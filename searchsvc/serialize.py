@@ -50,6 +50,8 @@ def public_source(source: str) -> str:
     """A transcript's source as shown to the world: relative to the corpus folder it was read from. A path that
     is absolute or climbs out (an index built before sources were stored relative) is cut to its file name."""
     text = source.replace("\\", "/")
+    if ":" not in source and ".." not in text and not text.startswith("/"):
+        return text     # the usual relative path, decided without parsing it (no drive, no part "..")
     if text.startswith("/") or PureWindowsPath(source).drive or ".." in PurePosixPath(text).parts:
         return PurePosixPath(text).name
     return text

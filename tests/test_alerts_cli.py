@@ -164,3 +164,26 @@ def test_a_role_filter_limits_the_alert_to_that_role(site, hook, role, expected)
     run = _cli(config, "alerts", "run")
     assert f"{expected} new match" in run.stdout
     assert [t for p in hook.received for t in p.turn_ids] == (wildfire_turn_ids("new") if expected else [])
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--year", "20"), "'year' must be a four-digit year"),
+    (("--from", "yesterday"), "'from' must be a date as YYYY-MM-DD"),
+    (("--answer", "maybe"), "'maybe' is not one of"),
+    (("--scope", "everywhere"), "'everywhere' is not one of"),
+    (tuple(a for i in range(21) for a in ("--speaker", f"s{i}")), "at most 20 values of 'speaker'"),
+])
+def test_a_filter_that_breaks_a_rule_of_the_api_is_a_usage_error_and_saves_nothing(site, hook, args, message):
+    """`alerts add` takes the search API's filter parameters (search/parameters.py match_fields), rules included."""
+    config = site()
+    done = _cli(config, "alerts", "add", "wildfire", "--webhook", hook.url, *args, check=False)
+    assert done.exit_code == 2 and message in done.output and "Traceback" not in done.output
+    assert json.loads(_cli(config, "alerts", "list", "--json").stdout) == []
+
+
+def test_the_filters_dates_and_scope_are_saved_as_the_api_reads_them(site, hook):
+    config = site()
+    made = _add_hook(config, hook, "--year", "2021", "--from", "2021-01-01", "--to", "2021-12-31",
+                     "--scope", "answers", "--answer", "substantive")
+    assert made["filters"] == {"years": [2021], "answers": ["substantive"], "date_from": "2021-01-01",
+                               "date_to": "2021-12-31", "scope": "answer"}

@@ -1,7 +1,9 @@
 """Tests for `searchsvc index rebuild|add|stats` (click CliRunner, real index in a tmp dir)."""
 
 import json
+import os
 
+import pytest
 from click.testing import CliRunner
 from support import REPO, SAMPLE, base_settings
 
@@ -52,3 +54,27 @@ def test_rebuild_of_nothing_fails_and_add_needs_paths(tmp_path):
     assert result.exit_code == 1
     assert "skipped" in result.output and "left unchanged" in result.output
     assert run(tmp_path, "index", "add").exit_code == 2   # click usage error: PATHS required
+
+
+def _niceness_after_rebuild(tmp_path, niceness: int | None) -> int:
+    """`index rebuild` run by the real command in a fresh interpreter (niceness cannot be undone in this one);
+    the niceness that process has afterwards (what its parse and writer processes ran at)."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "config.toml"
+    config.write_text('[index]\ndir = "idx"\n' + (f"build_niceness = {niceness}\n" if niceness is not None else ""))
+    args = ["--config", str(config), "index", "rebuild", str(SAMPLE / "scio")]
+    code = ("import os; from click.testing import CliRunner; from searchsvc.cli import main; "
+            f"r = CliRunner().invoke(main, {args!r}); "
+            "assert r.exit_code == 0, r.output; print(os.getpriority(os.PRIO_PROCESS, 0))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.parametrize("niceness, expected", [(None, 10), (0, 0), (3, 3), (19, 19)])
+def test_a_build_runs_nicer_than_the_site_as_configured(tmp_path, niceness, expected):
+    """[index] build_niceness (default 10): a rebuild on a machine that also serves leaves searches the CPU."""
+    already = os.getpriority(os.PRIO_PROCESS, 0)        # never made less nice than the test run itself
+    assert _niceness_after_rebuild(tmp_path, niceness) == max(expected, already)

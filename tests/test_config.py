@@ -77,6 +77,8 @@ def test_the_index_folder_comes_from_the_option_else_the_environment_else_the_co
     ("[nonsense]\n", "unknown section"),
     ("[search\n", "invalid TOML"),
     ("[search]\nper_page = 0\n", "must be positive"),
+    ("[index]\nbuild_niceness = 20\n", "index.build_niceness must be from 0 to 19, got 20"),
+    ("[index]\nbuild_niceness = -1\n", "index.build_niceness must be from 0 to 19, got -1"),
 ])
 def test_a_bad_config_file_is_a_clear_error(tmp_path, text, message):
     path = _write(tmp_path / "config.toml", text)

@@ -9,6 +9,7 @@ import shutil
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from support import DATA, REPO, base_settings
 from whoosh import index as whoosh_index
@@ -86,12 +87,12 @@ def _leaves(service):
 def test_postings_are_read_a_block_at_a_time(sample_service):
     gen = sample_service.current()
     sub, _ = _leaves(sample_service)[0]
-    blocks = W.posting_blocks(sub.postings("answer", "presid"))
-    assert blocks is not None                                     # the W3 block walk, not posting by posting
-    ids = [d for block, _ in blocks for d in block]
-    assert len(ids) > 128 and ids == sorted(ids)                  # more than one block
-    public = sub.postings("answer", "presid")
-    assert ids == list(public.all_ids()) or gen.has_deletions
+    found = W.posting_arrays(sub.postings("answer", "presid"))
+    assert found is not None                                      # the W3 block decode, not posting by posting
+    ids, weights = found
+    assert len(ids) > 128 and (ids == np.sort(ids)).all()         # more than one block
+    public = [(m.id(), m.weight()) for m in _walk(sub.postings("answer", "presid"))]
+    assert list(zip(ids.tolist(), weights.tolist())) == public or gen.has_deletions
 
 
 def test_phrase_positions_are_read_from_w3_blocks(sample_service):
@@ -99,6 +100,24 @@ def test_phrase_positions_are_read_from_w3_blocks(sample_service):
     blocks = W.value_blocks(sub.postings("answer", "presid"))
     assert blocks is not None and blocks.active() and blocks.length() > 0
     assert len(blocks.values()) == blocks.length()
+
+
+def test_phrase_positions_come_from_the_blocks_the_directory_points_at(sample_service):
+    """A posting list's directory (each block's start, postings so far, last docnum) leads to the same blocks the
+    walk reads, in any order."""
+    sub, _ = _leaves(sample_service)[0]
+    walk = W.value_blocks(sub.postings("answer", "presid"))
+    walked = []
+    while walk.active():
+        walked.append((walk.length(), walk.last_id(), list(walk.values())))
+        walk.next()
+    blocks = W.value_blocks(sub.postings("answer", "presid"))
+    directory = blocks.directory()
+    assert len(walked) > 1 and directory.ends.tolist() == np.cumsum([n for n, _, _ in walked]).tolist()
+    assert directory.last_ids.tolist() == [last for _, last, _ in walked]
+    for k in [len(walked) - 1, 0, len(walked) // 2]:
+        blocks.goto(int(directory.positions[k]))
+        assert (blocks.length(), blocks.last_id(), list(blocks.values())) == walked[k]
 
 
 def test_columns_lengths_and_deletions_are_read_in_one_go(sample_service, tmp_path):

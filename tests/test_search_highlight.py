@@ -7,7 +7,14 @@ from support import tiny_conferences
 
 from searchsvc.analysis import analyze_terms
 from searchsvc.models import SearchRequest
-from searchsvc.search.highlight import ELLIPSIS, find_matches, highlight, walk_matches
+from searchsvc.search.highlight import (
+    ELLIPSIS,
+    find_matches,
+    find_phrase_matches,
+    highlight,
+    walk_matches,
+    walk_phrase_matches,
+)
 
 MFA = tiny_conferences()[0].id
 
@@ -134,3 +141,45 @@ def test_find_matches_equals_mapping_every_token_on_the_sample(sample_service):
             assert find_matches(text, wanted) == walk_matches(text, wanted), (docnum, wanted)
             checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("The U.S. and the U.N. said so.", ("u.s", "and")),                 # a trailing dot is dropped by folding
+    ("It costs 1,000 dollars, not 13.8% or 2.042 million.", ("1000", "dollars")),   # separators dropped
+    ("China\u2019s position and China's people", ("china's", "position")),  # typographic apostrophe folded
+    ("Caf\u00e9 Z\u00fcrich and cafe zurich", ("cafe", "zurich")),       # accents folded
+    ("\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3 said",                       # a capital sigma
+     ("\u03bf\u03b4\u03c5\u03c3\u03c3\u03b5\u03c5\u03c2", "said")),
+    ("people to people to people", ("people", "to", "people")),
+    ("nothing here", ("people", "to")),
+    ("", ("anything",)),
+])
+def test_find_phrase_matches_equals_folding_every_token(text, phrase):
+    """Phrases ruled out by the folded text are exactly those folding every token does not find."""
+    assert find_phrase_matches(text, [phrase]) == walk_phrase_matches(text, [phrase])
+
+
+def test_find_phrase_matches_equals_folding_every_token_on_the_sample(sample_service):
+    """Every answer and question of the sample against phrases of its own words (seeded) and of another turn's."""
+    import random
+
+    from searchsvc.analysis import TOKEN_RE, fold_word
+
+    op = sample_service.current()
+    rng = random.Random(11)
+    checked = found = 0
+    previous: list[tuple[str, ...]] = []
+    for docnum in range(op.tables.size):
+        stored = op.searcher.stored_fields(docnum)
+        for text in (stored.get("question", ""), stored.get("answer", "")):
+            words = [fold_word(w) for w in TOKEN_RE.findall(text)]
+            if len(words) < 2:
+                continue
+            at = rng.randrange(len(words) - 1)
+            phrases = [tuple(words[at:at + rng.choice((1, 2, 3))])] + previous[-2:]
+            got = find_phrase_matches(text, phrases)
+            assert got == walk_phrase_matches(text, phrases), (docnum, phrases)
+            checked += 1
+            found += bool(got)
+            previous.append(phrases[0])
+    assert checked > 1000 and found > 1000

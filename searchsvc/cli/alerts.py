@@ -7,8 +7,6 @@ delivery as `alerts run` (a result callback on the `index` group: the index pack
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -16,6 +14,7 @@ import click
 from ..errors import SearchsvcError
 from .context import CliContext, fail
 from .index import index as index_group
+from .parameters import MatchCommand, request_of
 
 if TYPE_CHECKING:
     from ..alerts import AlertService
@@ -37,44 +36,18 @@ def alerts() -> None:
     """Saved searches that mail or POST the new turns that match them."""
 
 
-FILTER_HELP = {"speaker": "Only turns answered by this speaker", "role": "Only turns answered in this role "
-               "(\"Press Secretary\")", "outlet": "Only questions from this outlet",
-               "conference": "Only this conference id", "year": "Only this year",
-               "answer": "Only answers of this kind (deflection, substantive)"}
-
-
-def _filter_options(command: Callable[..., None]) -> Callable[..., None]:
-    """One repeatable --NAME per search filter (models.FACET_TABLE, the table every layer reads)."""
-    from ..models import FACET_TABLE
-
-    for f in reversed(FACET_TABLE):
-        help_text = FILTER_HELP.get(f.name, f"Only turns with this {f.name}") + " (repeatable)."
-        command = click.option(f"--{f.name}", f.field, multiple=True, type=int if f.year else str,
-                               help=help_text)(command)
-    return command
-
-
-@alerts.command("add")
+@alerts.command("add", cls=MatchCommand)
 @click.argument("query", nargs=-1)
-@_filter_options
-@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this date (YYYY-MM-DD).")
-@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Up to this date (YYYY-MM-DD).")
-@click.option("--scope", type=click.Choice(["both", "question", "answer"]), default="both", show_default=True)
 @click.option("--name", default="", help="What the alert is called in mails and lists [default: the query].")
 @click.option("--email", metavar="ADDRESS", help="Mail new turns to this address.")
 @click.option("--webhook", metavar="URL", help="POST new turns as signed JSON to this URL.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new alert (and its secret) as JSON.")
 @click.pass_obj
-def alerts_add(obj: CliContext, /, query: tuple[str, ...], date_from: datetime | None, date_to: datetime | None,
-               scope: str, name: str, email: str | None, webhook: str | None, as_json: bool,
-               **filters: tuple[Any, ...]) -> None:
-    """Save QUERY (and filters) as an alert: turns that enter the index from now on and match it are delivered."""
-    from ..models import SearchRequest
-
-    values: dict[str, Any] = {field: tuple(v) for field, v in filters.items()}
-    request = SearchRequest(
-        q=" ".join(query), date_from=date_from.date() if date_from else None,
-        date_to=date_to.date() if date_to else None, scope=scope, **values)
+def alerts_add(obj: CliContext, /, query: tuple[str, ...], name: str, email: str | None, webhook: str | None,
+               as_json: bool, **params: Any) -> None:
+    """Save QUERY (and filters) as an alert: turns that enter the index from now on and match it are delivered.
+    Every filter option is a parameter of /api/search, with the same limits and rules."""
+    request = request_of(MatchCommand.fields, query, params, obj.settings)
     try:
         with _alert_service(obj) as service:
             created = service.add(request, name=name, email=email, webhook=webhook)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, get_origin
+from typing import Any
 
 import click
 
-from ..config import Settings
-from ..errors import QueryError, SearchsvcError
+from ..errors import SearchsvcError
 from ..models import SearchPage
 from .context import CliContext, fail
-
-if TYPE_CHECKING:
-    from ..search.parameters import Query
-
-# The search stage (search/parameters.py and all it loads) is imported when `search` runs or shows its help, not
-# when the CLI starts: `searchsvc --help` and the other commands stay quick.
+from .parameters import ParameterCommand, request_of
 
 
 def _terminal_html(html_text: str) -> str:
@@ -60,74 +54,7 @@ def _echo_page(page: SearchPage) -> None:
         click.echo(click.style(f"{name}: ", dim=True) + items)
 
 
-# ---- options from the search parameters' one description (search/parameters.py) ---------------------
-
-QUERY_ARGUMENT = "q"            # the words are the command's arguments, not an option
-OPTION_NAMES = {"per_page": ("--per-page", "--limit")}     # more than the parameter's own name
-
-
-def _option_type(schema: dict[str, Any]) -> tuple[Any, str | None]:
-    """The click type and metavar of a parameter, from its JSON schema (the OpenAPI document's)."""
-    item = schema.get("items", schema)
-    if "enum" in item:
-        return click.Choice(item["enum"]), None
-    if item.get("type") == "integer":
-        return click.IntRange(item.get("minimum"), item.get("maximum")), None
-    if "anyOf" in item or item.get("format") == "date":
-        return str, "YYYY-MM-DD"
-    if item.get("pattern") == "^[0-9]{4}$":
-        return str, "YYYY"
-    return str, "TEXT"
-
-
-def search_options(settings: Settings) -> list[click.Option]:
-    """A click option for every search parameter but q, with the limits and help of `settings`."""
-    model = _model(settings)
-    schema = model.model_json_schema(by_alias=True, mode="validation")["properties"]
-    options = []
-    for name, info in model.model_fields.items():
-        key = info.alias or name
-        if key == QUERY_ARGUMENT:
-            continue
-        kind, metavar = _option_type(schema[key])
-        many = get_origin(info.annotation) is list
-        default = None if many or info.default is None else info.default
-        names = OPTION_NAMES.get(name, (f"--{key.replace('_', '-')}",))
-        options.append(click.Option([*names, f"param_{key}"], type=kind, metavar=metavar, multiple=many,
-                                    default=default, show_default=default is not None,
-                                    help=info.description))
-    return options
-
-
-def _model(settings: Settings) -> type[Query]:
-    from ..search.parameters import query_model, search_fields
-    return query_model(search_fields, settings)
-
-
-def _settings_of(ctx: click.Context) -> Settings:
-    found = ctx.find_object(CliContext)
-    try:
-        return found.settings if found is not None else Settings()
-    except click.ClickException:            # a broken config: --help still shows the built-in limits
-        return Settings()
-
-
-class SearchCommand(click.Command):
-    """A command whose options are made, when it runs or shows --help, from the search parameters under the
-    settings in force (--config), so their limits and help are the API's."""
-
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        return [*self.params[:1], *search_options(_settings_of(ctx)), *super().get_params(ctx)[1:]]
-
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        super().format_help_text(ctx, formatter)
-        q = _model(_settings_of(ctx)).model_fields[QUERY_ARGUMENT]
-        with formatter.indentation():
-            formatter.write_paragraph()
-            formatter.write_text(q.description or "")
-
-
-@click.command(cls=SearchCommand)
+@click.command(cls=ParameterCommand)
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the page as JSON (same shape as the web API).")
 @click.pass_obj
@@ -137,16 +64,10 @@ def search(obj: CliContext, /, query: tuple[str, ...], as_json: bool, **params: 
     import json
 
     from ..search import SearchService
-    from ..search.parameters import parse_search_args
     from ..serialize import search_page_to_dict
 
     settings = obj.settings
-    args = {name.removeprefix("param_"): value for name, value in params.items() if value is not None}
-    args[QUERY_ARGUMENT] = " ".join(query)
-    try:
-        request = parse_search_args(args, settings)
-    except QueryError as exc:
-        raise click.UsageError(str(exc)) from None
+    request = request_of(ParameterCommand.fields, query, params, settings)
     service = SearchService(settings)
     try:
         result = service.search(request)

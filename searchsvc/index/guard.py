@@ -19,7 +19,7 @@ from .verify import Manifest, check_file, file_problems, read_manifest
 Stamp = tuple[int, int, int, int] | None     # (inode, size, mtime_ns, ctime_ns); None when the file is gone
 
 
-def stamp_of(path: Path) -> Stamp:
+def stamp_of(path: Path | str) -> Stamp:
     try:
         st = os.stat(path)
     except OSError:
@@ -35,8 +35,10 @@ class GenerationGuard:
         self.gen_dir = gen_dir
         self.damage: IndexUnreadableError | None = None
         manifest = read_manifest(gen_dir)
+        # each file's path as a string, joined once: the per-request check is a stat call per file, no Path objects
+        self._paths = {r.name: os.path.join(gen_dir, r.name) for r in manifest.files} if manifest else {}
         # stamps before the hashes: a change while hashing shows as a changed stamp at the next check
-        self._stamps = {r.name: stamp_of(gen_dir / r.name) for r in manifest.files} if manifest else {}
+        self._stamps = {name: stamp_of(path) for name, path in self._paths.items()}
         self.manifest: Manifest | None = manifest
         problems = file_problems(gen_dir, manifest) if manifest is not None else []
         if problems:
@@ -46,7 +48,7 @@ class GenerationGuard:
         """Cheap, per request: raise the known damage, or the damage of a file whose stamp changed."""
         if self.damage is None and self.manifest is not None:
             for record in self.manifest.files:
-                now = stamp_of(self.gen_dir / record.name)
+                now = stamp_of(self._paths[record.name])
                 if now == self._stamps[record.name]:
                     continue
                 problem = check_file(self.gen_dir, record, sizes_only=True) or check_file(self.gen_dir, record)

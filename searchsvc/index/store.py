@@ -40,12 +40,13 @@ def index_root(settings: Settings) -> Path:
 
 def current_generation(settings: Settings) -> str | None:
     """Name of the generation CURRENT points to, or None when there is no usable index."""
-    root = index_root(settings)
+    root = os.fspath(settings.index.dir)     # plain strings: this runs twice per request
     try:
-        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+        with open(os.path.join(root, CURRENT), encoding="utf-8") as f:
+            name = f.read().strip()
     except (FileNotFoundError, NotADirectoryError):
         return None
-    if not name.startswith(GEN_PREFIX) or "/" in name or not (root / name).is_dir():
+    if not name.startswith(GEN_PREFIX) or "/" in name or not os.path.isdir(os.path.join(root, name)):
         return None
     return name
 

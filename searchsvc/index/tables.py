@@ -16,7 +16,7 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,8 @@ class IndexTables:
     lengths: dict[str, np.ndarray]           # text field -> float32[size]: field length in terms
     avg_length: dict[str, float]             # text field -> average length, as whoosh.scoring.BM25F takes it
     from_files: bool = False                 # arrays read from the generation's table files (not computed)
+    # facet -> each code's place in the value order ignoring case (search.facets.case_ranks fills it on first use)
+    case_ranks: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
 
 Column = tuple[np.ndarray, list[Any]]       # schema.column_codes: (codes, distinct values)

@@ -14,7 +14,8 @@ import os
 import pickle
 import struct
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -86,32 +87,50 @@ def _w3_leaf(matcher: Any) -> Any | None:
     return leaf if type(leaf) is W3LeafMatcher else None
 
 
-def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]] | None:
-    """Each posting block's (segment docnums, weights) from the matcher's position on, a whole block at a time
-    (deleted documents included); None where the public path (is_active/id/weight/next) must be walked."""
+def posting_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """A fresh matcher's whole posting list as (segment docnums int64, weights float32), decoded with numpy a
+    block at a time (deleted documents included: W3 keeps each block's docnums as deltas from 0, its weights as
+    None (all 1.0), one float for all, or one per posting); None where the public path (is_active/id/weight/next)
+    must be walked."""
     leaf = _w3_leaf(matcher)
-    if leaf is None:
+    if leaf is None or leaf._byteids or leaf._i != 0:
         return None
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    while leaf.is_active():
+        if leaf._data is None:
+            leaf._read_data()
+        deltas, stored = leaf._data[0], leaf._data[1]
+        count = leaf._blocklength
+        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if stored is None:
+            weights.append(np.ones(count, dtype=np.float32))
+        elif isinstance(stored, float):
+            weights.append(np.full(count, stored, dtype=np.float32))
+        else:
+            weights.append(np.asarray(stored, dtype=np.float32))
+        leaf._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
 
-    def blocks() -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-        while leaf.is_active():
-            if leaf._ids is None:
-                leaf._read_ids()
-            if leaf._weights is None:
-                leaf._read_weights()
-            start = leaf._i
-            yield leaf._ids[start:], leaf._weights[start:]
-            leaf._next_block()
-    return blocks()
+
+@dataclass(frozen=True)
+class BlockDirectory:
+    """Where each block of one posting list starts, how many postings the blocks up to it hold, its last docnum."""
+    positions: np.ndarray      # int64: offsets in the postings file
+    ends: np.ndarray           # int64: postings in this block and the ones before it
+    last_ids: np.ndarray       # int64: the block's last (segment) docnum
 
 
 class ValueBlocks:
     """A W3 posting list walked block by block without decoding docnums: each block's length and last docnum,
-    its encoded values (positions) read only on demand."""
+    its encoded values (positions) read only on demand; or, from its directory, only the blocks wanted."""
 
     def __init__(self, leaf: Any):
         self._leaf = leaf
         self.format = leaf.format
+        self._position = int(leaf._baseoffset)     # where the current block starts (a fresh matcher: the first)
 
     def active(self) -> bool:
         return bool(self._leaf.is_active())
@@ -129,7 +148,28 @@ class ValueBlocks:
         return leaf._values  # type: ignore[no-any-return]
 
     def next(self) -> None:
+        self._position = int(self._leaf._nextoffset)
         self._leaf._next_block()
+
+    def directory(self) -> BlockDirectory:
+        """Every block's header from the current one to the end (the walk is then at its end: goto a block)."""
+        positions, ends, last_ids = [], [], []
+        total = 0
+        while self.active():
+            total += self.length()
+            positions.append(self._position)
+            ends.append(total)
+            last_ids.append(self.last_id())
+            self.next()
+        return BlockDirectory(np.asarray(positions, dtype=np.int64), np.asarray(ends, dtype=np.int64),
+                              np.asarray(last_ids, dtype=np.int64))
+
+    def goto(self, position: int) -> None:
+        """To the block starting at `position` (one of this posting list's directory)."""
+        leaf = self._leaf
+        leaf._atend = leaf._lastblock = False
+        leaf._goto(position)
+        self._position = position
 
 
 def value_blocks(matcher: Any) -> ValueBlocks | None:

@@ -41,7 +41,7 @@ class DocSets:
         self._postings: LRUCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LRUCache(
             CACHE_BUDGET, getsizeof=_posting_count)
         self._masks: LRUCache[str, np.ndarray] = LRUCache(MASK_CACHE)
-        self._decode = PositionDecoder()
+        self.decoder = PositionDecoder()      # shared by the phrase and proximity reads of this searcher
         self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
 
     def over_budget(self) -> bool:
@@ -62,31 +62,33 @@ class DocSets:
         if found is not None:
             return found
         self.check_time()
-        ids, weights = self._read(field, text)
-        found = (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32))
+        found = self._read(field, text)
         if _posting_count(found) <= CACHE_BUDGET:
             self._postings[key] = found
         return found
 
-    def _read(self, field: str, text: str) -> tuple[list[int], list[float]]:
-        ids: list[int] = []
-        weights: list[float] = []
+    def _read(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         for sub, base in self.reader.leaf_readers():
             try:
                 matcher = sub.postings(field, text)
             except TermNotFound:
                 continue
-            blocks = W.posting_blocks(matcher)   # deleted docs are masked with tables.live instead
-            if blocks is not None:               # W3 codec: whole blocks at a time
-                for block, block_weights in blocks:
-                    ids.extend(block if not base else (base + i for i in block))
-                    weights.extend(block_weights)
-            else:
+            found = W.posting_arrays(matcher)   # W3 codec: whole blocks at a time; deleted docs masked with live
+            if found is None:
+                segment_ids: list[int] = []
+                segment_weights: list[float] = []
                 while matcher.is_active():
-                    ids.append(base + matcher.id())
-                    weights.append(matcher.weight())
+                    segment_ids.append(matcher.id())
+                    segment_weights.append(matcher.weight())
                     matcher.next()
-        return ids, weights
+                found = (np.asarray(segment_ids, dtype=np.int64), np.asarray(segment_weights, dtype=np.float32))
+            ids.append(found[0] + base)
+            weights.append(found[1])
+        if not ids:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        return np.concatenate(ids).astype(np.int32), np.concatenate(weights).astype(np.float32)
 
     # ---- masks ----------------------------------------------------------------------
 
@@ -158,7 +160,7 @@ class DocSets:
         if len(words) == 1 or not len(candidates):
             return candidates
         return phrase_docs(self.reader, field, words, candidates, lambda w: self.postings(field, w)[0],
-                           self._decode, self.check_time, offsets)
+                           self.decoder, self.check_time, offsets)
 
     # ---- scores ---------------------------------------------------------------------
 

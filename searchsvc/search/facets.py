@@ -51,7 +51,9 @@ def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected: It
     else:
         if limit is not None and len(present) > 4 * limit:
             present = present[np.argsort(-counts[present], kind="stable")[:2 * limit]]
-        keys = sorted((names[i] for i in present), key=lambda v: (-counts[tables.index[facet][v]], v.lower()))
+        # by count, then by value ignoring case (codes follow the values' order, so equal lowercase keep it)
+        ordered = present[np.lexsort((case_ranks(tables, facet)[present], -counts[present]))]
+        keys = [names[i] for i in ordered.tolist()]
     if limit is not None:
         keys = keys[:limit]
     keys += [v for v in sorted(chosen) if v not in keys]
@@ -62,6 +64,18 @@ def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected: It
         label = tables.titles.get(v, "") if facet == "conference" else VALUE_LABELS.get(facet, {}).get(v, "")
         out.append(FacetValue(value=v, count=count, selected=v in chosen, label=label))
     return out
+
+
+def case_ranks(tables: IndexTables, facet: str) -> np.ndarray:
+    """Each value code's place when the facet's values are sorted ignoring case (ties in code order); computed
+    once per opened generation."""
+    found = tables.case_ranks.get(facet)
+    if found is None:
+        names = tables.values[facet]
+        found = np.empty(len(names), dtype=np.int64)
+        found[sorted(range(len(names)), key=lambda i: names[i].lower())] = np.arange(len(names))
+        tables.case_ranks[facet] = found
+    return found
 
 
 def page_facets(tables: IndexTables, base: np.ndarray, filters: dict[str, np.ndarray], request: SearchRequest

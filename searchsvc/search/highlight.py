@@ -12,7 +12,7 @@ from collections.abc import Collection, Container, Iterable
 from functools import lru_cache
 from html import escape
 
-from ..analysis import TOKEN_RE, fold_word, term_for_token
+from ..analysis import FOLD_MAP, TOKEN_RE, fold_word, term_for_token
 
 Term = str | tuple[str, ...]     # an index term (a stem), or the folded words of quoted text
 
@@ -59,7 +59,11 @@ def find_phrase_matches(text: str, phrases: Iterable[tuple[str, ...]]) -> list[t
     """(start, end, words joined by spaces) of every place where a phrase's folded words (tuples from quoted
     text, exact.py) stand one after another in `text`, as the exact-wording fields index them; a match runs
     from its first word's first character to its last word's last, and overlapping matches are all given."""
-    phrases = [p for p in phrases if p]
+    return walk_phrase_matches(text, possible_phrases(text, [p for p in phrases if p]))
+
+
+def walk_phrase_matches(text: str, phrases: list[tuple[str, ...]]) -> list[tuple[int, int, str]]:
+    """find_phrase_matches by folding every token of the text."""
     if not phrases:
         return []
     tokens = list(TOKEN_RE.finditer(text))
@@ -74,6 +78,18 @@ def find_phrase_matches(text: str, phrases: Iterable[tuple[str, ...]]) -> list[t
             if tuple(words[i:i + n]) == p:
                 out.append((tokens[i].start(), tokens[i + n - 1].end(), " ".join(p)))
     return out
+
+
+def possible_phrases(text: str, phrases: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The phrases each of whose words (but those starting with a digit) is in the folded text: the others cannot
+    match, found without tokenizing it. Folding is done character by character (lowercase, accent_map) and a
+    folded word is its token's folded text or that minus a trailing dot, so a word found as a token is found
+    in the folded text too; numbers lose their thousands separators (not looked for), and a capital sigma
+    lowercases by context (its texts keep every phrase)."""
+    if not phrases or "\u03a3" in text:
+        return phrases
+    folded = text.lower() if text.isascii() else text.lower().translate(FOLD_MAP)
+    return [p for p in phrases if all(w in folded for w in p if not w[:1].isdigit())]
 
 
 def find_all_matches(text: str, terms: Iterable[Term]) -> list[tuple[int, int, str]]:

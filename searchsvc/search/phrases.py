@@ -7,9 +7,10 @@ turns still in play, rarest word first, so later (common) words are read for eve
 possible phrase start is the key turn * STRIDE + (position - word index); a turn matches when a key
 survives every word (numpy set intersections).
 
-Posting blocks holding none of the wanted turns are skipped on their header alone, their docnums come
-from the cached postings (no Python delta decoding), and decoded position lists are memoised by their
-bytes (most are one small position). That walk reads W3 codec blocks through index.whoosh_private
+Posting blocks holding none of the wanted turns are never read: where each block of a posting list starts
+is read once per searcher (its directory, from the block headers), their docnums come from the cached
+postings (no Python delta decoding), and decoded position lists are memoised by their bytes (most are one
+small position). That walk reads W3 codec blocks through index.whoosh_private
 (pinned Whoosh); any other matcher takes the public skip_to/value_as path. Only exact phrases (slop 1)
 come here; other proximity queries keep Whoosh's matcher.
 """
@@ -21,19 +22,32 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh.reading import TermNotFound
 
 from ..index import whoosh_private as W
 
 DECODED_CACHE = 200_000   # position lists memoised per PositionDecoder
+DIRECTORY_BLOCKS = 500_000   # posting blocks whose place in the file is kept per PositionDecoder (24 bytes each)
 STRIDE = 1 << 32          # key = turn * STRIDE + phrase start position
 
 
 class PositionDecoder:
-    """Position lists from posting values, memoised by value bytes (one per searcher; not thread-safe)."""
+    """Position lists from posting values, memoised by value bytes, and the block directories of the posting lists
+    read (one per searcher; not thread-safe)."""
 
     def __init__(self) -> None:
         self._known: dict[bytes, tuple[int, ...]] = {}
+        self._directories: LRUCache[tuple[int, str, str], W.BlockDirectory] = LRUCache(
+            DIRECTORY_BLOCKS, getsizeof=lambda d: max(1, len(d.positions)))
+
+    def directory(self, key: tuple[int, str, str], blocks: W.ValueBlocks) -> W.BlockDirectory:
+        """The directory of the posting list `blocks` walks (key: its segment reader, field, term), read once."""
+        found = self._directories.get(key)
+        if found is None:
+            found = blocks.directory()
+            self._directories[key] = found
+        return found
 
     def many(self, fmt: Any, values: list[bytes]) -> list[tuple[int, ...]]:
         known = self._known
@@ -88,7 +102,7 @@ def _word_keys(sub: Any, fieldname: str, text: str, ids: np.ndarray, wanted: np.
     except TermNotFound:
         return np.zeros(0, dtype=np.int64)
     blocks = W.value_blocks(matcher)   # deleted turns are never candidates
-    found = _block_positions(blocks, ids, wanted, decode) if blocks is not None else None
+    found = _block_positions(blocks, ids, wanted, decode, (id(sub), fieldname, text)) if blocks is not None else None
     docs: Any
     decoded: list[Any]
     if found is not None:
@@ -111,31 +125,30 @@ def _word_keys(sub: Any, fieldname: str, text: str, ids: np.ndarray, wanted: np.
     return np.repeat(np.asarray(docs, dtype=np.int64), lengths) * STRIDE + positions
 
 
-def _block_positions(blocks: W.ValueBlocks, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
-                     ) -> tuple[np.ndarray, list[tuple[int, ...]]] | None:
-    """The W3 walk: where each wanted turn sits in the postings comes from `ids` (all at once), so a block
-    is read only when one of them sits in it. The wanted turns found and their positions; None when the
-    blocks do not line up with `ids` (then the caller takes the public path)."""
+def _block_positions(blocks: W.ValueBlocks, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder,
+                     key: tuple[int, str, str]) -> tuple[np.ndarray, list[tuple[int, ...]]] | None:
+    """The W3 walk: where each wanted turn sits in the postings comes from `ids` (all at once), and where each
+    block starts from the posting list's directory (read once), so only the blocks holding one of them are read.
+    The wanted turns found and their positions; None when the blocks do not line up with `ids` (then the
+    caller takes the public path)."""
     if not len(ids):
         return np.zeros(0, dtype=np.int64), []
     at = np.searchsorted(ids, wanted)
     inside = at < len(ids)
     hit = np.zeros(len(wanted), dtype=bool)
     hit[inside] = ids[at[inside]] == wanted[inside]
-    docs, places = wanted[hit], at[hit].tolist()
-    raw: list[bytes] = []
-    j, n, off = 0, len(places), 0
-    while j < n and blocks.active():
-        end = off + blocks.length()
-        if end > len(ids) or ids[end - 1] != blocks.last_id():
-            return None
-        if places[j] < end:
-            values = blocks.values()
-            while j < n and places[j] < end:
-                raw.append(values[places[j] - off])
-                j += 1
-        off = end
-        blocks.next()
-    if j < n:
+    docs, places = wanted[hit], at[hit]
+    directory = decode.directory(key, blocks)
+    ends = directory.ends
+    if not len(ends) or ends[-1] > len(ids) or (ids[ends - 1] != directory.last_ids).any():
         return None
+    if len(places) and places[-1] >= ends[-1]:
+        return None
+    raw: list[bytes] = []
+    block_of = np.searchsorted(ends, places, side="right")
+    for block in np.unique(block_of).tolist():
+        blocks.goto(int(directory.positions[block]))
+        values = blocks.values()
+        first = int(ends[block - 1]) if block else 0
+        raw.extend(values[p - first] for p in places[block_of == block].tolist())
     return docs, decode.many(blocks.format, raw)

@@ -29,7 +29,7 @@ from .docsets import DocSets
 from .expansion import load_synonyms
 from .facets import IndexTables, values_mask
 from .names import NameMatch, NameTable
-from .phrases import PositionDecoder, phrase_docs
+from .phrases import phrase_docs
 from .querying import ParsedQuery, is_compound, widen_word
 from .verbatim import VERBATIM_BONUS
 
@@ -342,7 +342,6 @@ class Boosts:
     def __init__(self, names: np.ndarray | None, pairs: frozenset[tuple[str, str]], docsets: DocSets,
                  verbatim: np.ndarray | None = None):
         self.names, self.pairs, self.docsets, self.verbatim = names, pairs, docsets, verbatim
-        self.decoder = PositionDecoder()
 
     def apply(self, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """scores (of docs) with the boosts added; the candidates depend on the scores only (stable paging)."""
@@ -367,7 +366,7 @@ class Boosts:
                 have = candidates[ds.term_mask(name, pair[0])[candidates] & ds.term_mask(name, pair[1])[candidates]]
                 if len(have):
                     seen[phrase_docs(ds.reader, name, list(pair), have, _postings_of(ds, name),
-                                     self.decoder, ds.check_time)] = True
+                                     ds.decoder, ds.check_time)] = True
             count += seen
         return count
 
