@@ -159,3 +159,21 @@ def test_turn_page_marks_a_deflection(client):
     assert note and "not-ahead" in note.get_text()
     plain = BeautifulSoup(client.get("/turns/2021-05-03-briefing-psaki-aaaa0001-1").get_data(as_text=True), "lxml")
     assert plain.select_one(".deflection-note") is None
+
+
+@pytest.mark.parametrize("text", [
+    "I won't go into — into that", "go into — into — into it", "the the — the the — end", "a — a b — b",
+    "— — lead", "we — we", "one two three — one two three four", "x — y", "Well — well, — well", "no dash here",
+    "into —into", "into — intolerable", "ab — a", "a b c d — b c d e",
+])
+def test_the_windowed_stutter_rule_gives_what_the_regex_over_the_whole_text_gives(text):
+    """normalise tries the spoken-repeat regex only around each " —" (_unstutter): the same result as running
+    it over the whole text, on cases at the window's edges and on seeded random texts of a few words and dashes."""
+    import random
+
+    from searchsvc.insights.deflections import _STUTTER, _unstutter
+
+    rng = random.Random(text)
+    words = ["a", "ab", "into", "go", "the", "we", "—", "—", "—"]
+    for sample in [text] + [" ".join(rng.choice(words) for _ in range(rng.randint(1, 14))) for _ in range(300)]:
+        assert _unstutter(sample) == _STUTTER.sub(r"\1", sample), sample
