@@ -14,8 +14,8 @@ in two ways the W3 readers do not see (they unpickle and decompress whatever the
 - block data and stored fields are pickled with protocol 4 instead of 2, where every bytes value (a
   posting's positions) costs a call to _codecs.encode: a third fewer bytes to compress, and posting
   blocks unpickle about four times faster at search time;
-- blocks too small to gain from compression are stored plain, and the rest are compressed with a
-  window sized to them (see compress).
+- blocks too small to gain from compression are stored plain, and the rest (and stored fields) are
+  compressed by ISA-L instead of zlib (the same zlib format: see whoosh_private.compress).
 
 Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs, other
 Whoosh versions. Every Whoosh writer attribute and W3 byte layout it needs is in whoosh_private.py (the one
