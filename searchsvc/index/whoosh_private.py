@@ -385,6 +385,10 @@ def bulk_writer_base() -> type:
             return self.column_writer(_lenfield(fieldname), LENGTHS_COLUMN)
 
         # the segment
+        def add_reader(self, reader: Any) -> None:
+            self.finish_documents()         # the added documents' lengths first: a column is written in docnum order
+            super().add_reader(reader)
+
         def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
             self._merged = True
             super().add_postings_to_pool(reader, startdoc, docmap)
@@ -402,7 +406,11 @@ def bulk_writer_base() -> type:
             """docnum -> decoded length of the added documents' field (has .get)."""
             raise NotImplementedError
 
+        def finish_documents(self) -> None:
+            """Called once after the last document, before the per-document files close (the subclass's)."""
+
         def _flush_segment(self) -> None:
+            self.finish_documents()
             self.perdocwriter.close()
             if self._merged:   # a merge policy added older segments: their postings and lengths are on disk
                 # merged documents were numbered after the added ones and the pool is sorted by (field, term,
