@@ -26,6 +26,7 @@ installed Whoosh is the pinned one.
 from __future__ import annotations
 
 from array import array
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ from . import whoosh_private as W
 INDEX_CACHE_VALUES = 50_000    # distinct values per field whose analysis is kept
 INDEX_CACHE_CHARS = 300        # longer string values (question and answer text) are not cached
 TOKEN_CACHE_VALUES = 2_000_000  # distinct raw tokens per text field whose term id is kept
+CHUNK_CACHE_VALUES = 2_000_000  # distinct white-space separated chunks of texts whose raw ids are kept
 PLAIN_BLOCK_BYTES = W.PLAIN_BLOCK_BYTES
 compress = W.compress
 
@@ -110,11 +112,12 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
 
     def raw_ids(self, text: str) -> array[int]:
         """The raw ids of the text's TOKEN_RE tokens, found once for consecutive fields given the same text object
-        (a turn's answer and answer_exact): one dict lookup per token for both fields."""
+        (a turn's answer and answer_exact): one dict lookup per white-space separated chunk ("China's", "said,") for
+        both fields; tokens never hold white space, so a text's tokens are its chunks' tokens in order."""
         last = self._last_ids
         if last is not None and last[0] is text:
             return last[1]
-        ids = array("i", map(self._raw_ids.__getitem__, TOKEN_RE.findall(text)))
+        ids = array("i", chain.from_iterable(map(self._raw_ids.chunks.__getitem__, text.split())))
         self._last_ids = (text, ids)
         return ids
 
@@ -323,11 +326,26 @@ class _RawIds(dict[str, int]):
     def __init__(self) -> None:
         super().__init__()
         self.raws: list[str] = []                 # raw id -> raw token
+        self.chunks = _ChunkIds(self)
 
     def __missing__(self, raw: str) -> int:
         rid = self[raw] = len(self.raws)
         self.raws.append(raw)
         return rid
+
+
+class _ChunkIds(dict[str, tuple[int, ...]]):
+    """white-space separated chunk of a text -> the raw ids of its TOKEN_RE tokens (most chunks repeat: no regex)."""
+
+    def __init__(self, raw_ids: _RawIds) -> None:
+        super().__init__()
+        self.raw_ids = raw_ids
+
+    def __missing__(self, chunk: str) -> tuple[int, ...]:
+        ids = tuple(map(self.raw_ids.__getitem__, TOKEN_RE.findall(chunk)))
+        if len(self) < CHUNK_CACHE_VALUES:
+            self[chunk] = ids
+        return ids
 
 
 class _TokenPostings:
