@@ -1,11 +1,15 @@
 """Tests for searchsvc.search.ranking, names and expansion: names as fields, optional words, synonyms,
 coverage before BM25F, proximity, suggested filters (over the tiny index; figures are in bench/knownitem)."""
 
+from datetime import date
+
 import numpy as np
 import pytest
 from conftest import tiny_conferences
+from support import base_settings
 
-from searchsvc.models import SearchRequest
+from searchsvc.models import KIND_QA, KIND_STATEMENT, Conference, SearchRequest, Turn
+from searchsvc.search import matching
 from searchsvc.search.expansion import parse_synonyms
 from searchsvc.search.names import NameTable
 from searchsvc.search.querying import parse_query
@@ -217,6 +221,54 @@ def plain_slot(service, word):
     gen = service._current()
     parsed = parse_query(SearchRequest(q=word), gen.schema, gen.reader, service.settings.search)
     return plan_words(parsed, None, gen.reader, gen.tables.size).slots[0]
+
+
+LONG = "2021-02-01-press-briefing-cccc3333"
+
+
+@pytest.fixture(scope="module")
+def long_turn_service(tmp_path_factory):
+    """One very long statement holds `harbour`, `lantern`, `orchid` and `meadow` once each, far apart; one short
+    answer holds `harbour lantern meadow`; twenty short turns hold none of them; Jen Psaki speaks only in the last."""
+    from searchsvc.index.build import rebuild_from_conferences
+    from searchsvc.search import SearchService
+
+    filler = " ".join(f"word{i}" for i in range(400))
+    turns = [Turn(0, KIND_STATEMENT, "", "", ("Karine Jean-Pierre",),
+                  f"harbour {filler} lantern {filler} orchid {filler} meadow.", 1),
+             Turn(1, KIND_QA, "", "What about the harbour?", ("Karine Jean-Pierre",),
+                  "The harbour lantern by the meadow is lit.", 2)]
+    turns += [Turn(i, KIND_QA, "", f"Question number {i}?", ("Karine Jean-Pierre",), f"Answer {i} about weather.",
+                   i + 1) for i in range(2, 22)]
+    turns.append(Turn(22, KIND_QA, "", "And the weather?", ("Jen Psaki",), "The lantern is lit.", 23))
+    conf = Conference(id=LONG, title="Press Briefing", date=date(2021, 2, 1), source_url="https://example.org/wh/2",
+                      source_file="whitehouse/c.md", source_format="whitehouse",
+                      officials=("Karine Jean-Pierre", "Jen Psaki"), turns=turns)
+    settings = base_settings().with_index_dir(tmp_path_factory.mktemp("long-turn-index"))
+    rebuild_from_conferences(settings, [conf])
+    service = SearchService(settings)
+    yield service
+    service.close()
+
+
+def test_relaxed_words_add_coverage_as_a_bonus_not_a_tier(long_turn_service):
+    """Relaxed, a turn with one more of the words does not rank first for that alone: the long statement that holds
+    all four by chance, far apart, ranks below the short answer that holds three of them (BM25F decides)."""
+    page = search(long_turn_service, "harbour lantern orchid meadow")
+    assert page.optional_terms and ids(page)[:2] == [f"{LONG}-1", f"{LONG}-0"]
+
+
+def test_relaxed_names_stay_a_tier(long_turn_service):
+    """A name of the query matched as the speaker still puts that speaker's turns first when relaxing."""
+    page = search(long_turn_service, "Psaki harbour lantern meadow")
+    assert page.optional_terms and ids(page)[0] == f"{LONG}-22"
+
+
+def test_relaxed_words_as_a_tier_would_rank_the_long_turn_first(long_turn_service, monkeypatch):
+    """The rule above is what changes the order: with words ranked as a tier, like names, the long one wins."""
+    monkeypatch.setattr(matching, "WORD_COVERAGE_BONUS", matching.RELAX_BONUS)
+    page = long_turn_service.search(SearchRequest(q="harbour lantern orchid meadow", per_page=19))   # not cached
+    assert ids(page)[0] == f"{LONG}-0"
 
 
 def test_proximity_counts_words_side_by_side(tiny_service):

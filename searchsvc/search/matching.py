@@ -33,7 +33,8 @@ from .ranking import (
 from .verbatim import verbatim_notice, verbatim_query
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
-RELAX_BONUS = 1000.0    # per matched word (weighted by rarity) when relaxing: turns with more of them rank first
+RELAX_BONUS = 1000.0    # per name of the query (a slot, weighted by rarity) a turn has when relaxing: a tier
+WORD_COVERAGE_BONUS = 10.0   # per word of the query (weighted by rarity) a turn has: about one word's BM25F score
 NOTICE_RELAXED = "Few turns contain all the words; turns with most of them follow."
 
 
@@ -44,12 +45,13 @@ class Match:
     base: np.ndarray                 # query and dates, before the facet filters
     filters: dict[str, np.ndarray]   # facet -> turns having a selected value
     final: np.ndarray                # everything applied: the result set
-    matched: np.ndarray | None       # words each turn has, when relaxed
+    matched: np.ndarray | None       # words each turn has, when relaxed (coverage in slot units)
     query: Any                       # the query that ranks and highlights
     notices: tuple[str, ...]
     skipped: bool                    # an optional extra was left out (time budget)
     boosts: Boosts | None = None     # what ranking adds to BM25F: names, proximity (ranking.py)
     suggested: tuple[SuggestedFilter, ...] = ()   # names of the query offered as filters
+    named: np.ndarray | None = None  # the part of `matched` that the query's names give
 
     @property
     def total(self) -> int:
@@ -66,20 +68,21 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
     base = date_range(strict, tables, request)
     filters = {f: values_mask(tables, f, v) for f, v in request.filters().items() if v}
     final = intersect(base, filters.values())
-    matched, skipped = None, False
+    matched, named, skipped = None, None, False
     shown_query = ranking_query(plan) if plan.changed else parsed.query
     if len(plan.slots) >= 2 and int(final.sum()) < RELAX_BELOW:
         # Optional extra: when the budget runs out it is left out (with a notice), not the whole search.
         try:
             docsets.check_time()
-            relaxed, coverage, widened = relaxed_match(plan, docsets, tables, gen.reader, gen.speller.near)
+            relaxed, coverage, by_name, widened = relaxed_match(plan, docsets, tables, gen.reader,
+                                                                gen.speller.near)
         except QueryBudgetError:
             skipped = True
         else:
             relaxed = date_range(relaxed, tables, request)
             relaxed_final = intersect(relaxed, filters.values())
             if int(relaxed_final.sum()) > int(final.sum()):
-                base, final, matched, shown_query = relaxed, relaxed_final, coverage, widened
+                base, final, matched, named, shown_query = relaxed, relaxed_final, coverage, by_name, widened
                 notices.append(NOTICE_RELAXED)
     notices += plan_notices(plan)
     verbatim, missed = verbatim_mask(parsed, gen, request, final)
@@ -87,7 +90,7 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
         notices.append(verbatim_notice(int(verbatim.sum())))
     suggested = suggest_filters(plan, tables, final, request.filters())
     return Match(parsed, base, filters, final, matched, shown_query, tuple(notices), skipped or missed,
-                 boosts_for(plan, parsed, tables, docsets, verbatim), suggested)
+                 boosts_for(plan, parsed, tables, docsets, verbatim), suggested, named)
 
 
 def verbatim_mask(parsed: ParsedQuery, gen: Generation, request: SearchRequest, final: np.ndarray
@@ -133,7 +136,7 @@ def rank(gen: Generation, found: Match, request: SearchRequest) -> tuple[np.ndar
     scores = gen.docsets.scores(terms)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
     keys: tuple[np.ndarray, ...]
     if matched is not None:
-        scores = scores + RELAX_BONUS * matched[docs]
+        scores = scores + relaxed_bonus(found, docs)
     if found.boosts is not None and request.sort == "relevance":
         scores = found.boosts.apply(docs, scores)
     if matched is not None:
@@ -148,6 +151,20 @@ def rank(gen: Generation, found: Match, request: SearchRequest) -> tuple[np.ndar
     order = np.lexsort(tuple(-k for k in keys))[start:end]
     shown = scores[order] if request.sort == "relevance" else np.zeros(len(order), dtype=np.float32)
     return docs[order], shown
+
+
+def relaxed_bonus(found: Match, docs: np.ndarray) -> np.ndarray:
+    """What coverage adds to the BM25F scores of `docs` when relaxed: the query's names rank as a tier (a turn of
+    the named speaker or outlet first), its words by a bonus about one word's BM25F score per slot, so coverage
+    decides among turns of similar BM25F and a turn with fewer but rarer, better-placed words can still win."""
+    assert found.matched is not None
+    words = found.matched[docs]
+    if found.named is None:
+        plain: np.ndarray = np.float32(WORD_COVERAGE_BONUS) * words
+        return plain
+    names = found.named[docs]
+    bonus: np.ndarray = np.float32(WORD_COVERAGE_BONUS) * (words - names) + np.float32(RELAX_BONUS) * names
+    return bonus
 
 
 def intersect(base: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:

@@ -6,7 +6,9 @@ A query's plain words become slots. A slot is satisfied by its typed word(s) in 
 Words that carry no topic (searchsvc/data/query_filler_en.txt) or are found in a large share of the turns are
 not slots: the listed ones add a little to the score, the common ones rank like typed words (low idf already).
 Strict matching requires every slot; relaxed matching (few
-strict matches) requires half of them and ranks by weighted coverage first (ranking.RELAX_BONUS).
+strict matches) requires half of them and ranks by weighted coverage: the names' coverage first
+(matching.RELAX_BONUS per slot), the words' coverage as a bonus of the size of one word's BM25F score
+(matching.WORD_COVERAGE_BONUS), so a turn with fewer but better-placed words can still win.
 """
 
 from __future__ import annotations
@@ -244,15 +246,17 @@ def strict_mask(plan: WordPlan, docsets: DocSets, tables: IndexTables) -> np.nda
 
 def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader: Any,
                   near: Callable[[str, str], list[str]] | None = None
-                  ) -> tuple[np.ndarray, np.ndarray, Q.Query]:
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Q.Query]:
     """Turns with at least half of the slots (words widened by their stem's longer forms and, when rare, by
-    close spellings), each turn's coverage in slot units weighted by rarity, and the query that ranks them."""
+    close spellings), each turn's coverage in slot units weighted by rarity, the part of it that the query's
+    names give, and the query that ranks them."""
     allowed = tables.live.copy()
     for part in plan.required:
         allowed &= docsets.mask(part)
     widened, masks = [], []
     counts = np.zeros(tables.size, dtype=np.int16)
     weighted = np.zeros(tables.size, dtype=np.float32)
+    named = np.zeros(tables.size, dtype=np.float32)
     total = 0.0
     for slot in plan.slots:
         typed = widen_word(slot.typed, reader) if slot.typed is not None else None
@@ -262,11 +266,13 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader:
         mask = slot_mask(wide, docsets, tables, plan.masks)
         masks.append(mask)
         counts += mask
-        total += add_coverage(weighted, slot, mask, docsets, tables, plan.masks)
-    weighted *= np.float32(len(masks) / max(total, 1e-9))
+        total += add_coverage(named if slot.names else weighted, slot, mask, docsets, tables, plan.masks)
+    scale = np.float32(len(masks) / max(total, 1e-9))
+    named *= scale
+    weighted = weighted * scale + named
     need = len(masks) - len(masks) // 2
     shown = ranking_query(WordPlan(widened, plan.fillers, plan.required, plan.changed))
-    return allowed & (counts >= need), weighted, shown
+    return allowed & (counts >= need), weighted, named, shown
 
 
 def add_coverage(weighted: np.ndarray, slot: Slot, wide: np.ndarray, docsets: DocSets, tables: IndexTables,
