@@ -76,6 +76,12 @@ class Shape(BaseModel):
         """`obj` (a stage's dataclass, or a dict) as the plain JSON-ready dict of this shape."""
         return cls.model_validate(obj).model_dump(mode="json", by_alias=True)
 
+    @classmethod
+    def dump_json(cls, obj: Any) -> str:
+        """`obj` as this shape's JSON text (what json.dumps(dump(obj)) says, serialised by pydantic-core in one
+        step: no intermediate dict)."""
+        return cls.model_validate(obj).model_dump_json(by_alias=True)
+
 
 class FacetValue(Shape):
     """One value of a facet; `value` goes into the filter parameter, `label` is what people read (a conference's

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import sys
+import threading
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -160,3 +163,75 @@ def test_quick_latency_script_runs_on_a_built_index(sample_settings):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "p50" in done.stdout
+
+
+# ---- the lean load generator (bench/loadgen.run_lean) against a real HTTP server on loopback ----------------
+
+class _Handler(BaseHTTPRequestHandler):
+    """200 with X-Cache: hit for /hit, miss otherwise; /stall answers only once the test lets it."""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if self.path.startswith("/stall"):
+            self.server.release.wait(timeout=30)
+        body = b'{"ok": true}'
+        self.send_response(404 if self.path.startswith("/missing") else 200)
+        self.send_header("X-Cache", "hit" if self.path.startswith("/hit") else "miss")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    server.release = threading.Event()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_lean_generator_offers_every_request_and_reads_status_and_cache(http_server):
+    port = http_server.server_address[1]
+    result = loadgen.run_lean(port, ["/hit?a=1", "/other", "/missing"], rate=60, seconds=0.5, timeout=5.0)
+    assert len(result.answers) == 30
+    assert [a.path for a in result.answers[:3]] == ["/hit?a=1", "/other", "/missing"]
+    assert [a.status for a in result.answers] == [200, 200, 404] * 10
+    assert [a.cache for a in result.answers[:3]] == ["hit", "miss", "miss"]
+    dues = [a.due for a in result.answers]
+    assert dues == sorted(dues) and abs((dues[-1] - dues[0]) - 29 / 60) < 1e-6    # due times: one every 1/rate s
+    assert all(a.finished >= a.started >= a.due - 1e-6 for a in result.answers)
+    step = loadgen.run_open_loop("127.0.0.1", port, ["/hit"], rate=40, seconds=0.25)
+    assert step["requests"] == step["completed"] == 10 and step["errors"] == 0 and step["cache_hit_share"] == 1.0
+    assert step["client_cpu_ms_per_request"] is not None
+
+
+def test_lean_generator_counts_timeouts_and_refused_connections(http_server):
+    port = http_server.server_address[1]
+    stalled = loadgen.run_lean(port, ["/stall"], rate=20, seconds=0.1, timeout=0.3, in_flight=4)
+    assert len(stalled.answers) == 2
+    assert all(a.status is None and a.error.startswith("TimeoutError") for a in stalled.answers)
+    http_server.release.set()
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    refused_port = closed.getsockname()[1]
+    closed.close()                      # nothing listens there now
+    refused = loadgen.run_lean(refused_port, ["/"], rate=20, seconds=0.1, timeout=2.0)
+    assert len(refused.answers) == 2 and all(a.status is None and a.error for a in refused.answers)
+
+
+def test_lean_generator_keeps_at_most_in_flight_requests_open(http_server):
+    port = http_server.server_address[1]
+    stalled = loadgen.run_lean(port, ["/stall"], rate=100, seconds=0.1, timeout=0.3, in_flight=3)
+    started = sorted(a.started for a in stalled.answers)
+    assert len(started) == 10
+    # three at once; the others waited for a slot (a timed-out one), so they started later than they were due
+    assert max(a.started - a.due for a in stalled.answers) >= 0.25

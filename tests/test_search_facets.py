@@ -139,3 +139,19 @@ def test_paging_covers_every_result_once(sample_service, sort):
     assert len(seen) == len(set(seen)) == total
     beyond = sample_service.search(SearchRequest(q="president", sort=sort, page=200, per_page=7))
     assert beyond.hits == () and beyond.total == total
+
+
+@pytest.mark.parametrize("share", [0.0, 0.01, 0.3, 1.0])
+def test_counts_of_multi_valued_facets_equal_counting_every_column(sample_service, share):
+    import numpy as np
+
+    from searchsvc.search.facets import count_docs
+    tables = sample_service.current().tables
+    rng = np.random.default_rng(17)
+    docs = np.flatnonzero(rng.random(tables.size) < share) if share < 1 else np.arange(tables.size)
+    several = [f for f, c in tables.codes.items() if c.ndim == 2 and (c[:, 1:] >= 0).any()]
+    assert "speaker" in several           # the sample has turns with several speakers
+    for facet, codes in tables.codes.items():
+        picked = codes[docs]
+        expected = np.bincount(picked[picked >= 0].ravel(), minlength=len(tables.values[facet]))
+        assert count_docs(tables, facet, docs).tolist() == expected.tolist()

@@ -166,3 +166,20 @@ def test_gunicorn_options_follow_the_config(sample_settings):
     assert opts["worker_class"] == "sync" and opts["preload_app"] is False
     assert gunicorn_options(sample_settings, bind="127.0.0.1:9", workers=5)["bind"] == ["127.0.0.1:9"]
     json.dumps(opts)  # plain values only
+
+
+def test_warm_up_opens_the_index_and_freezes_what_lives_as_long_as_the_worker(sample_settings):
+    import gc
+
+    from searchsvc.web import create_app
+    from searchsvc.web.wsgi import warm_up
+    app = create_app(sample_settings)
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        assert warm_up(app) is app
+        assert app.extensions["searchsvc"].peek() is not None        # the generation was opened before any request
+        assert gc.get_freeze_count() > 1000                          # ... and it is out of the collector's way
+    finally:
+        gc.unfreeze()
+        app.extensions["searchsvc"].close()

@@ -156,3 +156,18 @@ def test_every_field_of_a_stage_result_is_in_its_json_shape(pair):
     import dataclasses
     record, shape, _ = _shape_pairs()[pair]
     assert {f.name for f in dataclasses.fields(record)} == set(shape.model_fields), (record, shape)
+
+
+def test_json_answers_are_their_shapes_dumped(client, sample_service):
+    from searchsvc.models import SearchRequest
+    resp = client.get("/api/search?q=trade&per_page=20")
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    body = resp.get_json()
+    page = sample_service.search(SearchRequest(q="trade", per_page=20))
+    expected = serialize.SearchPage.dump(page)
+    assert len(body["hits"]) > 3 and any("\u2026" in h["answer_html"] for h in body["hits"])   # escapes, floats
+    for answer in (body, expected):
+        answer.pop("took_ms")
+        answer.pop("cached")
+    assert body == expected
+    assert json.loads(serialize.SearchPage.dump_json(page)) == serialize.SearchPage.dump(page)

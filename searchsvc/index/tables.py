@@ -50,6 +50,8 @@ class IndexTables:
     from_files: bool = False                 # arrays read from the generation's table files (not computed)
     # facet -> each code's place in the value order ignoring case (search.facets.case_ranks fills it on first use)
     case_ranks: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    # multi-valued facet -> (its first column, bool[size]: rows with a value past it) (search.facets fills it)
+    first_codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
 
 Column = tuple[np.ndarray, list[Any]]       # schema.column_codes: (codes, distinct values)

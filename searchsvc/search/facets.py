@@ -33,10 +33,33 @@ def count_values(tables: IndexTables, facet: str, mask: np.ndarray) -> np.ndarra
 
 
 def count_docs(tables: IndexTables, facet: str, docs: np.ndarray) -> np.ndarray:
-    """Count per value code of the documents `docs` (docnums)."""
-    codes = tables.codes[facet][docs]
-    codes = codes[codes >= 0]
-    return np.bincount(codes.ravel(), minlength=len(tables.values[facet]))
+    """Count per value code of the documents `docs` (docnums). A multi-valued facet (speakers, roles: a row of
+    codes per document, -1 padded) is counted from its first column, plus the other columns of the few documents
+    that have more than one value (about 6% on the shared corpus), not from every column of every document."""
+    codes = tables.codes[facet]
+    size = len(tables.values[facet])
+    if codes.ndim == 1:
+        picked = codes[docs]
+        return np.bincount(picked[picked >= 0], minlength=size)
+    first, more = first_codes(tables, facet)
+    picked = first[docs]
+    counts = np.bincount(picked[picked >= 0], minlength=size)
+    several = docs[more[docs]]
+    if len(several):
+        rest = codes[several, 1:]
+        counts += np.bincount(rest[rest >= 0], minlength=size)
+    return counts
+
+
+def first_codes(tables: IndexTables, facet: str) -> tuple[np.ndarray, np.ndarray]:
+    """(first column of a multi-valued facet's codes, bool: the rows with a value in another column); computed
+    once per opened generation."""
+    found = tables.first_codes.get(facet)
+    if found is None:
+        codes = tables.codes[facet]
+        found = (np.ascontiguousarray(codes[:, 0]), np.asarray((codes[:, 1:] >= 0).any(axis=1)))
+        tables.first_codes[facet] = found
+    return found
 
 
 def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected: Iterable[str | int] = (),

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 ANALYSES_CACHE = 512     # analyses (profiles, similar questions ...) kept per generation
 GUARD_EVERY = 200        # streamed records between checks of the files (a few stat calls)
+DOC_FREQUENCIES = 100_000   # (field, term) -> documents, remembered per generation
 OPEN_ATTEMPTS = 3        # CURRENT read again when the generation it named vanished meanwhile
 
 
@@ -48,6 +49,7 @@ class Generation:
         self._ix = ix
         self.searcher = ix.searcher()               # for reference checks; insights use the methods below
         self.reader = self.searcher.reader()
+        remember_doc_frequencies(self.reader)
         self.schema = self.searcher.schema        # ix.schema would read the table of contents again
         try:
             self.tables: IndexTables = open_tables(folder, self.reader)   # read from its files when it has them
@@ -129,6 +131,23 @@ class Generation:
         """The `count` most characteristic index terms of `text` (Whoosh's more-like-this, Bo1 model)."""
         found = self.searcher.key_terms_from_text(field, text, numterms=count, model=Bo1Model)
         return [(str(term), float(weight)) for term, weight in found]
+
+
+def remember_doc_frequencies(reader: Any, most: int = DOC_FREQUENCIES) -> None:
+    """Answer `reader.doc_frequency(field, text)` from a bounded memo. Query parsing, word plans, relaxing and
+    spelling ask it for the same words again and again, and each answer is a lookup in every segment's term
+    table (read from disk); an open generation never changes, so the memo holds for its lifetime."""
+    ask = reader.doc_frequency
+    memo: LRUCache[tuple[str, Any], int] = LRUCache(most)
+
+    def doc_frequency(fieldname: str, text: Any) -> int:
+        key = (fieldname, text)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = ask(fieldname, text)
+        return found
+
+    reader.doc_frequency = doc_frequency
 
 
 def open_current(settings: Settings, known: Generation | None,

@@ -1,0 +1,38 @@
+"""Tests for search/generation.py: an open generation's term statistics (the doc-frequency memo)."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh.reading import ReaderClosed
+
+from searchsvc.index import schema as S
+from searchsvc.index.store import current_generation, open_generation_index
+from searchsvc.search.generation import open_current
+
+
+def _fresh_reader(settings):
+    """A reader of the same generation opened on its own (no memo)."""
+    return open_generation_index(settings, current_generation(settings)).searcher().reader()
+
+
+def test_doc_frequencies_are_the_readers_own(tiny_settings):
+    gen = open_current(tiny_settings, None)
+    reader = gen.reader
+    fresh = _fresh_reader(tiny_settings)
+    asked = [(field, term) for field in S.TEXT_FIELDS for term in fresh.lexicon(field)]
+    asked += [(S.ANSWER, "zzznotaword"), (S.QUESTION, "")]
+    assert len(asked) > 50
+    for _ in range(2):                      # asked twice: the second answers come from the memo
+        assert [reader.doc_frequency(f, t) for f, t in asked] == [fresh.doc_frequency(f, t) for f, t in asked]
+    assert any(fresh.doc_frequency(f, t) > 1 for f, t in asked)
+    gen.close()
+
+
+def test_a_doc_frequency_once_asked_is_not_read_again(tiny_settings):
+    gen = open_current(tiny_settings, None)
+    term = next(iter(gen.reader.lexicon(S.ANSWER)))
+    known = gen.reader.doc_frequency(S.ANSWER, term)
+    gen.close()        # its files are closed: only a remembered answer can still be given
+    assert gen.reader.doc_frequency(S.ANSWER, term) == known
+    with pytest.raises(ReaderClosed):
+        gen.reader.doc_frequency(S.QUESTION, term)
