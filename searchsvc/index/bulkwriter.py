@@ -75,6 +75,7 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
     def add_document(self, **fields: Any) -> None:
         """SegmentWriter.add_document with postings kept in memory (see the module docstring)."""
         docnum, names, special, docboost = self.open_doc(fields)
+        boosted = special and any(key.endswith("_boost") for key in fields if key[0] == "_")   # else every boost is 1
         plans = self._plans
         try:
             stored = self.stored_fields()
@@ -84,7 +85,7 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
                     continue
                 plan = plans.get(name) or self._plan(name)
                 if plan.indexed:
-                    boost = self.field_boost(fields, name, docboost) if special else 1.0
+                    boost = self.field_boost(fields, name, docboost) if boosted else 1.0
                     length = plan.add_postings(docnum, value, boost)
                     if length:
                         plan.lengths[docnum] = W.decoded_length(length)

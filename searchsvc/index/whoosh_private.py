@@ -291,6 +291,7 @@ def bulk_writer_supports(ix: Any) -> bool:
         schema[name].separate_spelling() for name in schema.names())
 
 
+@lru_cache(maxsize=1 << 16)
 def decoded_length(length: int) -> int:
     """The length a Whoosh reader gives back for a field length (stored as one byte)."""
     from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -298,6 +299,7 @@ def decoded_length(length: int) -> int:
     return int(byte_to_length(length_to_byte(length)))
 
 
+@lru_cache(maxsize=1 << 16)
 def length_byte(length: int) -> int:
     """The byte a field length is stored as."""
     from whoosh.util.numeric import length_to_byte

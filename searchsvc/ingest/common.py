@@ -212,7 +212,7 @@ class TurnBuilder:
         self.open_qa = None
 
     def text(self, text: str, line: int) -> None:
-        if not clean(text):
+        if not text or text.isspace() or (not text.isascii() and not clean(text)):     # clean(text) == ""
             return
         if self.last is None:
             self.answer(self.default_speaker, text, line)
