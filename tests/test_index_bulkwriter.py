@@ -120,3 +120,22 @@ def test_compress_round_trips_through_zlib(size):
     packed = compress(data, 3)
     assert zlib.decompress(packed) == data
     assert len(packed) <= len(zlib.compress(data, 3)) + 8
+
+
+ODD_TEXTS = [
+    "U.S.\u00a0officials said 1,000.5 tons\u3000— China’s\tview;\nthe U.N. e.g. 13.8%",
+    "word\x1cword\x1dword\x1eword\x1f2,042 don't\u2009won’t\u2028x.y.z. end",
+    "  leading and trailing  ", "no-space:run,of.punctuation's 5G COVID-19 \u00e9t\u00e9 na\u00efve",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_texts_split_at_any_white_space_index_as_whoosh_tokenizes_them(tmp_path, text):
+    """The bulk writer looks tokens up per white-space separated chunk (bulkwriter._ChunkIds): the same terms and
+    positions as Whoosh's writer tokenizing the whole text, at every kind of white space and punctuation."""
+    base = sample_documents()[:3]
+    documents = [{**doc, S.QUESTION: text, S.QUESTION_EXACT: text, S.ANSWER: text[::-1] + " " + text,
+                  S.ANSWER_EXACT: text[::-1] + " " + text} for doc in base]
+    plain = index_contents(build(tmp_path / "plain", S.build_schema(), documents, bulk=False))
+    bulk = index_contents(build(tmp_path / "bulk", S.build_schema(), documents, bulk=True))
+    assert plain == bulk

@@ -9,6 +9,7 @@ from support.roles import DEFLECTING, KJP, LONG_HEDGE, PSAKI, build_role_index
 
 from searchsvc.insights import analytics
 from searchsvc.insights.deflections import (
+    DeflectionRules,
     default_rules,
     deflection_mark,
     find_deflection,
@@ -177,3 +178,31 @@ def test_the_windowed_stutter_rule_gives_what_the_regex_over_the_whole_text_give
     words = ["a", "ab", "into", "go", "the", "we", "—", "—", "—"]
     for sample in [text] + [" ".join(rng.choice(words) for _ in range(rng.randint(1, 14))) for _ in range(300)]:
         assert _unstutter(sample) == _STUTTER.sub(r"\1", sample), sample
+
+
+@pytest.mark.parametrize("text", [
+    "i'm not aware of the specifics.", "so — i'm not aware of the details", "café: no comment", "écoute no comment",
+    "naïve — i'd refer you to the ministry", "ğno comment", "no commenté", "1\u0663 get back to you", "nothing here",
+    "we have no comment — none", "i haven't seen those three new reports",
+])
+def test_the_patterns_are_found_where_python_finds_them(text):
+    """find_deflection's first search (search_start) runs RE2 where its classes are Python's: the same start as
+    Python's re over the combined pattern, on edge cases (non-ASCII word characters next to a match) and on seeded
+    random texts of pattern words, accented words and dashes."""
+    import random
+
+    rules = default_rules()
+    assert rules._dfa is not None                        # the shipped patterns are RE2's
+    rng = random.Random(text)
+    words = ["i", "i'm", "not", "aware", "of", "the", "specifics", "no", "comment", "get", "back", "to", "you",
+             "é", "café", "ğ", "—", "–", "…", "refer", "ministry", "3", "\u0663", "_", "details"]
+    for sample in [text] + [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(300)]:
+        found = rules.combined.search(sample)
+        assert rules.search_start(sample) == (found.start() if found else None), sample
+
+
+def test_patterns_re2_cannot_read_are_searched_by_python():
+    rules = DeflectionRules(parse_patterns("look-behind: (?<=not )aware\nbounded: no{,2} comment"))
+    assert rules._dfa is None
+    assert rules.search_start("i am not aware") == 9 and rules.search_start("no comment") == 0
+    assert rules.search_start("i am aware") is None

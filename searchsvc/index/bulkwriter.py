@@ -14,8 +14,8 @@ in two ways the W3 readers do not see (they unpickle and decompress whatever the
 - block data and stored fields are pickled with protocol 4 instead of 2, where every bytes value (a
   posting's positions) costs a call to _codecs.encode: a third fewer bytes to compress, and posting
   blocks unpickle about four times faster at search time;
-- blocks too small to gain from compression are stored plain, and the rest are compressed with a
-  window sized to them (see compress).
+- blocks too small to gain from compression are stored plain, and the rest (and stored fields) are
+  compressed by ISA-L instead of zlib (the same zlib format: see whoosh_private.compress).
 
 Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs, other
 Whoosh versions. Every Whoosh writer attribute and W3 byte layout it needs is in whoosh_private.py (the one
@@ -26,6 +26,7 @@ installed Whoosh is the pinned one.
 from __future__ import annotations
 
 from array import array
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ from . import whoosh_private as W
 INDEX_CACHE_VALUES = 50_000    # distinct values per field whose analysis is kept
 INDEX_CACHE_CHARS = 300        # longer string values (question and answer text) are not cached
 TOKEN_CACHE_VALUES = 2_000_000  # distinct raw tokens per text field whose term id is kept
+CHUNK_CACHE_VALUES = 2_000_000  # distinct white-space separated chunks of texts whose raw ids are kept
 PLAIN_BLOCK_BYTES = W.PLAIN_BLOCK_BYTES
 compress = W.compress
 
@@ -59,7 +61,8 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
         self._postings: dict[str, dict[Any, Postings]] = {}
         self._lengths: dict[str, dict[int, int]] = {}      # field -> docnum -> decoded length
         self._plans: dict[str, _FieldPlan] = {}
-        self._last_tokens: tuple[str, list[str]] | None = None   # (text, its raw tokens): see raw_tokens
+        self._raw_ids = _RawIds()                          # raw token -> raw id, for every text field
+        self._last_ids: tuple[str, array[int]] | None = None     # (text, its raw ids): see raw_ids
         self._encoded: set[str] = set()                    # fields whose str terms postings() made bytes
         self._term_ids: dict[int, _TermIds] = {}            # id(analyzer) -> its token ids (question and answer share)
 
@@ -107,15 +110,23 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
             found = self._term_ids[id(analyzer)] = _TermIds(analyzer)
         return found
 
-    def raw_tokens(self, text: str) -> list[str]:
-        """TOKEN_RE.findall(text), found once for consecutive fields given the same text object (a turn's answer
-        and answer_exact)."""
-        last = self._last_tokens
+    def raw_ids(self, text: str) -> array[int]:
+        """The raw ids of the text's TOKEN_RE tokens, found once for consecutive fields given the same text object
+        (a turn's answer and answer_exact): one dict lookup per white-space separated chunk ("China's", "said,") for
+        both fields; tokens never hold white space, so a text's tokens are its chunks' tokens in order."""
+        last = self._last_ids
         if last is not None and last[0] is text:
             return last[1]
-        tokens = TOKEN_RE.findall(text)
-        self._last_tokens = (text, tokens)
-        return tokens
+        ids = array("i", chain.from_iterable(map(self._raw_ids.chunks.__getitem__, text.split())))
+        self._last_ids = (text, ids)
+        return ids
+
+    def finish_documents(self) -> None:
+        """Record the lengths of the texts kept as raw ids (length columns, decoded lengths, field totals): called
+        before documents of other segments are merged in and before the per-document files are closed."""
+        for plan in self._plans.values():
+            if plan.tokens is not None and plan.scorable and plan.tokens.count > plan.tokens.measured:
+                plan.add_lengths(*plan.tokens.lengths())
 
     # ---- postings -------------------------------------------------------------------
 
@@ -128,7 +139,7 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
                 self._encoded.add(name)
             if plan.tokens is not None and plan.tokens.count:
                 _merge_postings(self._postings.setdefault(name, {}), plan.tokens.columns(plan.field))
-                plan.tokens = _TokenPostings(plan.tokens.term_ids)
+                plan.tokens = plan.tokens.emptied()
         return self._postings
 
     def posting_columns(self) -> dict[str, W.PostingColumns]:
@@ -137,7 +148,7 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
         for name, plan in self._plans.items():
             if plan.tokens is not None and plan.tokens.count and not plan.postings:   # texts only (the usual)
                 out[name] = plan.tokens.columns(plan.field)
-                plan.tokens = _TokenPostings(plan.tokens.term_ids)
+                plan.tokens = plan.tokens.emptied()
         for name, terms in self.postings().items():
             if name not in out:
                 out[name] = W.columns_of(terms)
@@ -180,21 +191,20 @@ class _FieldPlan:
         self._column_writer: Any = None
         self._length_writer: Any = None
         # TermPositions over an analyzer of TOKEN_RE tokens (question, answer and their exact fields): the raw tokens
-        # of a text are found once for every field indexing that same text (BulkSegmentWriter.raw_tokens)
+        # of a text are found and looked up once for every field indexing that same text (BulkSegmentWriter.raw_ids)
         analyzer = getattr(field, "analyzer", None)
         self.from_tokens = (self.direct and isinstance(field.format, TermPositions)
                             and hasattr(analyzer, "terms_of_tokens")
                             and getattr(getattr(analyzer, "expression", None), "pattern", None) == TOKEN_PATTERN)
         # text values of such a field are kept as term ids per token until the segment is written
-        self.tokens = _TokenPostings(writer.term_ids(analyzer)) if self.from_tokens and self.indexed else None
+        self.tokens = (_TokenPostings(writer.term_ids(analyzer), writer._raw_ids) if self.from_tokens and self.indexed
+                       else None)
 
     def _items(self, value: Any, boost: float) -> tuple[list[Any], int]:
         """(term, frequency, weight, encoded value) tuples of a value, and its length (sum of frequencies)."""
         field = self.field
-        if self.from_tokens and isinstance(value, str):
-            terms = field.analyzer.terms_of_tokens(self.writer.raw_tokens(value))
-            items: list[Any] = field.format.values_of_terms(terms)
-        elif self.direct:
+        items: list[Any]
+        if self.direct:
             if not isinstance(value, (str, list, tuple)):
                 raise ValueError(f"{value!r} is not unicode or sequence")
             items = field.format.word_values(value, field.analyzer, mode="index")
@@ -209,8 +219,8 @@ class _FieldPlan:
     def add_postings(self, docnum: int, value: Any, boost: float) -> int:
         """Append the postings of one document's value; returns the field length to record."""
         if self.tokens is not None and isinstance(value, str):
-            length = self.tokens.add(docnum, self.writer.raw_tokens(value), boost)
-            return length if self.scorable else 0
+            self.tokens.add(docnum, self.writer.raw_ids(value), boost)
+            return 0             # recorded with the others when the documents are finished (add_lengths)
         if boost == 1.0 and not (isinstance(value, str) and len(value) > INDEX_CACHE_CHARS):
             try:
                 found = self._index_cache.get(value)
@@ -244,6 +254,23 @@ class _FieldPlan:
                 entry[0].append(docnum)
                 entry[1].append(item)
         return length
+
+    def add_lengths(self, docs: list[int], lengths: list[int]) -> None:
+        """What add_document records of each document's field length (nonzero ones), for many documents in docnum
+        order: the length column's byte, the decoded length, the field's total."""
+        if not any(lengths):
+            return
+        byte_of = {n: W.length_byte(n) for n in set(lengths)}
+        decoded = {n: W.decoded_length(n) for n in byte_of}
+        writer = self.length_writer()
+        known = self.lengths
+        for docnum, length in zip(docs, lengths):
+            if length:
+                known[docnum] = decoded[length]
+                writer.add(docnum, byte_of[length])
+        total = sum(lengths)
+        if total:
+            self.writer.add_field_length(self.name, total)
 
     def add_column_value(self, docnum: int, value: Any) -> None:
         try:
@@ -291,37 +318,97 @@ class _TermIds(dict[str, int]):
         return tid
 
 
-class _TokenPostings:
-    """The postings of a TermPositions field (question, answer and their exact fields), kept as one term id per
-    token position until the segment is written: a C-level map and array append per text instead of Python work
-    per token and per posting; the posting lists (term, docnum, positions) come out of one sort (columns)."""
+class _RawIds(dict[str, int]):
+    """raw token (as TOKEN_RE found it) -> raw id, one map per writer for every text field: a text's tokens are
+    looked up once for its stemmed and its exact field, and each field maps the raw ids to its own term ids when the
+    segment is written (_TokenPostings.term_tokens)."""
 
-    def __init__(self, term_ids: _TermIds):
+    def __init__(self) -> None:
+        super().__init__()
+        self.raws: list[str] = []                 # raw id -> raw token
+        self.chunks = _ChunkIds(self)
+
+    def __missing__(self, raw: str) -> int:
+        rid = self[raw] = len(self.raws)
+        self.raws.append(raw)
+        return rid
+
+
+class _ChunkIds(dict[str, tuple[int, ...]]):
+    """white-space separated chunk of a text -> the raw ids of its TOKEN_RE tokens (most chunks repeat: no regex)."""
+
+    def __init__(self, raw_ids: _RawIds) -> None:
+        super().__init__()
+        self.raw_ids = raw_ids
+
+    def __missing__(self, chunk: str) -> tuple[int, ...]:
+        ids = tuple(map(self.raw_ids.__getitem__, TOKEN_RE.findall(chunk)))
+        if len(self) < CHUNK_CACHE_VALUES:
+            self[chunk] = ids
+        return ids
+
+
+class _TokenPostings:
+    """The postings of a TermPositions field (question, answer and their exact fields), kept as one raw id per
+    token until the segment is written: a C-level map and array append per text instead of Python work per token
+    and per posting; the field's term ids and its posting lists (term, docnum, positions) come out of numpy
+    (term_tokens, columns)."""
+
+    def __init__(self, term_ids: _TermIds, raw_ids: _RawIds):
         self.term_ids = term_ids
-        self.tokens = array("i")        # term ids (>= 1) of every added text, one after the other
+        self.raw_ids = raw_ids
+        self.tokens = array("i")        # raw ids of every added text, one after the other
         self.docs = array("i")          # docnum of each added text
-        self.counts = array("i")        # its number of ids
+        self.counts = array("i")        # its number of tokens
         self.boosts: dict[int, float] = {}
+        self.measured = 0               # texts whose lengths were given (lengths)
+        self._mapped: tuple[int, np.ndarray, np.ndarray] | None = None   # (texts, term_tokens) for that many texts
+
+    def emptied(self) -> _TokenPostings:
+        """A new, empty store for the same field."""
+        return _TokenPostings(self.term_ids, self.raw_ids)
 
     @property
     def count(self) -> int:
         return len(self.docs)
 
-    def add(self, docnum: int, tokens: list[str], boost: float) -> int:
-        """Keep a text's term ids (given its TOKEN_RE tokens); returns its length (postings' frequencies summed)."""
-        ids = list(filter(None, map(self.term_ids.__getitem__, tokens)))
-        self.tokens.fromlist(ids)
+    def add(self, docnum: int, ids: array[int], boost: float) -> None:
+        """Keep a text's raw ids (BulkSegmentWriter.raw_ids)."""
+        self.tokens.extend(ids)
         self.docs.append(docnum)
         self.counts.append(len(ids))
         if boost != 1.0:
             self.boosts[docnum] = boost
-        return len(ids) - ids.count(1)
+
+    def term_tokens(self) -> tuple[np.ndarray, np.ndarray]:
+        """(term id of every token that has a position, the number of them per text): what the field's analyzer
+        gives (_TermIds: 0 = no position, dropped; 1 = a position without a posting; >= 2 a term)."""
+        if self._mapped is None or self._mapped[0] != self.count:
+            raws = self.raw_ids.raws
+            table = np.fromiter(map(self.term_ids.__getitem__, raws), np.int32, len(raws))
+            ids = table[np.frombuffer(self.tokens, dtype=np.int32)]
+            counts = np.frombuffer(self.counts, dtype=np.int32).astype(np.int64)
+            keep = ids != 0
+            if not keep.all():
+                text_of = np.repeat(np.arange(len(counts)), counts)
+                counts = np.bincount(text_of[keep], minlength=len(counts)).astype(np.int64)
+                ids = ids[keep]
+            self._mapped = (self.count, ids, counts)
+        return self._mapped[1], self._mapped[2]
+
+    def lengths(self) -> tuple[list[int], list[int]]:
+        """(docnums, field length) of each text added since the last call: its positions that hold a posting."""
+        ids, counts = self.term_tokens()
+        unposted = ids == 1
+        if unposted.any():
+            counts = counts - np.bincount(np.repeat(np.arange(len(counts)), counts)[unposted], minlength=len(counts))
+        first, self.measured = self.measured, self.count
+        return self.docs[first:].tolist(), counts[first:].tolist()
 
     def columns(self, field: Any) -> W.PostingColumns:
         """The posting lists in term order: what TermPositions.values_of_terms gives per text (frequency, weight
         frequency x field boost x document boost, positions encoded as encode_positions does), by term."""
-        counts = np.frombuffer(self.counts, dtype=np.int32).astype(np.int64)
-        tokens = np.frombuffer(self.tokens, dtype=np.int32)
+        tokens, counts = self.term_tokens()
         docs = np.repeat(np.frombuffer(self.docs, dtype=np.int32), counts)
         positions = np.arange(len(tokens), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
         keep = tokens >= 2

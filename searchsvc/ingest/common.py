@@ -12,7 +12,8 @@ from ..errors import TranscriptError
 from ..models import KIND_MODERATOR, KIND_QA, KIND_STATEMENT, Turn
 
 _PARAS = re.compile(r"\n[ \t\u00a0]*\n")
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 
 MONTHS = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -68,7 +69,7 @@ def _decode(raw: bytes) -> str:
 
 def clean(text: str) -> str:
     """One paragraph: non-breaking and other odd spaces to spaces, whitespace collapsed, trimmed."""
-    if not text.isascii():
+    if not text.isascii() and any(char in text for char in _ZERO_WIDTH_CHARS):    # a few C scans, not a regex one
         text = _ZERO_WIDTH.sub("", text)
     return " ".join(text.split())          # str.split() splits at nbsp, ideographic and other spaces
 

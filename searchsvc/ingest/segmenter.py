@@ -32,14 +32,20 @@ from .titles import ROLE_WORDS, label_role, readable, speaker_name, title_names,
 _WORD = re.compile(r"\w+")
 # ASCII bytes -> b"w" for the characters \w matches, b" " for the others: words counted by bytes.split in C
 _ASCII_WORDS = bytes(ord("w") if chr(i).isalnum() or i == ord("_") else ord(" ") for i in range(256))
+_COMMON_NON_WORD = "\u2014\u2013\u2019\u2018\u201c\u201d\u2026\u00a0"   # —–’‘“”… and nbsp: no word characters
 _OPENING_WORDS = 15            # unlabelled opening text this long is the main official's (announcements)
 
 
 def _words(text: str) -> int:
-    """Number of \\w+ runs (ASCII text, most of it, without the regex)."""
-    if text.isascii():
-        return len(text.encode("ascii").translate(_ASCII_WORDS).split())
-    return len(_WORD.findall(text))
+    """Number of \\w+ runs (ASCII text, most of it, without the regex: common non-ASCII punctuation is first made
+    spaces, which splits runs exactly where it did)."""
+    if not text.isascii():
+        for char in _COMMON_NON_WORD:
+            if char in text:
+                text = text.replace(char, " ")
+        if not text.isascii():
+            return len(_WORD.findall(text))
+    return len(text.encode("ascii").translate(_ASCII_WORDS).split())
 
 
 def _display(label: str, role: str, names: list[str], hosts: list[str]) -> str:
