@@ -11,6 +11,7 @@ from searchsvc.search.highlight import (
     ELLIPSIS,
     find_matches,
     find_phrase_matches,
+    fold_text,
     highlight,
     walk_matches,
     walk_phrase_matches,
@@ -183,3 +184,18 @@ def test_find_phrase_matches_equals_folding_every_token_on_the_sample(sample_ser
             found += bool(got)
             previous.append(phrases[0])
     assert checked > 1000 and found > 1000
+
+
+def test_fold_text_is_translating_with_the_fold_map(sample_service):
+    import random
+
+    from searchsvc.analysis import FOLD_MAP
+    gen = sample_service.current()
+    texts = [gen.stored(d).get(field, "") for d in range(gen.tables.size) for field in ("question", "answer")]
+    assert sum(not t.isascii() for t in texts) > 20        # curly quotes, accents: the case it is for
+    rng = random.Random(5)
+    alphabet = [chr(k) for k in FOLD_MAP] + list("ab z.,'\u2014\u201c\u201d\u03a3\u00df\u0130\u0307")
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        lowered = text.lower()
+        assert fold_text(lowered) == lowered.translate(FOLD_MAP)
