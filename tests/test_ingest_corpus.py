@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from support.html_reference import html_blocks
 
 from searchsvc.ingest import parse_paths
-from searchsvc.ingest.html import html_blocks
 from searchsvc.models import KIND_QA
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
