@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from cachetools import LRUCache
+from cachetools import LRUCache, cached
 from whoosh.classify import Bo1Model
 
 from ..analysis import load_stemmer
@@ -137,17 +137,7 @@ def remember_doc_frequencies(reader: Any, most: int = DOC_FREQUENCIES) -> None:
     """Answer `reader.doc_frequency(field, text)` from a bounded memo. Query parsing, word plans, relaxing and
     spelling ask it for the same words again and again, and each answer is a lookup in every segment's term
     table (read from disk); an open generation never changes, so the memo holds for its lifetime."""
-    ask = reader.doc_frequency
-    memo: LRUCache[tuple[str, Any], int] = LRUCache(most)
-
-    def doc_frequency(fieldname: str, text: Any) -> int:
-        key = (fieldname, text)
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = ask(fieldname, text)
-        return found
-
-    reader.doc_frequency = doc_frequency
+    reader.doc_frequency = cached(LRUCache(most))(reader.doc_frequency)
 
 
 def open_current(settings: Settings, known: Generation | None,
