@@ -10,12 +10,14 @@ from support import base_settings
 
 from searchsvc.models import KIND_QA, KIND_STATEMENT, Conference, SearchRequest, Turn
 from searchsvc.search import matching
-from searchsvc.search.expansion import parse_synonyms
+from searchsvc.search.expansion import load_synonyms, load_word_forms, parse_synonyms
 from searchsvc.search.names import NameTable
 from searchsvc.search.querying import parse_query
 from searchsvc.search.ranking import (
     COMMON_BOOST,
+    EXPANSION_BOOST,
     FILLER_BOOST,
+    FORM_BOOST,
     Boosts,
     Slot,
     WordPlan,
@@ -96,6 +98,26 @@ def test_shipped_synonyms_expand_multiword_queries(tiny_service):
     plan = plan_words(parsed, None, gen.reader, gen.tables.size)
     dprk = next(s for s in plan.slots if s.surface == "DPRK")
     assert "north korea" in dprk.expansions and plan.changed
+
+
+def test_shipped_word_forms_join_what_stemming_does_not():
+    forms, synonyms = load_word_forms(), load_synonyms()
+    assert {t for t, _ in forms.others(("china",))} == {("chines",)}          # a place and its people
+    assert ("china",) in {t for t, _ in forms.others(("chines",))}
+    assert {("oppos",), ("opposit",)} <= {t for t, _ in forms.others(("oppon",))}   # one word family
+    assert ("visit",) in {t for t, _ in synonyms.others(("trip",))}          # general words of the news
+    assert ("disput",) in {t for t, _ in synonyms.others(("deni",))}
+
+
+def test_word_forms_rank_below_the_typed_word_and_synonyms(tiny_service):
+    gen = tiny_service._current()
+    parsed = parse_query(SearchRequest(q="Chinese tariffs"), gen.schema, gen.reader, tiny_service.settings.search)
+    plan = plan_words(parsed, None, gen.reader, gen.tables.size)
+    chinese = next(s for s in plan.slots if s.surface == "Chinese")
+    assert chinese.expansions == ("china",) and chinese.forms and not chinese.alternatives and plan.changed
+    shown = ranking_query(plan)
+    assert [p.boost for p in shown.subqueries] == [1.0, FORM_BOOST, 1.0]
+    assert FORM_BOOST < EXPANSION_BOOST < 1.0
 
 
 def test_one_word_counts_exactly_its_turns(tiny_service):
@@ -295,3 +317,41 @@ def test_the_page_and_the_api_offer_the_named_speaker(client, api_get):
     assert {"facet": "speaker", "value": "Jen Psaki"}.items() <= data["suggested_filters"][0].items()
     filtered = api_get(client, "/api/search?q=Psaki+vaccines&speaker=Jen+Psaki").get_json()
     assert filtered["suggested_filters"] == []
+
+
+FORMS = "2021-03-01-press-briefing-dddd4444"
+
+
+@pytest.fixture(scope="module")
+def forms_service(tmp_path_factory):
+    """Turns that say in other words what the queries below ask: a place's people for the place, a word of the
+    same family, a synonym of the news; and turns that say it as typed."""
+    from searchsvc.index.build import rebuild_from_conferences
+    from searchsvc.search import SearchService
+
+    texts = [("What about the Iranian proposal on shipping?", "We will study it."),
+             ("What about the Iran proposal on shipping?", "We will study it."),
+             ("Will the minister go abroad?", "The minister will visit Paraguay next week."),
+             ("Who spoke against the bill?", "Those who oppose the harbour bill spoke today.")]
+    texts += [(f"Question number {i}?", f"Answer {i} about weather.") for i in range(4, 24)]
+    turns = [Turn(i, KIND_QA, "", q, ("Karine Jean-Pierre",), a, i + 1) for i, (q, a) in enumerate(texts)]
+    conf = Conference(id=FORMS, title="Press Briefing", date=date(2021, 3, 1), source_url="https://example.org/wh/3",
+                      source_file="whitehouse/d.md", source_format="whitehouse",
+                      officials=("Karine Jean-Pierre",), turns=turns)
+    settings = base_settings().with_index_dir(tmp_path_factory.mktemp("forms-index"))
+    rebuild_from_conferences(settings, [conf])
+    service = SearchService(settings)
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize("q, expected, shown", [
+    ("Iranian proposal shipping", [f"{FORMS}-0", f"{FORMS}-1"], "iran"),   # the typed form first, the other after
+    ("Iran proposal shipping", [f"{FORMS}-1", f"{FORMS}-0"], "iranian"),
+    ("minister trip Paraguay", [f"{FORMS}-2"], "visit"),                   # a synonym of the shipped list
+    ("opponents harbour bill", [f"{FORMS}-3"], "oppose"),                  # a word of the same family
+])
+def test_other_words_and_forms_find_the_turn_and_say_so(forms_service, q, expected, shown):
+    page = search(forms_service, q)
+    assert ids(page)[:len(expected)] == expected and not page.optional_terms   # every slot met: no relaxing
+    assert any("also searched as" in n and shown in n for n in page.notices)

@@ -1,8 +1,10 @@
-"""Search stage: paraphrase: other words for a query word or phrase, from the shipped synonym list of this domain.
+"""Search stage: paraphrase: other words for a query word or phrase, from the shipped lists of this domain.
 
-searchsvc/data/query_synonyms_en.txt holds one group a line (`dprk | north korea | pyongyang`); each member is
-read as its index terms (stemmed, stop words dropped), so `vaccination` also stands for `vaccinations`.
-Expansions always count below the words typed (ranking.EXPANSION_BOOST).
+searchsvc/data/query_synonyms_en.txt (synonyms and abbreviations) and query_word_forms_en.txt (places and their
+people, word families that stemming does not join: `China | Chinese`, `oppose | opponent | opposition`) hold one
+group a line (`dprk | north korea | pyongyang`); each member is read as its index terms (stemmed, stop words
+dropped), so `vaccination` also stands for `vaccinations`. Expansions always count below the words typed
+(ranking.EXPANSION_BOOST, ranking.FORM_BOOST).
 """
 
 from __future__ import annotations
@@ -31,8 +33,16 @@ class Synonyms:
 
 @lru_cache(maxsize=1)
 def load_synonyms() -> Synonyms:
-    text = resources.files("searchsvc").joinpath("data/query_synonyms_en.txt").read_text(encoding="utf-8")
-    return parse_synonyms(text)
+    return parse_synonyms(_read("data/query_synonyms_en.txt"))
+
+
+@lru_cache(maxsize=1)
+def load_word_forms() -> Synonyms:
+    return parse_synonyms(_read("data/query_word_forms_en.txt"))
+
+
+def _read(name: str) -> str:
+    return resources.files("searchsvc").joinpath(name).read_text(encoding="utf-8")
 
 
 def parse_synonyms(text: str) -> Synonyms:
@@ -58,3 +68,4 @@ def _members(text: str) -> list[tuple[tuple[str, ...], str]]:
         if terms and len(terms) <= MAX_MEMBER_TERMS and terms not in (m for m, _ in members):
             members.append((terms, raw.strip()))
     return members
+

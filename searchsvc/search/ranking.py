@@ -28,7 +28,7 @@ from ..analysis import fold_word, term_for_token
 from ..index import schema as S
 from ..models import SuggestedFilter
 from .docsets import DocSets
-from .expansion import load_synonyms
+from .expansion import load_synonyms, load_word_forms
 from .facets import IndexTables, values_mask
 from .names import NameMatch, NameTable
 from .phrases import phrase_docs
@@ -41,6 +41,7 @@ NAME_BOOST = 1.5          # a speaker/outlet named in the query scores like a te
 FILLER_BOOST = 0.3        # words without a topic (the shipped list) still rank, a little
 COMMON_BOOST = 1.0        # words optional for being in many turns rank as typed (their idf is low already)
 EXPANSION_BOOST = 0.5     # synonyms and spelling alternatives rank below the typed words
+FORM_BOOST = 0.25         # so do other forms of a word (query_word_forms_en.txt: China / Chinese)
 FILLER_SHARE = 0.1        # a word in more than this share of the turns carries no topic ...
 MIN_TURNS = 1000          # ... in an index of at least this many turns (shares of a tiny index mean nothing)
 TYPO_DOCS = 3             # a word in at most this many turns, when relaxing, also matches ...
@@ -63,6 +64,7 @@ class Slot:
     typed: Q.Query | None                                   # the typed word(s) in the text fields
     alternatives: list[Q.Query] = field(default_factory=list)
     expansions: tuple[str, ...] = ()                        # the alternatives as written (for the notices)
+    forms: list[Q.Query] = field(default_factory=list)      # other forms of the word (ranked at FORM_BOOST)
     names: list[NameMatch] = field(default_factory=list)
     listed: bool = False                                    # a filler from the shipped list (else: a common word)
 
@@ -127,7 +129,7 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader: Any, size: 
         slots.append(Slot(parsed.text[span[0]:span[1]], _all(typed), names=found))
     fillers: list[Slot] = []
     share = text_share(reader, size)
-    synonyms = load_synonyms()
+    synonyms, forms = load_synonyms(), load_word_forms()
     i = 0
     while i < len(words):
         if i in used:
@@ -143,6 +145,14 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader: Any, size: 
             continue
         surface, q, terms, _ = words[i]
         filler = filler_kind(surface, terms[0], share, size >= MIN_TURNS) if terms and len(terms) == 1 else None
+        size_found, others = _synonym_at(words, i, used, forms)
+        if size_found and (size_found > 1 or filler is None):
+            chosen = words[i:i + size_found]
+            slots.append(Slot(" ".join(w[0] for w in chosen), _all([w[1] for w in chosen]),
+                              expansions=tuple(text for _, text in others),
+                              forms=[_terms_query(t) for t, _ in others]))
+            i += size_found
+            continue
         slot = Slot(surface, q, listed=bool(filler))
         if filler is not None:
             fillers.append(slot)
@@ -153,7 +163,7 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader: Any, size: 
         slots, fillers = fillers, []
     if len(slots) == 1 and not fillers:   # one word counts exactly its turns (totals, timelines, exports)
         slots = [Slot(slots[0].surface, slots[0].typed, names=slots[0].names)]
-    changed = bool(fillers) or any(s.names or s.alternatives for s in slots)
+    changed = bool(fillers) or any(s.names or s.alternatives or s.forms for s in slots)
     return WordPlan(slots, fillers, list(parsed.required), changed)
 
 
@@ -227,7 +237,7 @@ def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict[Any, np.n
 def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, memo: dict[Any, np.ndarray] | None = None
               ) -> np.ndarray:
     out = docsets.mask(slot.typed).copy() if slot.typed is not None else np.zeros(tables.size, dtype=bool)
-    for alt in slot.alternatives:
+    for alt in slot.alternatives + slot.forms:
         out |= docsets.mask(alt)
     if slot.names:
         out |= names_mask(tables, slot.names, memo)
@@ -261,7 +271,7 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader:
     for slot in plan.slots:
         typed = widen_word(slot.typed, reader) if slot.typed is not None else None
         extra = _spelling_alternatives(slot, reader, near)
-        wide = Slot(slot.surface, typed, slot.alternatives + extra, slot.expansions, slot.names)
+        wide = Slot(slot.surface, typed, slot.alternatives + extra, slot.expansions, slot.forms, slot.names)
         widened.append(wide)
         mask = slot_mask(wide, docsets, tables, plan.masks)
         masks.append(mask)
@@ -320,6 +330,8 @@ def ranking_query(plan: WordPlan) -> Q.Query:
             parts.append(slot.typed)
         if slot.alternatives:
             parts.append(Q.Or(list(slot.alternatives), boost=EXPANSION_BOOST))
+        if slot.forms:
+            parts.append(Q.Or(list(slot.forms), boost=FORM_BOOST))
     for filler in plan.fillers:
         if filler.typed is not None:
             parts.append(Q.Or([filler.typed], boost=FILLER_BOOST if filler.listed else COMMON_BOOST))
