@@ -120,6 +120,14 @@ def test_word_forms_rank_below_the_typed_word_and_synonyms(tiny_service):
     assert FORM_BOOST < EXPANSION_BOOST < 1.0
 
 
+def test_a_listed_synonym_keeps_its_other_forms(tiny_service):
+    """`denies` is in both lists: its synonyms (reject, dispute) rank at EXPANSION_BOOST, `denial` at FORM_BOOST."""
+    gen = tiny_service._current()
+    parsed = parse_query(SearchRequest(q="denies tariffs"), gen.schema, gen.reader, tiny_service.settings.search)
+    denies = plan_words(parsed, None, gen.reader, gen.tables.size).slots[0]
+    assert denies.alternatives and denies.forms and "denial" in denies.expansions and "dispute" in denies.expansions
+
+
 def test_one_word_counts_exactly_its_turns(tiny_service):
     """No synonyms for a query of one word: its total is the turns holding it (timelines, exports)."""
     gen = tiny_service._current()

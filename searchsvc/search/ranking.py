@@ -138,9 +138,12 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader: Any, size: 
         size_found, others = _synonym_at(words, i, used, synonyms)
         if size_found:
             chosen = words[i:i + size_found]
+            known = {t for t, _ in others}
+            extra = [m for m in forms.others(tuple(t for w in chosen for t in w[2] or ())) if m[0] not in known]
             slots.append(Slot(" ".join(w[0] for w in chosen), _all([w[1] for w in chosen]),
                               alternatives=[_terms_query(t) for t, _ in others],
-                              expansions=tuple(text for _, text in others)))
+                              expansions=tuple(text for _, text in others + tuple(extra)),
+                              forms=[_terms_query(t) for t, _ in extra]))
             i += size_found
             continue
         surface, q, terms, _ = words[i]
