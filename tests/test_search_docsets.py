@@ -65,3 +65,36 @@ def test_scores_with_deleted_turns_equal_whoosh_bm25f(tmp_path):
         assert theirs
         assert_same(ours(gen, [(field, text, 1.0)]), theirs)
     service.close()
+
+
+
+def test_postings_cache_stays_within_its_byte_budget(sample_service):
+    """A DocSets given a small memory budget never holds more posting bytes than its share, and answers as before."""
+    from searchsvc.search.docsets import POSITIONS_SHARE, DocSets, posting_bytes
+    gen = sample_service.current()
+    budget = 64 << 10
+    small = DocSets(gen.searcher, gen.tables, budget)
+    words = [t for t in gen.reader.lexicon("answer")][:400]
+    held = 0
+    for word in words:
+        text = word.decode() if isinstance(word, bytes) else word
+        ids, tf = small.postings("answer", text)
+        ref_ids, ref_tf = gen.docsets.postings("answer", text)
+        assert np.array_equal(ids, ref_ids) and np.array_equal(tf, ref_tf), text
+        held = sum(posting_bytes(v) for v in small._postings.values())
+        assert held <= budget * (1 - POSITIONS_SHARE), (text, held)
+    assert held > budget / 4   # the cache was used, not left empty
+
+
+def test_cache_mb_setting_bounds_each_generation(tmp_path):
+    """search.cache_mb of the settings is the budget a generation's caches get."""
+    import dataclasses
+
+    from searchsvc.search import SearchService
+    from searchsvc.search.docsets import POSITIONS_SHARE
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    settings = dataclasses.replace(settings, search=dataclasses.replace(settings.search, cache_mb=3))
+    rebuild_from_conferences(settings, tiny_conferences())
+    service = SearchService(settings)
+    assert service.current().docsets._postings.maxsize == int((3 << 20) * (1 - POSITIONS_SHARE))
+    service.close()

@@ -25,7 +25,9 @@ from ..index import whoosh_private as W
 from .facets import IndexTables
 from .phrases import PositionDecoder, phrase_docs
 
-CACHE_BUDGET = 8_000_000   # postings kept in the per-searcher cache
+CACHE_BYTES = 24 << 20     # memory for the postings and positions caches of a searcher (config: search.cache_mb)
+POSITIONS_SHARE = 1 / 3    # of it for decoded word positions (phrases, proximity), the rest for postings
+ENTRY_OVERHEAD = 320       # bytes a cached posting list costs beyond its arrays (two ndarray headers, key, links)
 MASK_CACHE = 64            # masks of phrase (and other non-boolean) queries kept per searcher
 B, K1 = 0.75, 1.2          # whoosh.scoring.BM25F defaults
 
@@ -33,15 +35,15 @@ B, K1 = 0.75, 1.2          # whoosh.scoring.BM25F defaults
 class DocSets:
     """Masks and scores over one searcher (not thread-safe: the SearchService lock guards it)."""
 
-    def __init__(self, searcher: Any, tables: IndexTables) -> None:
+    def __init__(self, searcher: Any, tables: IndexTables, cache_bytes: int = CACHE_BYTES) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.tables = tables
         self.deletions = self.reader.has_deletions()
         self._postings: LRUCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LRUCache(
-            CACHE_BUDGET, getsizeof=_posting_count)
+            max(1, int(cache_bytes * (1 - POSITIONS_SHARE))), getsizeof=posting_bytes)
         self._masks: LRUCache[str, np.ndarray] = LRUCache(MASK_CACHE)
-        self.decoder = PositionDecoder()      # shared by the phrase and proximity reads of this searcher
+        self.decoder = PositionDecoder(int(cache_bytes * POSITIONS_SHARE))   # shared by phrase and proximity reads
         self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
 
     def over_budget(self) -> bool:
@@ -63,7 +65,7 @@ class DocSets:
             return found
         self.check_time()
         found = self._read(field, text)
-        if _posting_count(found) <= CACHE_BUDGET:
+        if posting_bytes(found) <= self._postings.maxsize:
             self._postings[key] = found
         return found
 
@@ -178,5 +180,6 @@ class DocSets:
         return total
 
 
-def _posting_count(entry: tuple[np.ndarray, np.ndarray]) -> int:
-    return max(1, len(entry[0]))
+def posting_bytes(entry: tuple[np.ndarray, np.ndarray]) -> int:
+    """Memory one cached posting list holds: its two arrays and their objects."""
+    return entry[0].nbytes + entry[1].nbytes + ENTRY_OVERHEAD

@@ -18,7 +18,7 @@ from cachetools import LRUCache, cached
 from whoosh.classify import Bo1Model
 
 from ..analysis import load_stemmer
-from ..config import Settings
+from ..config import SearchSettings, Settings
 from ..errors import IndexMissingError, IndexUnreadableError, NotFoundError
 from ..index import schema as S
 from ..index import whoosh_private as W
@@ -41,7 +41,7 @@ class Generation:
     """One opened index generation: stats, column tables, postings (DocSets), speller, stored fields, caches."""
 
     def __init__(self, name: str, ix: Any, stats: IndexStats, pages: int, guard: GenerationGuard | None = None,
-                 folder: Path | None = None):
+                 folder: Path | None = None, cache_mb: int = SearchSettings.cache_mb):
         load_stemmer()     # importing NLTK (seconds on a busy machine) is opening work, not the first search's budget
         self.name = name
         self.guard = guard                          # its files as built (index/verify.py)
@@ -56,7 +56,7 @@ class Generation:
         except BaseException:
             self.searcher.close()
             raise
-        self.docsets = DocSets(self.searcher, self.tables)
+        self.docsets = DocSets(self.searcher, self.tables, cache_mb << 20)
         self.speller = Speller(self.searcher)
         self.pages: LRUCache[SearchRequest, SearchPage] = LRUCache(max(1, pages))   # repeated searches
         self.analyses: LRUCache[tuple[Any, ...], Any] = LRUCache(ANALYSES_CACHE)    # insights of this generation
@@ -166,7 +166,7 @@ def open_current(settings: Settings, known: Generation | None,
             ix = open_generation_index(settings, name)
             if ix is not None:
                 return Generation(name, ix, stats, settings.search.result_cache_size, guard,
-                                  index_root(settings) / name)
+                                  index_root(settings) / name, settings.search.cache_mb)
         except W.unreadable_errors() as exc:   # its files: a truncated segment, a missing one ...
             if (index_root(settings) / name).is_dir():
                 log.warning("index generation %s cannot be opened: %s: %s", name, type(exc).__name__, exc)

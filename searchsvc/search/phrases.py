@@ -27,7 +27,8 @@ from whoosh.reading import TermNotFound
 
 from ..index import whoosh_private as W
 
-DECODED_CACHE = 200_000   # position lists memoised per PositionDecoder
+DECODED_BYTES = 8 << 20   # default memory for the position lists memoised per PositionDecoder
+DECODED_ENTRY = 150       # bytes one memoised position list costs on average (value bytes, tuple, dict slot)
 DIRECTORY_BLOCKS = 500_000   # posting blocks whose place in the file is kept per PositionDecoder (24 bytes each)
 STRIDE = 1 << 32          # key = turn * STRIDE + phrase start position
 
@@ -36,8 +37,9 @@ class PositionDecoder:
     """Position lists from posting values, memoised by value bytes, and the block directories of the posting lists
     read (one per searcher; not thread-safe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory: int = DECODED_BYTES) -> None:
         self._known: dict[bytes, tuple[int, ...]] = {}
+        self._most = max(1, memory // DECODED_ENTRY)   # memoised lists before the memo starts again
         self._directories: LRUCache[tuple[int, str, str], W.BlockDirectory] = LRUCache(
             DIRECTORY_BLOCKS, getsizeof=lambda d: max(1, len(d.positions)))
 
@@ -51,7 +53,7 @@ class PositionDecoder:
 
     def many(self, fmt: Any, values: list[bytes]) -> list[tuple[int, ...]]:
         known = self._known
-        if len(known) >= DECODED_CACHE:
+        if len(known) >= self._most:
             known.clear()
         out: list[Any] = [known.get(v) for v in values]
         for k, found in enumerate(out):
