@@ -96,6 +96,50 @@ def phrase_docs(reader: Any, fieldname: str, words: list[str], candidates: np.nd
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
+def pair_docs(reader: Any, fieldname: str, pairs: dict[tuple[str, str], np.ndarray],
+              postings: Callable[[str], np.ndarray], decode: PositionDecoder,
+              check_time: Callable[[], None] = lambda: None) -> dict[tuple[str, str], np.ndarray]:
+    """phrase_docs of several two-word phrases, each over its own candidates (pair -> sorted docnums holding both
+    words): the same turns, with each word's positions read once for all the pairs it is in (a query's middle
+    words are in two)."""
+    out: dict[tuple[str, str], list[np.ndarray]] = {pair: [] for pair in pairs}
+    for sub, base in reader.leaf_readers():
+        end = base + sub.doc_count_all()
+        local: dict[tuple[str, str], np.ndarray] = {}
+        for pair, candidates in pairs.items():
+            lo, hi = np.searchsorted(candidates, [base, end])
+            if hi > lo:
+                local[pair] = candidates[lo:hi] - base
+        wanted: dict[str, list[np.ndarray]] = {}
+        for pair, docs in local.items():
+            for word in pair:
+                wanted.setdefault(word, []).append(docs)
+        keys: dict[str, np.ndarray] = {}
+        for word, docs_of in wanted.items():
+            check_time()
+            docs = np.unique(np.concatenate(docs_of))
+            ids = postings(word)
+            a, b = np.searchsorted(ids, [base, end])
+            keys[word] = _word_keys(sub, fieldname, word, ids[a:b] - base, docs, decode)
+        for pair, docs in local.items():
+            first, second = (_keys_in(keys[w], docs) - k for k, w in enumerate(pair))
+            first, second = first[first % STRIDE < STRIDE - 2], second[second % STRIDE < STRIDE - 2]
+            both = np.intersect1d(first, second, assume_unique=True)
+            if len(both):
+                out[pair].append(np.unique(both // STRIDE) + base)
+    return {pair: np.concatenate(found) if found else np.zeros(0, dtype=np.int64) for pair, found in out.items()}
+
+
+def _keys_in(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """The keys (turn * STRIDE + position) whose turn is one of `docs` (sorted)."""
+    turns = keys // STRIDE
+    at = np.searchsorted(docs, turns)
+    inside = at < len(docs)
+    keep = np.zeros(len(keys), dtype=bool)
+    keep[inside] = docs[at[inside]] == turns[inside]
+    return keys[keep]
+
+
 def _word_keys(sub: Any, fieldname: str, text: str, ids: np.ndarray, wanted: np.ndarray, decode: PositionDecoder
                ) -> np.ndarray:
     """turn * STRIDE + position for every position of a term in the `wanted` turns (sorted segment docnums)."""

@@ -31,7 +31,7 @@ from .docsets import DocSets
 from .expansion import load_synonyms, load_word_forms
 from .facets import IndexTables, values_mask
 from .names import NameMatch, NameTable
-from .phrases import phrase_docs
+from .phrases import pair_docs
 from .querying import ParsedQuery, is_compound, widen_word
 from .verbatim import VERBATIM_BONUS
 
@@ -380,15 +380,17 @@ class Boosts:
     def pairs_found(self, candidates: np.ndarray) -> np.ndarray:
         """Per docnum: how many of the pairs stand side by side in one of its text fields (candidates only)."""
         ds = self.docsets
+        seen = {pair: np.zeros(ds.tables.size, dtype=bool) for pair in self.pairs}
+        for name in S.TEXT_FIELDS:
+            held = {w: ds.term_mask(name, w)[candidates] for pair in self.pairs for w in pair}
+            have = {pair: candidates[held[pair[0]] & held[pair[1]]] for pair in self.pairs}
+            found = pair_docs(ds.reader, name, {p: d for p, d in have.items() if len(d)}, _postings_of(ds, name),
+                              ds.decoder, ds.check_time)
+            for pair, docs in found.items():
+                seen[pair][docs] = True
         count = np.zeros(ds.tables.size, dtype=np.int16)
         for pair in self.pairs:
-            seen = np.zeros(ds.tables.size, dtype=bool)
-            for name in S.TEXT_FIELDS:
-                have = candidates[ds.term_mask(name, pair[0])[candidates] & ds.term_mask(name, pair[1])[candidates]]
-                if len(have):
-                    seen[phrase_docs(ds.reader, name, list(pair), have, _postings_of(ds, name),
-                                     ds.decoder, ds.check_time)] = True
-            count += seen
+            count += seen[pair]
         return count
 
 
