@@ -155,3 +155,20 @@ def test_counts_of_multi_valued_facets_equal_counting_every_column(sample_servic
         picked = codes[docs]
         expected = np.bincount(picked[picked >= 0].ravel(), minlength=len(tables.values[facet]))
         assert count_docs(tables, facet, docs).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("picked", [1, 2, 3, 12])
+def test_filter_masks_equal_matching_every_column(sample_service, picked):
+    """values_mask (first column, then the few rows with more values) equals np.isin over every column."""
+    import numpy as np
+
+    from searchsvc.search.facets import values_mask
+    tables = sample_service.current().tables
+    rng = np.random.default_rng(picked)
+    for facet, codes in tables.codes.items():
+        values = tables.values[facet]
+        for _ in range(5):
+            selected = [values[i] for i in rng.choice(len(values), min(picked, len(values)), replace=False)]
+            expected = np.isin(codes, [tables.index[facet][v] for v in selected])
+            expected = (expected.any(axis=1) if expected.ndim == 2 else expected) & tables.live
+            assert values_mask(tables, facet, selected).tolist() == expected.tolist(), (facet, selected)

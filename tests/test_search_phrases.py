@@ -155,3 +155,42 @@ def test_word_positions_fall_back_when_the_cached_docnums_do_not_line_up(phrase_
     wrong = phrases._word_keys(sub, "answer", "secur", true_ids + 1, wanted, phrases.PositionDecoder())
     assert right.tolist() == wrong.tolist()
     assert len(right) == 7   # "security" is written 7 times in ANSWERS
+
+
+def test_pairs_read_together_give_each_pairs_phrase_turns(tmp_path):
+    """pair_docs (each word read once for all its pairs) gives every pair the turns phrase_docs gives it, across
+    segments, on each pair's own candidates."""
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    rebuild_from_conferences(settings, [conference(ANSWERS)])
+    changed = tmp_path / "wh" / "2022-03-01-briefing.md"
+    changed.parent.mkdir()
+    changed.write_text("---\ntitle: Briefing\ndate: 2022-03-02\nsource_url: https://example.org/c\n---\n\n"
+                       "Q Is national security the rule of law?\n\nMS. PSAKI: National security, yes. The minister "
+                       "said bye bye to Hong Kong law matters.\n", encoding="utf-8")
+    add_to_index(settings, [changed])
+    service = SearchService(settings)
+    try:
+        op = service.current()
+        assert len(list(op.reader.leaf_readers())) >= 2
+        ds = op.docsets
+        rng = np.random.default_rng(5)
+        words = ["nation", "secur", "law", "minist", "said", "bye", "rule", "kong", "hong", "matter"]
+        for _ in range(20):
+            pairs = {}
+            for _ in range(3):
+                a, b = rng.choice(words, 2, replace=False).tolist()
+                both = np.flatnonzero(ds.term_mask("answer", a) & ds.term_mask("answer", b))
+                keep = both[rng.random(len(both)) < 0.7]
+                if len(keep):
+                    pairs[(a, b)] = keep
+            found = phrases.pair_docs(op.reader, "answer", pairs, lambda w: ds.postings("answer", w)[0],
+                                      phrases.PositionDecoder())
+            for (a, b), candidates in pairs.items():
+                expected = phrases.phrase_docs(op.reader, "answer", [a, b], candidates,
+                                               lambda w: ds.postings("answer", w)[0], phrases.PositionDecoder())
+                assert found[(a, b)].tolist() == expected.tolist(), (a, b)
+        assert phrases.pair_docs(op.reader, "answer", {("nation", "secur"): np.flatnonzero(
+            ds.term_mask("answer", "nation"))}, lambda w: ds.postings("answer", w)[0],
+            phrases.PositionDecoder())[("nation", "secur")].tolist()    # "national security" stands together
+    finally:
+        service.close()
