@@ -89,7 +89,8 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
                     length = plan.add_postings(docnum, value, boost)
                     if length:
                         plan.lengths[docnum] = W.decoded_length(length)
-                        plan.length_writer().add(docnum, W.length_byte(length))
+                        plan.length_docs.append(docnum)
+                        plan.length_bytes.append(W.length_byte(length))
                         self.add_field_length(name, length)
                 if plan.vector:
                     self.add_vector(name, plan.field, value)
@@ -123,11 +124,13 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
         return ids
 
     def finish_documents(self) -> None:
-        """Record the lengths of the texts kept as raw ids (length columns, decoded lengths, field totals): called
-        before documents of other segments are merged in and before the per-document files are closed."""
+        """Record the lengths of the texts kept as raw ids (length columns, decoded lengths, field totals) and write
+        the column values kept so far: called before documents of other segments are merged in and before the
+        per-document files are closed."""
         for plan in self._plans.values():
             if plan.tokens is not None and plan.scorable and plan.tokens.count > plan.tokens.measured:
                 plan.add_lengths(*plan.tokens.lengths())
+            plan.write_columns()
 
     # ---- postings -------------------------------------------------------------------
 
@@ -189,8 +192,11 @@ class _FieldPlan:
         self.lengths = writer._lengths.setdefault(name, {})
         self._index_cache: dict[Any, tuple[list[tuple[list[int], list[Any], Any]], int]] = {}
         self._column_cache: dict[Any, Any] = {}
-        self._column_writer: Any = None
-        self._length_writer: Any = None
+        # column values and length bytes by docnum, written at once when the documents are finished (write_columns)
+        self.column_docs: list[int] = []
+        self.column_values: list[Any] = []
+        self.length_docs: list[int] = []
+        self.length_bytes: list[int] = []
         # TermPositions over an analyzer of TOKEN_RE tokens (question, answer and their exact fields): the raw tokens
         # of a text are found and looked up once for every field indexing that same text (BulkSegmentWriter.raw_ids)
         analyzer = getattr(field, "analyzer", None)
@@ -263,12 +269,13 @@ class _FieldPlan:
             return
         byte_of = {n: W.length_byte(n) for n in set(lengths)}
         decoded = {n: W.decoded_length(n) for n in byte_of}
-        writer = self.length_writer()
         known = self.lengths
+        length_docs, length_bytes = self.length_docs, self.length_bytes
         for docnum, length in zip(docs, lengths):
             if length:
                 known[docnum] = decoded[length]
-                writer.add(docnum, byte_of[length])
+                length_docs.append(docnum)
+                length_bytes.append(byte_of[length])
         total = sum(lengths)
         if total:
             self.writer.add_field_length(self.name, total)
@@ -283,14 +290,23 @@ class _FieldPlan:
                 found = self.field.to_column_value(value)
                 if len(self._column_cache) < INDEX_CACHE_VALUES:
                     self._column_cache[value] = found
-        if self._column_writer is None:
-            self._column_writer = self.writer.column_writer(self.name, self.column)
-        self._column_writer.add(docnum, found)
+        self.column_docs.append(docnum)
+        self.column_values.append(found)
 
-    def length_writer(self) -> Any:
-        if self._length_writer is None:
-            self._length_writer = self.writer.length_writer(self.name)
-        return self._length_writer
+    def write_columns(self) -> None:
+        """Give the column and length writers the values kept since the last call, in docnum order (one write each:
+        whoosh_private.add_column_values)."""
+        if self.column_docs:
+            W.add_column_values(self.writer.column_writer(self.name, self.column), self.column_docs,
+                                self.column_values)
+            self.column_docs, self.column_values = [], []
+        if self.length_docs:
+            docs, values = self.length_docs, self.length_bytes
+            if any(a > b for a, b in zip(docs, docs[1:])):    # texts' lengths come in after the other values
+                pairs = sorted(zip(docs, values), key=lambda pair: pair[0])
+                docs, values = [d for d, _ in pairs], [v for _, v in pairs]
+            W.add_column_values(self.writer.length_writer(self.name), docs, values)
+            self.length_docs, self.length_bytes = [], []
 
 
 class _TermIds(dict[str, int]):

@@ -277,6 +277,59 @@ def _isal_compress() -> Any:
     return isal_zlib.compress
 
 
+def add_column_values(column: Any, docs: list[int], values: list[Any]) -> None:
+    """column.add(docnum, value) for each pair, in order: for Whoosh's VarBytesColumn and NumericColumn writers and
+    strictly increasing docnums (the usual) in one write of the bytes those calls would write one by one."""
+    from whoosh.columns import NumericColumn, VarBytesColumn
+
+    increasing = all(a < b for a, b in zip(docs, docs[1:])) and (not docs or docs[0] >= column._count)
+    kind = type(column)
+    if not docs or not increasing or kind not in (VarBytesColumn.Writer, NumericColumn.Writer):
+        for docnum, value in zip(docs, values):
+            column.add(docnum, value)
+        return
+    if kind is VarBytesColumn.Writer:
+        _add_var_bytes(column, docs, values)
+    else:
+        _add_numbers(column, docs, values)
+
+
+def _add_var_bytes(column: Any, docs: list[int], values: list[bytes]) -> None:
+    """VarBytesColumn.Writer.add of each value (docs increasing from its count): lengths and offsets with the
+    empty entries fill() adds for the documents in between, the bytes in one write."""
+    lengths: list[int] = []
+    offsets: list[int] = []
+    count, base = column._count, column._offset_base
+    for docnum, value in zip(docs, values):
+        if docnum > count:
+            gap = docnum - count
+            lengths += [0] * gap
+            offsets += [base] * gap
+        lengths.append(len(value))
+        offsets.append(base)
+        base += len(value)
+        count = docnum + 1
+    column._dbfile.write(b"".join(values))
+    column._lengths.extend(lengths)
+    column._offsets.extend(offsets)
+    column._offset_base, column._count = base, count
+
+
+def _add_numbers(column: Any, docs: list[int], values: list[Any]) -> None:
+    """NumericColumn.Writer.add of each value (docs increasing from its count): the default value is not written
+    (add skips it), the documents before each written one get the default bytes (fill), one pack and write."""
+    default = column._default
+    kept = [(d, v) for d, v in zip(docs, values) if v != default]
+    if not kept:
+        return
+    count = column._count
+    out = [default] * (kept[-1][0] + 1 - count)
+    for docnum, value in kept:
+        out[docnum - count] = value
+    column._dbfile.write(b"".join(map(column._pack, out)))
+    column._count = kept[-1][0] + 1
+
+
 def bulk_writer_supports(ix: Any) -> bool:
     """True on the pinned Whoosh with its W3 codec (terms never inlined) and a schema without separate spelling
     fields: what bulk_writer_base writes for."""
@@ -336,15 +389,21 @@ def bulk_writer_base() -> type:
             if self._stored_writer._compress is zlib.compress:
                 self._stored_writer._compress = compress
             self._merged = False                    # postings of merged segments went to the pool
+            self._known_keys: dict[tuple[str, ...], tuple[list[str], bool]] = {}   # open_doc's checked names
 
         # documents: SegmentWriter.add_document's steps, for the subclass's add_document
         def open_doc(self, fields: dict[str, Any]) -> tuple[int, list[str], bool, float]:
             """Start the next document: (docnum, its field names sorted, whether special arguments (_boost,
-            _<field>_boost, _stored_<field>) were given, the document boost)."""
+            _<field>_boost, _stored_<field>) were given, the document boost). The names of each distinct key
+            tuple are sorted and checked against the schema once (every turn gives one of a few dozen)."""
             self._check_state()
-            names = sorted(name for name in fields if not name.startswith("_"))
-            self._check_fields(self.schema, names)
-            special = len(names) != len(fields)
+            keys = tuple(fields)
+            known = self._known_keys.get(keys)
+            if known is None:
+                names = sorted(name for name in fields if not name.startswith("_"))
+                self._check_fields(self.schema, names)
+                known = self._known_keys[keys] = (names, len(names) != len(fields))
+            names, special = known
             docboost = self._doc_boost(fields) if special else 1.0
             self.perdocwriter.start_doc(self.docnum)
             return self.docnum, names, special, docboost
