@@ -14,6 +14,7 @@ import os
 import pickle
 import struct
 import zlib
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -544,10 +545,10 @@ def _write_terms(fw: Any, field: Any, columns: PostingColumns, lengths: Any) -> 
 
     Each block is written as _write_block writes it (small blocks plain) and each term info holds what
     W3TermInfo.add_block would add up over its blocks (W3TermInfo.to_bytes's layout, packed here); file
-    offsets are counted here instead of asking the file (a seek per call) twice per term.
+    offsets are counted here instead of asking the file (a seek per call) twice per term. What add_block finds in
+    each block's postings (the top weight, the shortest and longest field length, whether the float32 weights
+    are all 1.0 or all equal, the docnum deltas) comes from numpy over the whole field (_BlockStats).
     """
-    from array import array
-    from operator import sub
     from pickle import dumps
 
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
@@ -556,7 +557,6 @@ def _write_terms(fw: Any, field: Any, columns: PostingColumns, lengths: Any) -> 
 
     pw = fw._postwriter
     postfile = pw._postfile
-    limit = pw._blocklimit
     level = pw._compression
     fixed = field.format.fixed_value_size()
     tupled = fixed is None or fixed < 0
@@ -566,9 +566,13 @@ def _write_terms(fw: Any, field: Any, columns: PostingColumns, lengths: Any) -> 
     byte_of = _Memo(length_to_byte)
     offset = postfile.tell()
     rows = []
-    starts, all_docs, all_weights, all_values = columns.starts, columns.docs, columns.weights, columns.values
+    starts, all_docs, all_values = columns.starts, columns.docs, columns.values
     known = not isinstance(lengths, dict) or bool(lengths)      # an unscored field has no lengths
-    for k, tbytes in enumerate(columns.terms):
+    stats = _BlockStats(columns, pw._blocklimit, lengths if known else None)
+    tops, lows, highs, ones, sames = stats.tops, stats.lows, stats.highs, stats.ones, stats.sames
+    floats, deltas, block_ends = stats.floats, stats.deltas, stats.ends
+    b = 0                                                       # the block number
+    for k, tbytes in enumerate(stats.terms):
         first, last = starts[k], starts[k + 1]
         total: Any = 0
         min_length: Any = None
@@ -576,39 +580,31 @@ def _write_terms(fw: Any, field: Any, columns: PostingColumns, lengths: Any) -> 
         max_weight: Any = 0
         chunks = [magic]
         size = len(magic)
-        for start in range(first, last, limit):
-            end = min(start + limit, last)
+        start = first
+        while start < last:
+            end = block_ends[b]
             count = end - start
-            ids = all_docs[start:end]
-            weights = all_weights[start:end]
-            block_lengths = [n for n in map(lengths.get, ids) if n] if known else ()
-            top = max(weights)
-            top = float(top) if top > 0 else 0            # as add_posting keeps it (after the boost product)
-            low = min(block_lengths) if block_lengths else None
-            high = max(block_lengths) if block_lengths else 0
-            stored_weights = array("f", weights)
-            total += sum(stored_weights)                    # W3TermInfo.add_block's sums
+            top = tops[b]
+            low = lows[b]
+            high = highs[b]
+            block_weights = floats[start:end]
+            total += sum(block_weights)                     # W3TermInfo.add_block's sums
             min_length = low if min_length is None else min(min_length, low)
             max_length = max(max_length, high)
             max_weight = max(max_weight, top)
             block_values = filter(None, all_values[start:end])
             values: Any = tuple(block_values) if tupled else None if fixed == 0 else b"".join(block_values)
-            mini_weights: Any
-            if stored_weights.count(1.0) == count:
-                mini_weights = None
-            elif stored_weights.count(stored_weights[0]) == count:
-                mini_weights = stored_weights[0]
-            else:
-                mini_weights = tuple(stored_weights)
-            mini_ids = (ids[0], *map(sub, ids[1:], ids)) if count > 1 else (ids[0],)
-            databytes = dumps((mini_ids, mini_weights, values), PICKLE_PROTOCOL)
+            mini_weights: Any = None if ones[b] else block_weights[0] if sames[b] else tuple(block_weights)
+            databytes = dumps((tuple(deltas[start:end]), mini_weights, values), PICKLE_PROTOCOL)
             comp = level if len(databytes) >= PLAIN_BLOCK_BYTES else 0
             if comp:
                 databytes = compress(databytes, comp)
-            infobytes = dumps((count, ids[-1], top, comp, byte_of[low], byte_of[high]), 2)
+            infobytes = dumps((count, all_docs[end - 1], top, comp, byte_of[low], byte_of[high]), 2)
             blocklength = len(infobytes) + len(databytes)
             chunks += (pack_int(-blocklength if end == last else blocklength), infobytes, databytes)
             size += 4 + blocklength
+            start = end
+            b += 1
         postfile.write(b"".join(chunks))
         info = pack_info(False, total, last - first, 0 if min_length is None else byte_of[min_length],
                          byte_of[max_length], max_weight, all_docs[first], all_docs[last - 1])
@@ -617,6 +613,69 @@ def _write_terms(fw: Any, field: Any, columns: PostingColumns, lengths: Any) -> 
     _add_rows(fw._tindex, rows)
     pw._terminfo = None
     pw._new_block()
+
+
+class _BlockStats:
+    """What _write_terms writes of each block of a field's posting lists (blocks of `limit` postings, each term's
+    last one shorter), found with numpy over all postings at once; lists of Python values, as the old per-block
+    code computed them with max, min, array("f") and its count:
+    - tops: the block's top weight as add_posting keeps it (a float; 0 when none is above 0),
+    - lows, highs: the shortest nonzero field length of its documents (None if none) and the longest (0),
+    - floats: every posting's weight rounded to float32 (as array("f") stores it), as a Python float,
+    - ones, sames: whether the block's float32 weights are all 1.0, all equal,
+    - deltas: docnum deltas from the block's previous posting (its first docnum itself), ends: block ends."""
+
+    def __init__(self, columns: PostingColumns, limit: int, lengths: Any):
+        self.terms = columns.terms
+        self.tops: list[Any] = []
+        self.floats: list[float] = []
+        self.sames: list[bool] = []
+        self.ones: list[bool] = []
+        self.lows: list[Any] = []
+        self.highs: list[Any] = []
+        starts = np.asarray(columns.starts, dtype=np.int64)
+        sizes = np.diff(starts)
+        blocks = -(-sizes // limit)                              # ceil: blocks per term
+        within = np.arange(int(blocks.sum()), dtype=np.int64) - np.repeat(np.cumsum(blocks) - blocks, blocks)
+        firsts = np.repeat(starts[:-1], blocks) + within * limit
+        ends = np.minimum(firsts + limit, np.repeat(starts[1:], blocks))
+        self.ends = ends.tolist()
+        n = int(starts[-1])
+        weights = np.asarray(columns.weights, dtype=np.float64) if n else np.zeros(0)
+        if np.isnan(weights).any():         # NaN compares unequal: max and count per block, as before
+            self._python_weights(columns.weights, firsts.tolist())
+        elif len(firsts):
+            tops = np.maximum.reduceat(weights, firsts)
+            self.tops = [t if t > 0 else 0 for t in tops.tolist()]
+            single = weights.astype(np.float32)
+            low32, high32 = np.minimum.reduceat(single, firsts), np.maximum.reduceat(single, firsts)
+            self.sames = (low32 == high32).tolist()
+            self.ones = ((low32 == 1.0) & (high32 == 1.0)).tolist()
+            self.floats = single.tolist()
+        docs = np.asarray(columns.docs, dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+        deltas = docs.copy()
+        deltas[1:] -= docs[:-1]
+        deltas[firsts] = docs[firsts]
+        self.deltas = deltas.tolist()
+        if lengths is None or not len(firsts):
+            self.lows = [None] * len(firsts)
+            self.highs = [0] * len(firsts)
+            return
+        found = np.fromiter((n or 0 for n in map(lengths.get, columns.docs)), dtype=np.int64, count=n)
+        highs = np.maximum.reduceat(found, firsts)
+        big = np.iinfo(np.int64).max
+        lows = np.minimum.reduceat(np.where(found > 0, found, big), firsts)
+        self.highs = highs.tolist()
+        self.lows = [None if low == big else low for low in lows.tolist()]
+
+    def _python_weights(self, weights: list[Any], firsts: list[int]) -> None:
+        self.floats = array("f", weights).tolist()
+        for start, end in zip(firsts, self.ends):
+            top = max(weights[start:end])
+            self.tops.append(float(top) if top > 0 else 0)
+            block = array("f", weights[start:end])
+            self.ones.append(block.count(1.0) == end - start)
+            self.sames.append(block.count(block[0]) == end - start)
 
 
 class _Memo(dict[Any, Any]):
