@@ -97,23 +97,25 @@ def facet_list(tables: IndexTables, facet: str, counts: np.ndarray, selected: It
     chosen = {str(v) for v in selected}
     names = tables.values[facet]
     present = np.flatnonzero(counts)
+    codes: list[int]
     if facet == "year":
-        keys = sorted((names[i] for i in present), reverse=True)
+        codes = sorted(present.tolist(), key=names.__getitem__, reverse=True)   # distinct values: no ties
     else:
         if limit is not None and len(present) > 4 * limit:
             present = present[np.argsort(-counts[present], kind="stable")[:2 * limit]]
         # by count, then by value ignoring case (codes follow the values' order, so equal lowercase keep it)
-        ordered = present[np.lexsort((case_ranks(tables, facet)[present], -counts[present]))]
-        keys = [names[i] for i in ordered.tolist()]
+        codes = present[np.lexsort((case_ranks(tables, facet)[present], -counts[present]))].tolist()
     if limit is not None:
-        keys = keys[:limit]
-    keys += [v for v in sorted(chosen) if v not in keys]
-    out = []
-    for v in keys:
-        code = tables.index[facet].get(v)
-        count = int(counts[code]) if code is not None else 0
-        label = tables.titles.get(v, "") if facet == "conference" else VALUE_LABELS.get(facet, {}).get(v, "")
-        out.append(FacetValue(value=v, count=count, selected=v in chosen, label=label))
+        codes = codes[:limit]
+    label_of = tables.titles.get if facet == "conference" else VALUE_LABELS.get(facet, {}).get
+    out = [FacetValue(value=v, count=n, selected=v in chosen, label=label_of(v, ""))
+           for v, n in zip([names[i] for i in codes], counts[codes].tolist())]
+    listed = {f.value for f in out}
+    for v in sorted(chosen):
+        if v not in listed:
+            code = tables.index[facet].get(v)
+            out.append(FacetValue(value=v, count=int(counts[code]) if code is not None else 0, selected=True,
+                                  label=label_of(v, "")))
     return out
 
 
