@@ -110,3 +110,21 @@ def test_tables_equal_per_document_lengths_and_deletions(tmp_path):
             assert tables.lengths[field].tolist() == slow
         assert tables.live.tolist() == [not reader.is_deleted(n) for n in range(reader.doc_count_all())]
         assert not tables.live.all()
+
+
+def test_encode_runs_writes_what_pickle_writes_for_each_run():
+    """encode_runs builds the pickles of short runs with numpy: the bytes of pack_uint(n) + dumps(run, 2) for runs of
+    1, 2, 1000 and 1001 positions (pickle batches 1000 items), deltas at each BININT width and past 2**31."""
+    import random
+
+    from whoosh.system import pack_uint
+
+    from searchsvc.schema import encode_runs
+
+    rng = random.Random(7)
+    for top in (200, 60_000, 2**31 - 1, 2**33):
+        runs = [[rng.randint(0, top) for _ in range(n)] for n in (1, 2, 3, 1, 1000, 1001, 17, 2, 1)]
+        runs.append([255, 256, 65535, 65536, 0])
+        starts = [sum(len(r) for r in runs[:k]) for k in range(len(runs))]
+        got = encode_runs([d for r in runs for d in r], starts, [len(r) for r in runs])
+        assert got == [pack_uint(len(r)) + pickle.dumps(r, 2) for r in runs]

@@ -457,6 +457,6 @@ class _TokenPostings:
             for docnum, boost in self.boosts.items():
                 boost_of[docnum] = boost
             weights = weights * boost_of[post_docs]
-        values = encode_runs(deltas.tolist(), firsts.tolist(), freqs.tolist())
+        values = encode_runs(deltas, firsts, freqs)
         return W.PostingColumns([terms[order[k]] for k in post_keys[term_firsts].tolist()],
                                 term_firsts.tolist() + [len(firsts)], post_docs.tolist(), weights.tolist(), values)
