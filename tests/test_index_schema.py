@@ -128,3 +128,19 @@ def test_encode_runs_writes_what_pickle_writes_for_each_run():
         starts = [sum(len(r) for r in runs[:k]) for k in range(len(runs))]
         got = encode_runs([d for r in runs for d in r], starts, [len(r) for r in runs])
         assert got == [pack_uint(len(r)) + pickle.dumps(r, 2) for r in runs]
+
+
+def test_turn_documents_are_turn_to_document_of_each_turn():
+    """The writers take a conference's documents from turn_documents (conference fields found once): the same
+    documents, keys in the same order, as turn_to_document gives turn by turn."""
+    from support import SAMPLE
+
+    from searchsvc.ingest import parse_paths
+
+    conferences = parse_paths([SAMPLE]).conferences + tiny_conferences()
+    assert any(conf.roles for conf in conferences)
+    for conf in conferences:
+        documents = list(S.turn_documents(conf))
+        expected = [S.turn_to_document(conf, turn) for turn in conf.turns]
+        assert documents == expected
+        assert [list(d) for d in documents] == [list(d) for d in expected]

@@ -86,8 +86,8 @@ def _new_writer(ix: Any, **kwargs: Any) -> Any:
 def _add_conferences(writer: Any, conferences: list[Conference], done: int, total: int,
                      progress: Progress | None) -> int:
     for conf in conferences:
-        for turn in conf.turns:
-            writer.add_document(**S.turn_to_document(conf, turn))
+        for doc in S.turn_documents(conf):
+            writer.add_document(**doc)
             done += 1
             if done % PROGRESS_EVERY == 0 and progress:
                 progress(done, total)

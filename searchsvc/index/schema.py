@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -127,23 +128,53 @@ def clean_name(name: str) -> str:
 
 def turn_to_document(conf: Conference, turn: Turn) -> dict[str, Any]:
     """The Whoosh document of one turn."""
+    return _document(_ConferenceFields.of(conf), turn)
+
+
+def turn_documents(conf: Conference) -> Iterator[dict[str, Any]]:
+    """turn_to_document of each turn of a conference in order; what every turn takes from the conference (dates,
+    source, title, roles) is found once."""
+    fields = _ConferenceFields.of(conf)
+    for turn in conf.turns:
+        yield _document(fields, turn)
+
+
+class _ConferenceFields(NamedTuple):
+    """The document fields of a conference that every one of its turns repeats."""
+    conf: Conference
+    date: datetime
+    year: str
+    month: str
+    shown: str
+    officials: tuple[str, ...]
+    roles: dict[str, str]        # clean speaker name -> clean role (Conference.roles)
+
+    @classmethod
+    def of(cls, conf: Conference) -> _ConferenceFields:
+        day = conf.date
+        known = {clean_name(name): clean_name(role).replace("|", " ") for name, role in conf.roles}
+        return cls(conf, datetime(day.year, day.month, day.day), f"{day.year:04d}", f"{day.year:04d}-{day.month:02d}",
+                   shown_source(conf), tuple(conf.officials), known)
+
+
+def _document(c: _ConferenceFields, turn: Turn) -> dict[str, Any]:
+    conf = c.conf
     speakers = [clean_name(s) for s in turn.speakers if clean_name(s)]
     outlet = clean_name(turn.outlet)
-    day = conf.date
     doc = {
         ID_FIELD: turn_id(conf.id, turn.seq),
         CONFERENCE: conf.id,
         SEQ: turn.seq,
-        DATE: datetime(day.year, day.month, day.day),
-        YEAR: f"{day.year:04d}",
-        MONTH: f"{day.year:04d}-{day.month:02d}",
+        DATE: c.date,
+        YEAR: c.year,
+        MONTH: c.month,
         KIND: turn.kind,
         SOURCE: conf.source_file,                  # the key `index add` replaces by; never shown
-        "_stored_" + SOURCE: shown_source(conf),   # what is stored and shown: relative to the corpus folder
+        "_stored_" + SOURCE: c.shown,              # what is stored and shown: relative to the corpus folder
         TITLE: conf.title,
         SOURCE_URL: conf.source_url,
         SOURCE_FORMAT: conf.source_format,
-        OFFICIALS: tuple(conf.officials),
+        OFFICIALS: c.officials,
         LINE: turn.line,
     }
     if turn.question:
@@ -156,15 +187,14 @@ def turn_to_document(conf: Conference, turn: Turn) -> dict[str, Any]:
     if outlet:
         doc[OUTLET] = outlet
         doc[OUTLET_TEXT] = outlet
-    doc.update(_role_fields(conf, speakers))
+    doc.update(_role_fields(c.roles, speakers))
     mark = deflection_mark(turn)        # insights/deflections.py: a pure text rule, marked at index time
     doc.update({k: v for k, v in ((DEFLECTION, mark), (ANSWER_TYPE, answer_type(turn, mark))) if v})
     return doc
 
 
-def _role_fields(conf: Conference, speakers: list[str]) -> dict[str, Any]:
+def _role_fields(known: dict[str, str], speakers: list[str]) -> dict[str, Any]:
     """The role fields of a turn: each speaker's role in this conference (Conference.roles), when known."""
-    known = {clean_name(name): clean_name(role).replace("|", " ") for name, role in conf.roles}
     pairs = [(s, known[s]) for s in speakers if known.get(s)]
     if not pairs:
         return {}

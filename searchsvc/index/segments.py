@@ -64,8 +64,8 @@ def _segment_process(ix: Any, runs: list[list[Conference]], conn: Any, counter: 
         for run in runs:
             writer = BulkSegmentWriter(ix, _lk=False)
             for conf in run:
-                for turn in conf.turns:
-                    writer.add_document(**S.turn_to_document(conf, turn))
+                for doc in S.turn_documents(conf):
+                    writer.add_document(**doc)
                     done += 1
                     if done % PROGRESS_EVERY == 0:
                         counter.value = done
