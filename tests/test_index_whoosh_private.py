@@ -238,3 +238,22 @@ def test_read_storage_answers_as_the_memory_mapped_one_without_mapping(sample_se
         reader.stored_fields(0)
         maps = Path("/proc/self/maps").read_text()
         assert not any(line.endswith(".seg") and str(folder) in line for line in maps.splitlines())
+
+
+def test_growable_arrays_extended_in_runs_end_as_whoosh_extends_them():
+    """The bulk writer extends a column's lengths and offsets (GrowableArray) a run at a time: the same numbers and
+    the same array type as Whoosh's append per number, whose first number past the type retypes the array."""
+    import random
+
+    from whoosh.util.numlists import GrowableArray
+
+    rng = random.Random(5)
+    for _ in range(300):
+        ours, whoosh = GrowableArray(allow_longs=False), GrowableArray(allow_longs=False)
+        for _ in range(3):
+            choices = [0, 7, 255, 256, 65_536, 2**31, rng.randint(0, 300)]
+            numbers = [rng.choice(choices) for _ in range(rng.randint(0, 20))]
+            W._extend_growable(ours, numbers)
+            whoosh.extend(numbers)
+            assert ours.array.typecode == whoosh.array.typecode
+            assert list(ours.array) == list(whoosh.array)

@@ -311,9 +311,32 @@ def _add_var_bytes(column: Any, docs: list[int], values: list[bytes]) -> None:
         base += len(value)
         count = docnum + 1
     column._dbfile.write(b"".join(values))
-    column._lengths.extend(lengths)
-    column._offsets.extend(offsets)
+    _extend_growable(column._lengths, lengths)
+    _extend_growable(column._offsets, offsets)
     column._offset_base, column._count = base, count
+
+
+_TYPE_TOPS = {"B": 2**8 - 1, "H": 2**16 - 1, "i": 2**31 - 1, "I": 2**32 - 1}   # GrowableArray's types
+
+
+def _extend_growable(grow: Any, numbers: list[int]) -> None:
+    """GrowableArray.extend (an append per number, retyped by the first number its type cannot hold), the runs
+    that fit its current type extended at once."""
+    values = np.asarray(numbers, dtype=np.int64)
+    i = 0
+    while i < len(numbers):
+        top = _TYPE_TOPS.get(grow.array.typecode) if isinstance(grow.array, array) else None
+        if top is None or values.min(initial=0) < 0:
+            grow.extend(numbers[i:])
+            return
+        over = np.flatnonzero(values[i:] > top)
+        if not len(over):
+            grow.array.extend(numbers[i:])
+            return
+        j = i + int(over[0])
+        grow.array.extend(numbers[i:j])
+        grow.append(numbers[j])                # retypes the array
+        i = j + 1
 
 
 def _add_numbers(column: Any, docs: list[int], values: list[Any]) -> None:
@@ -661,7 +684,7 @@ class _BlockStats:
             self.lows = [None] * len(firsts)
             self.highs = [0] * len(firsts)
             return
-        found = np.fromiter((n or 0 for n in map(lengths.get, columns.docs)), dtype=np.int64, count=n)
+        found = _lengths_at(lengths, docs)
         highs = np.maximum.reduceat(found, firsts)
         big = np.iinfo(np.int64).max
         lows = np.minimum.reduceat(np.where(found > 0, found, big), firsts)
@@ -676,6 +699,17 @@ class _BlockStats:
             block = array("f", weights[start:end])
             self.ones.append(block.count(1.0) == end - start)
             self.sames.append(block.count(block[0]) == end - start)
+
+
+def _lengths_at(lengths: Any, docs: np.ndarray) -> np.ndarray:
+    """lengths.get(docnum) (0 for None) of each docnum: from a dict through a numpy table by docnum."""
+    if type(lengths) is dict and lengths:
+        table = np.zeros(max(int(docs.max()), max(lengths)) + 1, dtype=np.int64)
+        table[np.fromiter(lengths.keys(), np.int64, len(lengths))] = np.fromiter(
+            (n or 0 for n in lengths.values()), np.int64, len(lengths))
+        found: np.ndarray = table[docs]
+        return found
+    return np.fromiter((n or 0 for n in map(lengths.get, docs.tolist())), dtype=np.int64, count=len(docs))
 
 
 class _Memo(dict[Any, Any]):
