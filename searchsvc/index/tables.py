@@ -52,6 +52,8 @@ class IndexTables:
     case_ranks: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     # multi-valued facet -> (its first column, bool[size]: rows with a value past it) (search.facets fills it)
     first_codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
+    # multi-valued facet -> (docnums of the rows using more than the first column, those rows' other columns)
+    other_codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
 
 Column = tuple[np.ndarray, list[Any]]       # schema.column_codes: (codes, distinct values)

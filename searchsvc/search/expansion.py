@@ -68,4 +68,3 @@ def _members(text: str) -> list[tuple[tuple[str, ...], str]]:
         if terms and len(terms) <= MAX_MEMBER_TERMS and terms not in (m for m, _ in members):
             members.append((terms, raw.strip()))
     return members
-

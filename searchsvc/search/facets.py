@@ -79,14 +79,12 @@ def first_codes(tables: IndexTables, facet: str) -> tuple[np.ndarray, np.ndarray
 
 def other_codes(tables: IndexTables, facet: str) -> tuple[np.ndarray, np.ndarray]:
     """(docnums of the rows of a multi-valued facet with a value past the first column, those rows' other
-    columns); computed once per opened generation (kept with first_codes under "<facet> rest": 90 KB for
-    speakers on the shared corpus)."""
-    key = f"{facet} rest"
-    found = tables.first_codes.get(key)
+    columns); computed once per opened generation (90 KB for speakers on the shared corpus)."""
+    found = tables.other_codes.get(facet)
     if found is None:
         several = np.flatnonzero(first_codes(tables, facet)[1])
         found = (several, np.ascontiguousarray(tables.codes[facet][several, 1:]))
-        tables.first_codes[key] = found
+        tables.other_codes[facet] = found
     return found
 
 
