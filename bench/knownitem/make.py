@@ -203,6 +203,61 @@ add(k, "left in funding for Ukraine, both military and humanitarian, until the n
 add(k, "Obviously, our national security team has a range of means of communicating with the Russians", C, WH + "2022-02/2022-02-25-press-briefing-by-press-secretary-jen-psaki-february-25-2022.md", "Obviously, our national security team has a range of means of communicating with the Russians", "dev")
 add(k, "Does the reward outweigh the risk when it —", C, WH + "2023-02/2023-02-27-press-briefing-by-press-secretary-karine-jean-pierre-and-national-security-council-coordinator-for-strategic-communications-john-kirby-6.md", "Does the reward outweigh the risk when it —", "dev")
 
+# ---- paraphrase, session 8: written from turns drawn at random (seeded) from both corpora, the way a journalist
+# would ask for them in other words; all dev (written before any tuning of session 8; the held-out set stays as it was)
+k = "paraphrase"
+P8 = [
+    (C, WH + "2023-06/2023-06-12-press-briefing-by-press-secretary-karine-jean-pierre-and-nsc-coordinator-for-strategic-communications-john-kirby-15.md", "is the navy officer jailed in Japan considered unjustly held", "consider Lieutenant Alkonis to be an American who is wrongfully detained"),
+    (C, WH + "2023-11/2023-11-07-press-briefing-by-press-secretary-karine-jean-pierre-and-nsc-coordinator-for-strategic-communications-john-kirby-27.md", "still no limits for Israel as civilian casualties in Gaza climb", "the administration has no red lines at all"),
+    (C, WH + "2024-02/2024-02-29-press-gaggle-by-principal-deputy-press-secretary-olivia-dalton-and-secretary-of-homeland-security-alejandro-mayorkas-en-route-brownsville-tx.md", "will Biden see asylum seekers during the Brownsville visit", "Will he meet with migrants"),
+    (C, WH + "2021-10/2021-10-12-press-briefing-by-press-secretary-jen-psaki-october-12-2021.md", "millions of Americans resigning from their jobs good or bad sign", "nearly 3 percent of U.S. workers quit their jobs in August"),
+    (C, WH + "2021-09/2021-09-30-press-briefing-by-press-secretary-jen-psaki-september-30-2021.md", "critics say Biden kept his predecessor's policy on Havana", "continuing to maintain Trump-era policies"),
+    (C, WH + "2022-12/2022-12-08-background-press-call-on-the-release-of-brittney-griner.md", "how Griner got from the Russian prison camp to Abu Dhabi for the swap", "moved Brittney from the penal colony to Moscow"),
+    (C, WH + "2022-02/2022-02-14-press-briefing-by-principal-deputy-press-secretary-karine-jean-pierre-5.md", "are Japan, India and Australia united with the US against Moscow", "Do you think these countries are unanimous on the"),
+    (C, WH + "2023-06/2023-06-05-press-briefing-by-press-secretary-karine-jean-pierre-and-nsc-coordinator-for-strategic-communications-john-kirby-13.md", "Haley says trans students in girls' changing rooms raise teen suicide risk", "allowing transgender girls into female locker rooms"),
+    (C, WH + "2023-06/2023-06-19-press-gaggle-by-press-secretary-karine-jean-pierre-en-route-palo-alto-ca.md", "is Moscow to blame for destroying the Ukrainian dam and what punishment", "Russia was likely behind the dam that exploded in Ukraine"),
+    (C, WH + "2021-12/2021-12-21-background-press-call-by-senior-admin-officials-on-national-security-advisor-sullivans-upcoming-travel-to-the-state-of-israel-and-the-west-bank.md", "Sullivan goes to Israel while the Iran nuclear negotiations are close to failing", "the Iran talks seem to be teetering on the brink of collapse"),
+    (C, WH + "2024-02/2024-02-20-press-call-by-secretary-of-education-miguel-cardona-white-house-deputy-chief-of-staff-natalie-quillian-and-senior-administration-officials-on-student-debt-cancelation.md", "what will Biden say about college loan forgiveness on the California trip", "delivering student debt relief to as many borrowers as possible"),
+    (C, WH + "2023-09/2023-09-30-press-briefing-by-press-secretary-karine-jean-pierre-and-office-of-management-and-budget-director-shalanda-young-2.md", "can emergency disaster work go on if the government closes and a big hurricane hits", "a catastrophic event that pushes FEMA past the point"),
+    (C, WH + "2023-01/2023-01-18-press-briefing-by-press-secretary-karine-jean-pierre-january-18-2023.md", "has Biden called the Texas governor since his trip to El Paso", "Has he spoken with Governor Abbott to follow up"),
+    (C, WH + "2021-08/2021-08-25-press-briefing-by-press-secretary-jen-psaki-august-25-2021.md", "does the spy agencies' review say where covid came from", "is there a better understanding of what was the ultimate origin"),
+    (C, WH + "2023-12/2023-12-19-press-briefing-by-press-secretary-karine-jean-pierre-and-nsc-coordinator-for-strategic-communications-john-kirby-34.md", "will you tell reporters when the president's son flies on the helicopter", "Will the White House announce Hunter Biden’s presence on Marine One"),
+    (C, WH + "2023-09/2023-09-25-press-briefing-by-press-secretary-karine-jean-pierre-and-secretary-of-agriculture-tom-vilsack.md", "why did Biden get his new covid shot in private without cameras", "latest COVID booster out of public view"),
+    (C, WH + "2023-07/2023-07-05-press-briefing-by-press-secretary-karine-jean-pierre-41.md", "the law on political activity by federal employees does not apply to the president himself", "The President is not covered by the Hatch Act"),
+    (C, WH + "2021-06/2021-06-21-press-briefing-by-press-secretary-jen-psaki-june-21-2021.md", "how do you pay for roads when electric cars mean less gasoline tax", "impact then on the Highway Trust Fund"),
+    (C, WH + "2023-03/2023-03-22-press-briefing-by-press-secretary-karine-jean-pierre-and-nsc-coordinator-for-strategic-communications-john-kirby-11.md", "bank chiefs meet in Washington to rescue First Republic", "Bank CEOs have been meeting in D.C. since yesterday"),
+    (C, "mfa/t1748946.html", "State Department says Moscow spreads online conspiracy theories blaming America for the virus", "Russia launched a disinformation campaign on social media"),
+    (C, WH + "2023-05/2023-05-16-press-briefing-by-press-secretary-karine-jean-pierre-and-national-security-council-coordinator-for-strategic-communications-john-kirby-11.md", "special counsel report says the bureau needs a complete overhaul", "does he agree with Special Counsel Durham that there needs to be wholesale changes at the FBI"),
+    (M, H20 + "white_house_briefing_March-23-2020.html", "is the lockdown doing more harm than the disease itself", "do you think that the cure, so far, has been worse than the problem"),
+    (M, OB + "603.html", "Romney calls the Obamacare launch an embarrassment", "the rollout of the Affordable Care Act federally has been an embarrassment"),
+    (M, PC + "2022-03-11-remarks-by-vice-president-harris-and-president-iohannis-of-romania-in-joint-press-conference.md", "Romania pays a heavy price hosting people fleeing Ukraine, does it want more American soldiers", "enduring enormous cost aiding Ukrainian refugees"),
+    (M, H20 + "white_house_briefing_April-19-2020.html", "Trump talked with Merkel, Germany begins to ease its lockdown", "Germany is starting the process also"),
+    (M, OB + "975.html", "think tank says administration handed out grants to undecided members before key votes", "federal grants that the administration had put out on the eves"),
+    (M, OB + "195.html", "should Hillary keep testifying to the Benghazi panel after McCarthy's remark about her polls", "Does the White House have an opinion as to whether or not she should continue to appear"),
+    (M, OB + "135.html", "is the Zika response modeled on how Obama handled the Ebola outbreak", "approaching the spread of the Zika virus similar to the way he approached"),
+    (M, OB + "147.html", "why is Washington neutral between Riyadh and Tehran when one is an ally", "speaking with such studied neutrality"),
+    (M, OB + "411.html", "generals doubt air strikes can beat the Islamic State without ground troops", "without boots on the ground"),
+    (C, "mfa/t1680717.html", "US may lift North Korea penalties for a year or more if Yongbyon is dismantled", "suspension of certain sanctions on the DPRK"),
+    (C, "mfa/t1606490.html", "American destroyers pass through the strait near Taiwan, is it a provocation", "The US navy warships yesterday sailed through the Taiwan Strait"),
+    (C, "mfa/t1568234.html", "Hong Kong localist leader jailed for six years over riot, Patten says law abused", "was sentenced to six years in prison yesterday for rioting"),
+    (C, "mfa/t1732612.html", "rights groups' reports say Beijing undermines democracy abroad", "two reports from Human Rights Watch and Freedom House"),
+    (C, "mfa/t1674433.html", "what help will Beijing give Pyongyang after Xi's trip", "anything specific that China will provide to the DPRK"),
+    (C, "mfa/t1672341.html", "can Bachelet go to Xinjiang freely without minders", "open invitation to visit Xinjiang"),
+    (C, "mfa/t1655697.html", "German and Belgian regulators see no reason to shut Huawei out of 5G", "no equipment supplier, including Huawei, should be specifically excluded"),
+    (C, "mfa/t1642779.html", "would Beijing act as a go-between for New Delhi and Islamabad like Moscow offered", "Is China ready to play a mediation role between India and Pakistan"),
+    (C, "mfa/t1620575.html", "Indian and Chinese troops resume joint drills after the Doklam standoff", "A 14-day joint military exercise is going to take place in Chengdu"),
+    (C, "mfa/t1706849.html", "Trump lets American firms supply Huawei before trade negotiations", "President Trump had approved some sales to Huawei"),
+    (C, "mfa/t1698946.html", "hundreds of Chinese citizens detained in a Manila internet casino raid", "More than 300 Chinese nationals were arrested for alleged online gambling"),
+    (C, "mfa/t1567257.html", "will Korean denuclearization be on the agenda at Qingdao", "Will the Korean Peninsula nuclear issue be discussed at the upcoming SCO Summit"),
+    (M, OB + "735.html", "new hard-right Israeli cabinet and Netanyahu on settlements", "the new Israeli coalition government is being formed"),
+    (M, OB + "1287.html", "Obama refused to threaten a veto in his ABC interview", "he specifically would not draw a veto line in the sand"),
+    (M, PC + "2022-10-06-press-gaggle-by-press-secretary-karine-jean-pierre-and-nec-director-brian-deese-en-route-poughkeepsie-ny.md", "after the OPEC production cut will you still buy back oil for the emergency stockpile", "does this plan by OPEC change your plans for refilling the SPR"),
+    (M, OB + "783.html", "must a fiscal cliff outline be agreed by the end of the week", "you actually have to get a broad framework by this Friday"),
+    (M, OB + "1167.html", "raising the borrowing limit without cutting the deficit is like a family opening another credit card", "a family taking out another credit card"),
+]
+for corpus, file, q, snippet in P8:
+    add(k, q, corpus, file, snippet, "dev")
+
 HELD = {2, 5, 8}   # index within its kind mod 10: the held-out share (30%)
 count = {}
 with open(Path(__file__).with_name("queries.jsonl"), "w", encoding="utf-8") as out:
