@@ -10,7 +10,7 @@ dropped), so `vaccination` also stands for `vaccinations`. Expansions always cou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from ..analysis import analyze_terms
@@ -23,8 +23,9 @@ class Synonyms:
     """Index-term sequences -> the other members of their group (as index-term sequences, with their text)."""
     groups: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]]
 
-    @property
+    @cached_property
     def longest(self) -> int:
+        """The most index terms of a member (read once: every query word asks)."""
         return max((len(k) for k in self.groups), default=0)
 
     def others(self, terms: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], ...]:
