@@ -39,7 +39,8 @@ class SearchSettings:
     max_filter_values: int = 20
     time_budget_ms: int = 2000
     result_cache_size: int = 256   # search pages kept per index generation (repeated queries)
-    cache_mb: int = 24             # per worker and generation: postings and word positions kept in memory (MB)
+    cache_mb: int = 24             # per worker and generation, at least: postings and word positions kept (MB)
+    cache_max_mb: int = 128        # at most: the budget grows with the index (CACHE_INDEX_SHARE of its bytes)
     fragment_chars: int = 200
     max_fragments: int = 3
 

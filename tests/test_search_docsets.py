@@ -98,3 +98,4 @@ def test_cache_mb_setting_bounds_each_generation(tmp_path):
     service = SearchService(settings)
     assert service.current().docsets._postings.maxsize == int((3 << 20) * (1 - POSITIONS_SHARE))
     service.close()
+

@@ -36,3 +36,17 @@ def test_a_doc_frequency_once_asked_is_not_read_again(tiny_settings):
     assert gen.reader.doc_frequency(S.ANSWER, term) == known
     with pytest.raises(ReaderClosed):
         gen.reader.doc_frequency(S.QUESTION, term)
+
+
+@pytest.mark.parametrize("index_mb, floor, ceiling, expected", [
+    (135, 24, 128, 24),      # x1 of the shared corpus: 8% is 10.8 MB, the floor holds
+    (1266, 24, 128, 101),    # x10: 8% of the index
+    (4000, 24, 128, 128),    # beyond: the ceiling
+    (1266, 200, 128, 200),   # a floor above the ceiling wins (cache_mb is "at least")
+])
+def test_cache_budget_grows_with_the_index_within_its_bounds(index_mb, floor, ceiling, expected):
+    """cache_budget_mb: CACHE_INDEX_SHARE of the index's bytes, never below cache_mb nor above cache_max_mb."""
+    from searchsvc.config import SearchSettings
+    from searchsvc.search.generation import cache_budget_mb
+    limits = SearchSettings(cache_mb=floor, cache_max_mb=ceiling)
+    assert cache_budget_mb(limits, index_mb << 20) == expected
