@@ -46,6 +46,23 @@ def test_boosted_sums_equal_whoosh_bm25f(sample_service):
     assert_same(ours(gen, parts), whoosh_scores(gen, query))
 
 
+@pytest.mark.parametrize("keep_every", [1, 3, 50])
+def test_scores_within_a_mask_equal_the_full_scores_there_and_zero_elsewhere(sample_service, keep_every):
+    """scores(terms, within): the documents of the mask get exactly the full computation's scores (bit for
+    bit: the page's order and shown scores must not move), whether a term's postings are filtered (a sparse
+    mask: then the documents outside it are not scored at all) or not (a dense one)."""
+    gen = sample_service.current()
+    parts = [("question", "trade", 1.2), ("answer", "trade", 1.0), ("answer", "presid", 0.5)]
+    full = gen.docsets.scores(parts)
+    within = np.zeros(gen.tables.size, dtype=bool)
+    within[np.flatnonzero(full)[::keep_every]] = True
+    got = gen.docsets.scores(parts, within)
+    assert np.array_equal(got[within], full[within])
+    assert within.sum() > 1
+    if keep_every == 50:
+        assert np.count_nonzero(got) < np.count_nonzero(full)    # the long lists were filtered
+
+
 def test_average_lengths_are_whoosh_bm25f_ones(sample_service):
     gen = sample_service.current()
     with Searcher(gen.reader, closereader=False) as searcher:

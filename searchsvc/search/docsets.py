@@ -30,6 +30,7 @@ POSITIONS_SHARE = 1 / 3    # of it for decoded word positions (phrases, proximit
 ENTRY_OVERHEAD = 320       # bytes a cached posting list costs beyond its arrays (two ndarray headers, key, links)
 MASK_CACHE = 64            # masks of phrase (and other non-boolean) queries kept per searcher
 B, K1 = 0.75, 1.2          # whoosh.scoring.BM25F defaults
+SPARSE_SCORING = 4         # score only the matched documents when a term's postings are this many times more
 
 
 class DocSets:
@@ -166,15 +167,22 @@ class DocSets:
 
     # ---- scores ---------------------------------------------------------------------
 
-    def scores(self, terms: Iterable[tuple[str, str, float]]) -> np.ndarray:
-        """BM25F score of every document for (field, text, boost) terms (zeros where nothing matches)."""
+    def scores(self, terms: Iterable[tuple[str, str, float]], within: np.ndarray | None = None) -> np.ndarray:
+        """BM25F score of every document for (field, text, boost) terms (zeros where nothing matches). With
+        `within` (a mask) only its documents' scores count: a term whose postings far outnumber them is scored
+        on them alone (the same figures for them; the others may be left out), which spares the arithmetic over
+        a frequent word's whole posting list when a phrase or a rare word keeps a few turns."""
         total = np.zeros(self.tables.size, dtype=np.float32)
         doc_count = self.reader.doc_count_all()
+        wanted = int(np.count_nonzero(within)) if within is not None else 0
         for field, text, boost in terms:
             ids, tf = self.postings(field, text)
             if not len(ids):
                 continue
-            idf = log(doc_count / (len(ids) + 1)) + 1
+            idf = log(doc_count / (len(ids) + 1)) + 1      # of the whole list, filtered or not
+            if within is not None and wanted * SPARSE_SCORING < len(ids):
+                keep = within[ids]
+                ids, tf = ids[keep], tf[keep]
             norm = (1 - B) + B * self.tables.lengths[field][ids] / self.tables.avg_length[field]
             total[ids] += boost * idf * (tf * (K1 + 1)) / (tf + K1 * norm)
         return total

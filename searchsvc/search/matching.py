@@ -133,7 +133,7 @@ def rank(gen: Generation, found: Match, request: SearchRequest) -> tuple[np.ndar
     if request.sort == "oldest":
         newest_first = -newest_first
     terms = scoring_terms(found.query) if request.sort == "relevance" else []
-    scores = gen.docsets.scores(terms)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
+    scores = gen.docsets.scores(terms, final)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
     keys: tuple[np.ndarray, ...]
     if matched is not None:
         scores = scores + relaxed_bonus(found, docs)
