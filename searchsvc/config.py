@@ -25,6 +25,7 @@ RANGES = {"index.build_niceness": (0, 19)}    # whole-number settings that are n
 class IndexSettings:
     dir: Path = Path("index")
     build_niceness: int = 10     # `index rebuild|add` run at this niceness (0-19; 0: the site's priority)
+    related_terms: bool = False  # learn related terms from the generation's text at build time (related.py)
 
 
 @dataclass(frozen=True)

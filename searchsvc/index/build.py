@@ -22,6 +22,7 @@ from ..errors import DiskFullError, IndexMissingError, SearchsvcError, Transcrip
 from ..models import Conference, IndexStats, ParseProblem
 from . import schema as S
 from . import whoosh_private as W
+from .related import RELATED_FILE, SAMPLE_TURNS, sample_docnums, train_from_texts, write_related
 from .store import (
     CURRENT,
     STATS,
@@ -116,8 +117,10 @@ def _compute_stats(ix: Any, gen: str, gen_dir: Path, seconds: float) -> IndexSta
     )
 
 
-def _finish_generation(root: Path, ix: Any, gen: str, started: float, expected: int | None = None) -> IndexStats:
+def _finish_generation(root: Path, ix: Any, gen: str, started: float, expected: int | None = None,
+                       related: bool = False) -> IndexStats:
     gen_dir = root / gen
+    _write_related_terms(ix, gen_dir, related)
     stats = _compute_stats(ix, gen, gen_dir, time.monotonic() - started)
     ix.close()
     if expected is not None and stats.turns != expected:
@@ -127,6 +130,19 @@ def _finish_generation(root: Path, ix: Any, gen: str, started: float, expected: 
     write_manifest(gen_dir)       # sizes and checksums for `index verify` and for opening (verify.py)
     (gen_dir / STATS).write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
     return stats
+
+
+def _write_related_terms(ix: Any, gen_dir: Path, enabled: bool) -> None:
+    """The generation's related terms (related.py), trained on a sample of its turns; none when not enabled (a
+    table copied from the previous generation by `index add` is removed: it belongs to that one)."""
+    (gen_dir / RELATED_FILE).unlink(missing_ok=True)
+    if not enabled:
+        return
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        docs = [d for d in sample_docnums(reader.doc_count_all(), SAMPLE_TURNS) if not reader.is_deleted(d)]
+        texts = (f.get(S.QUESTION, "") + "\n" + f.get(S.ANSWER, "") for f in map(searcher.stored_fields, docs))
+        write_related(gen_dir, train_from_texts(texts))
 
 
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -214,7 +230,8 @@ def rebuild_from_conferences(settings: Settings, conferences: list[Conference],
                     writer.commit()
             if progress:
                 progress(total, total)
-            stats = _finish_generation(root, ix, gen, started, expected=total)
+            stats = _finish_generation(root, ix, gen, started, expected=total,
+                                       related=settings.index.related_terms)
     return stats
 
 
@@ -258,7 +275,8 @@ def add_conferences(settings: Settings, conferences: list[Conference],
                 writer.commit()
             if progress:
                 progress(done, total)
-            stats = _finish_generation(root, ix, gen, started, expected=expected)
+            stats = _finish_generation(root, ix, gen, started, expected=expected,
+                                       related=settings.index.related_terms)
     return stats
 
 

@@ -5,17 +5,24 @@ people, word families that stemming does not join: `China | Chinese`, `oppose | 
 group a line (`dprk | north korea | pyongyang`); each member is read as its index terms (stemmed, stop words
 dropped), so `vaccination` also stands for `vaccinations`. Expansions always count below the words typed
 (ranking.EXPANSION_BOOST, ranking.FORM_BOOST).
+
+Related terms learned from the generation's own text at build time (index/related.py, when `index.related_terms`
+is on) are the loosest: used only when few turns have every word (relaxing), ranked lowest (ranking.RELATED_BOOST).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
 from ..analysis import analyze_terms
+from ..index.related import RelatedTerms
 
 MAX_MEMBER_TERMS = 4
+RELATED_PER_WORD = 1         # a query word's related terms used at most (2: a speaker_topic dev query 1 -> 2)
+RELATED_MIN_SIMILARITY = 0.6  # cosine of the learned vectors below which a neighbour is not used
 
 
 @dataclass(frozen=True)
@@ -69,3 +76,12 @@ def _members(text: str) -> list[tuple[tuple[str, ...], str]]:
         if terms and len(terms) <= MAX_MEMBER_TERMS and terms not in (m for m, _ in members):
             members.append((terms, raw.strip()))
     return members
+
+
+def related_to(term: str, table: RelatedTerms, exclude: Collection[str], unwanted: Callable[[str], bool]
+               ) -> tuple[tuple[str, str], ...]:
+    """(term, word shown) of a query term's closest related terms in the generation, most similar first: not
+    terms of the query (`exclude`), not words without a topic (`unwanted`)."""
+    found = [(t, table.surface(t)) for t, sim in table.of(term)
+             if sim >= RELATED_MIN_SIMILARITY and t not in exclude and not unwanted(t)]
+    return tuple(found[:RELATED_PER_WORD])

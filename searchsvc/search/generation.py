@@ -23,6 +23,7 @@ from ..errors import IndexMissingError, IndexUnreadableError, NotFoundError
 from ..index import schema as S
 from ..index import whoosh_private as W
 from ..index.guard import GenerationGuard
+from ..index.related import RelatedTerms, read_related
 from ..index.store import current_generation, index_root, open_generation_index, read_stats, unreadable
 from ..index.tables import IndexTables, open_tables
 from ..models import FacetValue, IndexStats, SearchPage, SearchRequest, TurnRecord
@@ -66,6 +67,7 @@ class Generation:
             raise
         self.docsets = DocSets(self.searcher, self.tables, cache_mb << 20)
         self.speller = Speller(self.searcher)
+        self.related: RelatedTerms | None = read_related(folder) if folder is not None else None   # built with it
         self.pages: LRUCache[SearchRequest, SearchPage] = LRUCache(max(1, pages))   # repeated searches
         self.analyses: LRUCache[tuple[Any, ...], Any] = LRUCache(ANALYSES_CACHE)    # insights of this generation
         self.all_facets: Mapping[str, tuple[FacetValue, ...]] | None = None

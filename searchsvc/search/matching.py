@@ -25,10 +25,12 @@ from .ranking import (
     plan_notices,
     plan_words,
     ranking_query,
+    related_notices,
     relaxed_match,
     strict_mask,
     suggest_filters,
     text_share,
+    with_related,
 )
 from .verbatim import verbatim_notice, verbatim_query
 
@@ -74,7 +76,8 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
         # Optional extra: when the budget runs out it is left out (with a notice), not the whole search.
         try:
             docsets.check_time()
-            relaxed, coverage, by_name, widened = relaxed_match(plan, docsets, tables, gen.reader,
+            wide_plan = with_related(plan, gen.related, gen.reader, tables.size) if gen.related else plan
+            relaxed, coverage, by_name, widened = relaxed_match(wide_plan, docsets, tables, gen.reader,
                                                                 gen.speller.near)
         except QueryBudgetError:
             skipped = True
@@ -84,6 +87,7 @@ def match(request: SearchRequest, gen: Generation, limits: SearchSettings) -> Ma
             if int(relaxed_final.sum()) > int(final.sum()):
                 base, final, matched, named, shown_query = relaxed, relaxed_final, coverage, by_name, widened
                 notices.append(NOTICE_RELAXED)
+                notices += related_notices(wide_plan)
     notices += plan_notices(plan)
     verbatim, missed = verbatim_mask(parsed, gen, request, final)
     if verbatim is not None and verbatim.any():

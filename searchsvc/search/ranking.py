@@ -13,6 +13,7 @@ strict matches) requires half of them and ranks by weighted coverage: the names'
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,9 +27,10 @@ from whoosh import query as Q
 
 from ..analysis import fold_word, term_for_token
 from ..index import schema as S
+from ..index.related import RelatedTerms
 from ..models import SuggestedFilter
 from .docsets import DocSets
-from .expansion import load_synonyms, load_word_forms
+from .expansion import load_synonyms, load_word_forms, related_to
 from .facets import IndexTables, values_mask
 from .names import NameMatch, NameTable
 from .phrases import pair_docs
@@ -42,6 +44,8 @@ FILLER_BOOST = 0.3        # words without a topic (the shipped list) still rank,
 COMMON_BOOST = 1.0        # words optional for being in many turns rank as typed (their idf is low already)
 EXPANSION_BOOST = 0.5     # synonyms and spelling alternatives rank below the typed words
 FORM_BOOST = 0.25         # so do other forms of a word (query_word_forms_en.txt: China / Chinese)
+RELATED_BOOST = 0.15      # and, lowest, terms learned from the generation's text (relaxing only; index/related.py)
+RELATED_COVERAGE = 0.5    # a turn with only a related term (or a widened form) of a word: this share of its weight
 FILLER_SHARE = 0.1        # a word in more than this share of the turns carries no topic ...
 MIN_TURNS = 1000          # ... in an index of at least this many turns (shares of a tiny index mean nothing)
 TYPO_DOCS = 3             # a word in at most this many turns, when relaxing, also matches ...
@@ -67,6 +71,8 @@ class Slot:
     forms: list[Q.Query] = field(default_factory=list)      # other forms of the word (ranked at FORM_BOOST)
     names: list[NameMatch] = field(default_factory=list)
     listed: bool = False                                    # a filler from the shipped list (else: a common word)
+    related: list[Q.Query] = field(default_factory=list)    # terms learned from the text (ranked at RELATED_BOOST)
+    related_shown: tuple[str, ...] = ()
 
 
 @dataclass
@@ -170,6 +176,29 @@ def plan_words(parsed: ParsedQuery, names: NameTable | None, reader: Any, size: 
     return WordPlan(slots, fillers, list(parsed.required), changed)
 
 
+def with_related(plan: WordPlan, table: RelatedTerms, reader: Any, size: int) -> WordPlan:
+    """The plan with each one-word slot (not a name) also standing for its related terms in the generation
+    (expansion.related_to): what relaxing matches when the generation has a table."""
+    typed = {t for s in plan.slots + plan.fillers if s.typed is not None for t in word_terms(s.typed) or ()}
+    share = text_share(reader, size)
+
+    def unwanted(term: str) -> bool:
+        return filler_kind(term, term, share, size >= MIN_TURNS) is not None
+
+    slots = []
+    for slot in plan.slots:
+        terms = word_terms(slot.typed) if slot.typed is not None and not slot.names else None
+        found = related_to(terms[0], table, typed, unwanted) if terms and len(terms) == 1 else ()
+        slots.append(dataclasses.replace(slot, related=[_terms_query((t,)) for t, _ in found],
+                                         related_shown=tuple(shown for _, shown in found)) if found else slot)
+    return dataclasses.replace(plan, slots=slots)
+
+
+def related_notices(plan: WordPlan) -> list[str]:
+    return [f"“{s.surface}” also matched words used like it in these transcripts: {', '.join(s.related_shown)} "
+            "(ranked lowest)." for s in plan.slots if s.related_shown]
+
+
 def filler_kind(surface: str, term: str, share: Callable[[str], float], big: bool) -> bool | None:
     """True: a word of the shipped list of words without a topic; False: a word in a large share of the turns;
     None: an informative word."""
@@ -240,7 +269,7 @@ def names_mask(tables: IndexTables, found: list[NameMatch], memo: dict[Any, np.n
 def slot_mask(slot: Slot, docsets: DocSets, tables: IndexTables, memo: dict[Any, np.ndarray] | None = None
               ) -> np.ndarray:
     out = docsets.mask(slot.typed).copy() if slot.typed is not None else np.zeros(tables.size, dtype=bool)
-    for alt in slot.alternatives + slot.forms:
+    for alt in slot.alternatives + slot.forms + slot.related:
         out |= docsets.mask(alt)
     if slot.names:
         out |= names_mask(tables, slot.names, memo)
@@ -274,7 +303,8 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader:
     for slot in plan.slots:
         typed = widen_word(slot.typed, reader) if slot.typed is not None else None
         extra = _spelling_alternatives(slot, reader, near)
-        wide = Slot(slot.surface, typed, slot.alternatives + extra, slot.expansions, slot.forms, slot.names)
+        wide = Slot(slot.surface, typed, slot.alternatives + extra, slot.expansions, slot.forms, slot.names,
+                    related=slot.related, related_shown=slot.related_shown)
         widened.append(wide)
         mask = slot_mask(wide, docsets, tables, plan.masks)
         masks.append(mask)
@@ -293,8 +323,10 @@ def add_coverage(weighted: np.ndarray, slot: Slot, wide: np.ndarray, docsets: Do
     """Add a slot's coverage to `weighted`; return its full weight. A turn with the slot as typed (a word, its
     synonyms, a name's turns) gets the rarity of those turns; a turn with only a widened form or a close spelling
     gets the rarity of all the turns the widened slot matches (`Bronx` in 4 turns weighs far more than its
-    alternatives `bring`, `broad`). A word found nowhere as typed (a typo) weighs what its alternatives do."""
-    as_typed = names_mask(tables, slot.names, memo) if slot.names else slot_mask(slot, docsets, tables, memo)
+    alternatives `bring`, `broad`); so does a turn with only a related term (with_related). A word found nowhere as
+    typed (a typo) weighs what its alternatives do."""
+    typed = dataclasses.replace(slot, related=[]) if slot.related else slot     # related terms count as widened
+    as_typed = names_mask(tables, slot.names, memo) if slot.names else slot_mask(typed, docsets, tables, memo)
     docs = int(as_typed.sum())
     wide_weight = rarity(tables.size, int(wide.sum()))
     if not docs:
@@ -304,6 +336,8 @@ def add_coverage(weighted: np.ndarray, slot: Slot, wide: np.ndarray, docsets: Do
     if slot.names:     # a name's weight is that of the turns it names; its text matches count the same
         weighted += np.float32(typed_weight) * wide
         return typed_weight
+    if slot.related:
+        wide_weight *= RELATED_COVERAGE
     weighted += np.float32(typed_weight) * as_typed + np.float32(wide_weight) * (wide & ~as_typed)
     return typed_weight
 
@@ -335,6 +369,8 @@ def ranking_query(plan: WordPlan) -> Q.Query:
             parts.append(Q.Or(list(slot.alternatives), boost=EXPANSION_BOOST))
         if slot.forms:
             parts.append(Q.Or(list(slot.forms), boost=FORM_BOOST))
+        if slot.related:
+            parts.append(Q.Or(list(slot.related), boost=RELATED_BOOST))
     for filler in plan.fillers:
         if filler.typed is not None:
             parts.append(Q.Or([filler.typed], boost=FILLER_BOOST if filler.listed else COMMON_BOOST))
