@@ -172,14 +172,17 @@ def test_warm_up_opens_the_index_and_freezes_what_lives_as_long_as_the_worker(sa
     import gc
 
     from searchsvc.web import create_app
-    from searchsvc.web.wsgi import warm_up
+    from searchsvc.web.wsgi import GC_YOUNG_THRESHOLD, warm_up
     app = create_app(sample_settings)
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         assert gc.get_freeze_count() == 0
         assert warm_up(app) is app
         assert app.extensions["searchsvc"].peek() is not None        # the generation was opened before any request
         assert gc.get_freeze_count() > 1000                          # ... and it is out of the collector's way
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *thresholds[1:])   # young objects collected less often
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
         app.extensions["searchsvc"].close()
