@@ -139,3 +139,26 @@ def test_texts_split_at_any_white_space_index_as_whoosh_tokenizes_them(tmp_path,
     plain = index_contents(build(tmp_path / "plain", S.build_schema(), documents, bulk=False))
     bulk = index_contents(build(tmp_path / "bulk", S.build_schema(), documents, bulk=True))
     assert plain == bulk
+
+
+def test_a_writer_handed_an_earlier_writers_vocabulary_writes_the_same_segment(tmp_path):
+    """segments.py hands each run's writer the Vocabulary of the run before it (raw tokens and stems found once per
+    process): the second writer's index is the one a fresh writer makes of the same documents."""
+    documents = sample_documents()
+    first, second = documents[: len(documents) // 2], documents[len(documents) // 2:]
+    earlier = whoosh_index.create_in(str(tmp_path), S.build_schema(), indexname="earlier")
+    warm = BulkSegmentWriter(earlier)
+    for doc in first:
+        warm.add_document(**doc)
+    warm.commit()
+    vocabulary = warm.vocabulary
+    assert len(vocabulary.raw_ids) > 100
+
+    (tmp_path / "handed").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "handed"), S.build_schema())
+    writer = BulkSegmentWriter(ix, vocabulary)
+    for doc in second:
+        writer.add_document(**doc)
+    writer.commit()
+    assert writer.vocabulary is vocabulary
+    assert index_contents(ix) == index_contents(build(tmp_path / "fresh", S.build_schema(), second, bulk=True))

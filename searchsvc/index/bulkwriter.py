@@ -55,16 +55,16 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
         """True for the pinned Whoosh's W3 codec and schemas without separate spelling fields."""
         return W.bulk_writer_supports(ix)
 
-    def __init__(self, ix: Any, **kwargs: Any):
+    def __init__(self, ix: Any, vocabulary: Vocabulary | None = None, **kwargs: Any):
         super().__init__(ix, **kwargs)
         # field -> term (str for fields analysed by word_values, else bytes) -> ([docnums], [posting items])
         self._postings: dict[str, dict[Any, Postings]] = {}
         self._lengths: dict[str, dict[int, int]] = {}      # field -> docnum -> decoded length
         self._plans: dict[str, _FieldPlan] = {}
-        self._raw_ids = _RawIds()                          # raw token -> raw id, for every text field
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
+        self._raw_ids = self.vocabulary.raw_ids            # raw token -> raw id, for every text field
         self._last_ids: tuple[str, array[int]] | None = None     # (text, its raw ids): see raw_ids
         self._encoded: set[str] = set()                    # fields whose str terms postings() made bytes
-        self._term_ids: dict[int, _TermIds] = {}            # id(analyzer) -> its token ids (question and answer share)
 
     # ---- documents ------------------------------------------------------------------
 
@@ -105,12 +105,9 @@ class BulkSegmentWriter(W.bulk_writer_base()):  # type: ignore[misc]
             raise
         self.close_doc()
 
-    def term_ids(self, analyzer: Any) -> _TermIds:
-        """The raw token -> term id map of an analyzer, one for every field it analyses."""
-        found = self._term_ids.get(id(analyzer))
-        if found is None or found.analyzer is not analyzer:
-            found = self._term_ids[id(analyzer)] = _TermIds(analyzer)
-        return found
+    def term_ids(self, name: str, analyzer: Any) -> _TermIds:
+        """The raw token -> term id map of an analyzer, one for every field it analyses (Vocabulary.term_ids)."""
+        return self.vocabulary.term_ids(name, analyzer, self.schema)
 
     def raw_ids(self, text: str) -> array[int]:
         """The raw ids of the text's TOKEN_RE tokens, found once for consecutive fields given the same text object
@@ -204,8 +201,8 @@ class _FieldPlan:
                             and hasattr(analyzer, "terms_of_tokens")
                             and getattr(getattr(analyzer, "expression", None), "pattern", None) == TOKEN_PATTERN)
         # text values of such a field are kept as term ids per token until the segment is written
-        self.tokens = (_TokenPostings(writer.term_ids(analyzer), writer._raw_ids) if self.from_tokens and self.indexed
-                       else None)
+        self.tokens = (_TokenPostings(writer.term_ids(name, analyzer), writer._raw_ids)
+                       if self.from_tokens and self.indexed else None)
 
     def _items(self, value: Any, boost: float) -> tuple[list[Any], int]:
         """(term, frequency, weight, encoded value) tuples of a value, and its length (sum of frequencies)."""
@@ -307,6 +304,35 @@ class _FieldPlan:
                 docs, values = [d for d, _ in pairs], [v for _, v in pairs]
             W.add_column_values(self.writer.length_writer(self.name), docs, values)
             self.length_docs, self.length_bytes = [], []
+
+
+class Vocabulary:
+    """The raw tokens and term ids a writer has found (_RawIds, _TermIds), handed on to the next writer of the same
+    process (segments.py writes a process's share as several segments, one after the other): it neither splits nor
+    stems again what the one before it did. Term ids are private to a writer's token postings, which write every
+    posting by its term's text, so a segment's bytes do not depend on what the ids were found for before."""
+
+    def __init__(self) -> None:
+        self.raw_ids = _RawIds()
+        self._by_field: dict[str, _TermIds] = {}      # text field -> its analyzer's term ids
+
+    def term_ids(self, name: str, analyzer: Any, schema: Any) -> _TermIds:
+        """The _TermIds of field `name`, shared by every field of `schema` with that same analyzer object (question
+        and answer); kept from an earlier writer when its field had an analyzer of the same configuration (an
+        index's schema is unpickled anew for each writer, so the objects differ but compare equal)."""
+        found = self._by_field.get(name)
+        if found is not None and found.analyzer is not analyzer:
+            if found.analyzer == analyzer:
+                found.analyzer = analyzer
+            else:
+                found = None
+        if found is None:
+            found = next((ids for other, ids in self._by_field.items()
+                          if other in schema and getattr(schema[other], "analyzer", None) is analyzer), None)
+            if found is None:
+                found = _TermIds(analyzer)
+            self._by_field[name] = found
+        return found
 
 
 class _TermIds(dict[str, int]):

@@ -21,7 +21,7 @@ from ..models import Conference
 from ..workers import die_with_parent
 from . import schema as S
 from . import whoosh_private as W
-from .bulkwriter import BulkSegmentWriter
+from .bulkwriter import BulkSegmentWriter, Vocabulary
 
 PROGRESS_EVERY = 200           # documents between progress updates of a writer process
 PROGRESS_SECONDS = 0.25        # progress reports while the writer processes work
@@ -61,8 +61,9 @@ def _segment_process(ix: Any, runs: list[list[Conference]], conn: Any, counter: 
         die_with_parent(parent_pid)
         segments = []
         done = 0
+        vocabulary = Vocabulary()       # each run's writer starts from the tokens and stems of the runs before it
         for run in runs:
-            writer = BulkSegmentWriter(ix, _lk=False)
+            writer = BulkSegmentWriter(ix, vocabulary, _lk=False)
             for conf in run:
                 for doc in S.turn_documents(conf):
                     writer.add_document(**doc)
