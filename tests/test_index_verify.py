@@ -63,6 +63,22 @@ def test_build_records_every_file_with_its_parts(copy):
     assert check_files(gen_dir) == manifest
 
 
+def test_the_builds_manifest_is_the_one_recorded_from_scratch(copy):
+    """The build checksums the segment files in a thread while it writes the tables (build._finish_generation):
+    its manifest is the one build_manifest records of the finished folder; a record whose size no longer agrees
+    is made again."""
+    from dataclasses import replace
+
+    from searchsvc.index.verify import build_manifest, record_files
+
+    _settings, gen_dir = copy
+    assert read_manifest(gen_dir) == build_manifest(gen_dir)
+    segments = record_files(gen_dir, ".seg")
+    assert segments and all(name.endswith(".seg") for name in segments)
+    stale = {name: replace(record, size=record.size + 1, sha256="0" * 64) for name, record in segments.items()}
+    assert build_manifest(gen_dir, stale) == build_manifest(gen_dir, segments) == build_manifest(gen_dir)
+
+
 def test_verify_command_passes_a_good_index(copy):
     settings, gen_dir = copy
     done = cli(settings, "verify")

@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -37,11 +38,12 @@ from .store import (
     swap_current,
 )
 from .tables import write_tables
-from .verify import MANIFEST, write_manifest
+from .verify import MANIFEST, record_files, write_manifest
 
 WRITER_LIMIT_MB = 512          # postings pool per writer process before spilling sorted runs to disk
 PROGRESS_EVERY = 200
 PARALLEL_MIN_TURNS = 5_000     # below this a second writer process costs more than it saves
+SEGMENT_SUFFIX = ".seg"        # Whoosh's compound segment files: written once, by the writers
 PARSE_PROCESSES = 8            # at most this many processes read transcript files (parse_paths)
 
 Progress = Callable[[int, int], None]
@@ -119,15 +121,20 @@ def _compute_stats(ix: Any, gen: str, gen_dir: Path, seconds: float) -> IndexSta
 
 def _finish_generation(root: Path, ix: Any, gen: str, started: float, expected: int | None = None,
                        related: bool = False) -> IndexStats:
+    """Related terms, stats, column tables and manifest of a written generation. The segment files are final once
+    committed: a thread checksums them for the manifest (hashlib lets go of the GIL) while this one does the rest."""
     gen_dir = root / gen
-    _write_related_terms(ix, gen_dir, related)
-    stats = _compute_stats(ix, gen, gen_dir, time.monotonic() - started)
-    ix.close()
-    if expected is not None and stats.turns != expected:
-        raise SearchsvcError(f"index generation {gen} holds {stats.turns} turns, expected {expected}; "
-                             "the current index was left unchanged")
-    write_tables(gen_dir)         # column tables every search worker maps (index/tables.py)
-    write_manifest(gen_dir)       # sizes and checksums for `index verify` and for opening (verify.py)
+    with ThreadPoolExecutor(1, thread_name_prefix="manifest") as pool:
+        segment_records = pool.submit(record_files, gen_dir, SEGMENT_SUFFIX)
+        _write_related_terms(ix, gen_dir, related)
+        stats = _compute_stats(ix, gen, gen_dir, time.monotonic() - started)
+        ix.close()
+        if expected is not None and stats.turns != expected:
+            raise SearchsvcError(f"index generation {gen} holds {stats.turns} turns, expected {expected}; "
+                                 "the current index was left unchanged")
+        write_tables(gen_dir)         # column tables every search worker maps (index/tables.py)
+        recorded = segment_records.result()
+    write_manifest(gen_dir, recorded)   # sizes and checksums for `index verify` and for opening (verify.py)
     (gen_dir / STATS).write_text(json.dumps(asdict(stats), indent=2), encoding="utf-8")
     return stats
 

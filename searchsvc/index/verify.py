@@ -185,11 +185,19 @@ def _sample(reader: Any) -> tuple[tuple[int, str, str], ...]:
     return tuple(out)
 
 
-def build_manifest(gen_dir: Path) -> Manifest:
-    """Record every file of a finished (closed) generation, its counts and a sample of stored fields."""
+def record_files(gen_dir: Path, suffix: str = "") -> dict[str, FileRecord]:
+    """record_file of each file of the generation whose name ends in `suffix` (those build_manifest records)."""
+    return {p.name: record_file(p) for p in sorted(gen_dir.iterdir()) if _trusted(p) and p.name.endswith(suffix)}
+
+
+def build_manifest(gen_dir: Path, recorded: dict[str, FileRecord] | None = None) -> Manifest:
+    """Record every file of a finished (closed) generation, its counts and a sample of stored fields. `recorded`:
+    records already made (record_files) of files not written to since, taken as they are when the size agrees."""
     from whoosh import index as whoosh_index
 
-    files = tuple(record_file(p) for p in sorted(gen_dir.iterdir()) if _trusted(p))
+    known = recorded or {}
+    files = tuple(known[p.name] if p.name in known and known[p.name].size == p.stat().st_size else record_file(p)
+                  for p in sorted(gen_dir.iterdir()) if _trusted(p))
     ix = whoosh_index.open_dir(str(gen_dir))
     try:
         with ix.reader() as reader:
@@ -198,9 +206,9 @@ def build_manifest(gen_dir: Path) -> Manifest:
         ix.close()
 
 
-def write_manifest(gen_dir: Path) -> Manifest:
+def write_manifest(gen_dir: Path, recorded: dict[str, FileRecord] | None = None) -> Manifest:
     """build_manifest, written to gen_dir/manifest.json (fsync'ed) before the generation is published."""
-    manifest = build_manifest(gen_dir)
+    manifest = build_manifest(gen_dir, recorded)
     tmp = gen_dir / (MANIFEST + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(asdict(manifest), fh, indent=1)
