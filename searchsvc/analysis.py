@@ -41,14 +41,14 @@ def load_stop_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _snowball() -> Any:
-    from nltk.stem.snowball import SnowballStemmer  # lazily: importing nltk is slow
+    from .snowball import snowball_stemmer_class  # lazily: it reads NLTK's files
 
-    return SnowballStemmer("english")
+    return snowball_stemmer_class()("english")
 
 
 def load_stemmer() -> None:
-    """Import NLTK and build the stemmer now: done once before forking index writer processes, so that
-    each of them does not spend most of a second importing NLTK again."""
+    """Import NLTK's stemmer and build it now: done once before forking index writer processes, so that
+    each of them does not import it again."""
     _snowball()
     load_stop_words()
 
