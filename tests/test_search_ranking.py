@@ -363,3 +363,42 @@ def test_other_words_and_forms_find_the_turn_and_say_so(forms_service, q, expect
     page = search(forms_service, q)
     assert ids(page)[:len(expected)] == expected and not page.optional_terms   # every slot met: no relaxing
     assert any("also searched as" in n and shown in n for n in page.notices)
+
+
+RARE = "2021-04-01-press-briefing-eeee5555"
+
+
+@pytest.fixture(scope="module")
+def rare_words_service(tmp_path_factory):
+    """Turn 0 holds the two rare words `zephyr` and `quokka`, nothing else of the query; turns 1-20 hold the three
+    common ones, `budget`, `plan`, `vote`; no turn holds all five."""
+    from searchsvc.index.build import rebuild_from_conferences
+    from searchsvc.search import SearchService
+
+    turns = [Turn(0, KIND_QA, "", "What about the zephyr?", ("Jen Psaki",), "The quokka is safe.", 1)]
+    turns += [Turn(i, KIND_QA, "", f"Question {i} on the budget?", ("Jen Psaki",), "The plan gets a vote.", i + 1)
+              for i in range(1, 21)]
+    turns += [Turn(i, KIND_QA, "", f"Question {i}?", ("Jen Psaki",), "Weather.", i + 1) for i in range(21, 30)]
+    conf = Conference(id=RARE, title="Press Briefing", date=date(2021, 4, 1), source_url="https://example.org/wh/4",
+                      source_file="whitehouse/e.md", source_format="whitehouse", officials=("Jen Psaki",),
+                      turns=turns)
+    settings = base_settings().with_index_dir(tmp_path_factory.mktemp("rare-words-index"))
+    rebuild_from_conferences(settings, [conf])
+    service = SearchService(settings)
+    yield service
+    service.close()
+
+
+def test_relaxed_turns_with_the_rarer_half_of_the_query_match(rare_words_service):
+    """Relaxed, a turn with two of five words matches when they carry half of the query's weight (rarity)."""
+    page = search(rare_words_service, "zephyr quokka budget plan vote")
+    assert page.optional_terms and f"{RARE}-0" in ids(page)
+
+
+def test_relaxed_turns_with_too_few_words_by_count_only_would_not_match(rare_words_service, monkeypatch):
+    """The rule above is what matches it: by count alone (three of five) the turn is left out."""
+    from searchsvc.search import ranking
+
+    monkeypatch.setattr(ranking, "RELAX_WEIGHT_SHARE", 0.0)
+    page = rare_words_service.search(SearchRequest(q="zephyr quokka budget plan vote", per_page=19))   # not cached
+    assert f"{RARE}-0" not in ids(page)

@@ -6,7 +6,8 @@ A query's plain words become slots. A slot is satisfied by its typed word(s) in 
 Words that carry no topic (searchsvc/data/query_filler_en.txt) or are found in a large share of the turns are
 not slots: the listed ones add a little to the score, the common ones rank like typed words (low idf already).
 Strict matching requires every slot; relaxed matching (few
-strict matches) requires half of them and ranks by weighted coverage: the names' coverage first
+strict matches) requires half of them (or two or more carrying half of the query's rarity weight) and ranks by
+weighted coverage: the names' coverage first
 (matching.RELAX_BONUS per slot), the words' coverage as a bonus of the size of one word's BM25F score
 (matching.WORD_COVERAGE_BONUS), so a turn with fewer but better-placed words can still win.
 """
@@ -52,6 +53,7 @@ TYPO_DOCS = 3             # a word in at most this many turns, when relaxing, al
 TYPO_FACTOR = 20          # ... the closest indexed words found in this many times more turns
 TYPO_ALTERNATIVES = 2
 RARITY_POWER = 2          # coverage weights: idf to this power
+RELAX_WEIGHT_SHARE = 0.5  # relaxed, a turn also matches with the rarer words: half the weight, two words at least
 PROXIMITY_BOOST = 4.0     # per pair of consecutive query words side by side in a turn
 PROXIMITY_CANDIDATES = 30
 SUGGESTED_PER_NAME = 3    # values of one name offered as filters
@@ -315,7 +317,10 @@ def relaxed_match(plan: WordPlan, docsets: DocSets, tables: IndexTables, reader:
     weighted = weighted * scale + named
     need = len(masks) - len(masks) // 2
     shown = ranking_query(WordPlan(widened, plan.fillers, plan.required, plan.changed))
-    return allowed & (counts >= need), weighted, named, shown
+    enough = counts >= need
+    if RELAX_WEIGHT_SHARE > 0:     # or the rarer words: half of the query's weight in at least two of its words
+        enough |= (counts >= 2) & (weighted >= np.float32(RELAX_WEIGHT_SHARE * len(masks)))
+    return allowed & enough, weighted, named, shown
 
 
 def add_coverage(weighted: np.ndarray, slot: Slot, wide: np.ndarray, docsets: DocSets, tables: IndexTables,
