@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -28,4 +29,11 @@ def fork_executor(processes: int) -> ProcessPoolExecutor:
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=die_with_parent, initargs=(os.getpid(),))
+                               initializer=_worker_started, initargs=(os.getpid(),))
+
+
+def _worker_started(parent_pid: int) -> None:
+    """A pool worker: dies with its parent and collects its own garbage cycles (a parent that paused its cyclic
+    collector for what it keeps, as the build does while it gathers parsed files, pauses it for the workers too)."""
+    die_with_parent(parent_pid)
+    gc.enable()

@@ -123,6 +123,11 @@ def test_add_replaces_conferences_in_a_new_generation(settings):
     assert stats.generation != first.generation
     assert stats.turns == len(mfa.turns) + 1 + 1
     assert stats.conferences == 3
+    live = [t for c in (mfa, changed, extra) for t in c.turns]      # the replaced turns' names count no more
+    assert stats.speakers == len({s for t in live for s in t.speakers})
+    assert stats.outlets == len({t.outlet for t in live if t.outlet})
+    assert stats.speakers < len({s for c in (mfa, wh, extra) for t in c.turns for s in t.speakers}) or \
+        stats.outlets < len({t.outlet for c in (mfa, wh, extra) for t in c.turns if t.outlet})
     with open_index(settings).searcher() as s:
         ids = {f["id"] for f in s.all_stored_fields()}
     assert f"{wh.id}-0" in ids and f"{wh.id}-2" not in ids

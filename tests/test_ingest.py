@@ -137,3 +137,24 @@ def test_parse_paths_in_worker_processes_gives_the_same_result(tmp_path, monkeyp
     assert parallel.problems == serial.problems and serial.problems
     assert parallel.files_seen == serial.files_seen
     assert [c.id for c in parallel.conferences] == [c.id for c in serial.conferences]
+
+
+def _collector_enabled(_: int) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
+def test_pool_workers_collect_their_garbage_while_the_parent_has_paused_collection():
+    """The build pauses the cyclic collector while parsed conferences pile up (index/build.py _parse); the forked
+    workers that parse the files still collect their own garbage."""
+    import gc
+
+    from searchsvc.workers import fork_executor
+
+    gc.disable()
+    try:
+        with fork_executor(2) as pool:
+            assert list(pool.map(_collector_enabled, range(4))) == [True] * 4
+    finally:
+        gc.enable()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from ..config import Settings
@@ -97,20 +98,23 @@ def _add_conferences(writer: Any, conferences: list[Conference], done: int, tota
     return done
 
 
+def _live_values(reader: Any, field: str, live: np.ndarray | None) -> list[str]:
+    """The distinct values of a column among the live documents (column_codes: no list of every document's)."""
+    codes, distinct = S.column_codes(reader, field, default="")
+    if live is not None:
+        codes = codes[live]
+    return [distinct[code] for code in np.unique(codes).tolist()]
+
+
 def _compute_stats(ix: Any, gen: str, gen_dir: Path, seconds: float) -> IndexStats:
     with ix.reader() as reader:
-        conferences: set[str] = set()
-        speakers: set[str] = set()
-        outlets: set[str] = set()
-        live = [not reader.is_deleted(n) for n in range(reader.doc_count_all())] if reader.has_deletions() else None
-        for field, bucket in ((S.CONFERENCE, conferences), (S.SPEAKER, speakers), (S.OUTLET, outlets)):
-            for docnum, value in enumerate(S.column_values(reader, field, default="")):
-                if live is not None and not live[docnum]:
-                    continue
-                if field == S.SPEAKER:
-                    bucket.update(v for v in value.split(",") if v)
-                elif value:
-                    bucket.add(value)
+        live = None
+        if reader.has_deletions():
+            live = np.fromiter((not reader.is_deleted(n) for n in range(reader.doc_count_all())), bool,
+                               reader.doc_count_all())
+        conferences = {v for v in _live_values(reader, S.CONFERENCE, live) if v}
+        speakers = {name for v in _live_values(reader, S.SPEAKER, live) for name in v.split(",") if name}
+        outlets = {v for v in _live_values(reader, S.OUTLET, live) if v}
         turns = reader.doc_count()
     return IndexStats(
         generation=gen, turns=turns, conferences=len(conferences), speakers=len(speakers), outlets=len(outlets),
@@ -292,7 +296,8 @@ def add_conferences(settings: Settings, conferences: list[Conference],
 def _parse(paths: Sequence[str | Path]) -> tuple[list[Conference], list[ParseProblem]]:
     from ..ingest import parse_paths
 
-    result = parse_paths([Path(p) for p in paths], processes=min(PARSE_PROCESSES, os.cpu_count() or 1))
+    with _gc_paused():     # the parsed conferences pile up and stay: collections would walk them again and again
+        result = parse_paths([Path(p) for p in paths], processes=min(PARSE_PROCESSES, os.cpu_count() or 1))
     for conf in result.conferences:
         conf.source_name = relative_source(conf.source_file, paths)
     return result.conferences, list(result.problems)
