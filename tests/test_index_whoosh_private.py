@@ -257,3 +257,25 @@ def test_growable_arrays_extended_in_runs_end_as_whoosh_extends_them():
             whoosh.extend(numbers)
             assert ours.array.typecode == whoosh.array.typecode
             assert list(ours.array) == list(whoosh.array)
+
+
+@pytest.mark.parametrize("keys", [0, 1, 7, 5000])
+def test_hash_tables_are_written_as_whoosh_writes_them(keys):
+    """The term table's hash tables (whoosh_private._write_hash_tables, used by the bulk writer) are the bytes
+    HashWriter._write_hashes writes, collisions and empty buckets included."""
+    import io
+
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    rows = sorted((f"term{i * 7919 % 10007:05d}".encode(), b"v" * (i % 5)) for i in range(keys))
+
+    def written(ours: bool) -> bytes:
+        buffer = io.BytesIO()
+        table = OrderedHashWriter(StructFile(buffer))
+        W._add_rows(table, rows)
+        W._write_hash_tables(table) if ours else table._write_hashes()
+        table._write_directory()
+        return buffer.getvalue()
+
+    assert written(ours=True) == written(ours=False)

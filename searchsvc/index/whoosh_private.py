@@ -17,7 +17,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -513,6 +513,8 @@ def bulk_writer_base() -> type:
                     pdr.close()
             else:
                 self._write_postings(self.posting_columns(), self.field_lengths)
+            table = self.fieldwriter._tindex
+            table._write_hashes = partial(_write_hash_tables, table)    # its close() writes them
             self.fieldwriter.close()
 
         def _write_postings(self, columns: dict[str, PostingColumns], lengths_of: Any) -> None:
@@ -747,6 +749,32 @@ def _add_rows(table: Any, rows: list[tuple[bytes, bytes]]) -> None:
         lastkey = key
     dbfile.write(b"".join(out))
     table.lastkey = lastkey
+
+
+_HASH_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])    # filetables._pointer ("!Iq"), one slot
+
+
+def _write_hash_tables(table: Any) -> None:
+    """HashWriter._write_hashes (the term table's 256 open-addressing tables: twice as many slots as keys, each
+    key at (hash >> 8) % slots or the next free slot after it, in the order added), each table written at once
+    instead of a struct.pack and a write per slot: the same bytes. A slot is free while its position is 0 (no key
+    starts there: the file's header does)."""
+    dbfile = table.dbfile
+    for entries in table.buckets:
+        numslots = 2 * len(entries)
+        table.directory.append((dbfile.tell(), numslots))
+        hashes = [0] * numslots
+        positions = [0] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while positions[slot]:
+                slot = (slot + 1) % numslots
+            hashes[slot] = hashval
+            positions[slot] = position
+        slots = np.empty(numslots, dtype=_HASH_SLOT)
+        slots["hash"] = hashes
+        slots["position"] = positions
+        dbfile.write(slots.tobytes())
 
 
 # ---- reading a generation's files without mapping them (index.store) ----------------------
