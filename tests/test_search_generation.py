@@ -7,7 +7,7 @@ from whoosh.reading import ReaderClosed
 
 from searchsvc.index import schema as S
 from searchsvc.index.store import current_generation, open_generation_index
-from searchsvc.search.generation import open_current
+from searchsvc.search.generation import open_current, remember_doc_frequencies
 
 
 def _fresh_reader(settings):
@@ -36,6 +36,17 @@ def test_a_doc_frequency_once_asked_is_not_read_again(tiny_settings):
     assert gen.reader.doc_frequency(S.ANSWER, term) == known
     with pytest.raises(ReaderClosed):
         gen.reader.doc_frequency(S.QUESTION, term)
+
+
+def test_the_doc_frequency_memo_stays_within_its_bound(tiny_settings):
+    reader = _fresh_reader(tiny_settings)
+    remember_doc_frequencies(reader, most=3)
+    terms = list(reader.lexicon(S.ANSWER))[:5]
+    assert len(terms) == 5
+    for term in terms + terms[-3:]:
+        reader.doc_frequency(S.ANSWER, term)
+    info = reader.doc_frequency.cache_info()
+    assert (info.currsize, info.maxsize, info.hits, info.misses) == (3, 3, 3, 5)
 
 
 @pytest.mark.parametrize("index_mb, floor, ceiling, expected", [

@@ -11,10 +11,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-from cachetools import LRUCache, cached
+from cachetools import LRUCache
 from whoosh.classify import Bo1Model
 
 from ..analysis import load_stemmer
@@ -146,8 +147,9 @@ class Generation:
 def remember_doc_frequencies(reader: Any, most: int = DOC_FREQUENCIES) -> None:
     """Answer `reader.doc_frequency(field, text)` from a bounded memo. Query parsing, word plans, relaxing and
     spelling ask it for the same words again and again, and each answer is a lookup in every segment's term
-    table (read from disk); an open generation never changes, so the memo holds for its lifetime."""
-    reader.doc_frequency = cached(LRUCache(most))(reader.doc_frequency)
+    table (read from disk); an open generation never changes, so the memo holds for its lifetime.
+    functools' LRU (in C) rather than cachetools': about half the bytes per remembered word and a faster lookup."""
+    reader.doc_frequency = lru_cache(maxsize=most)(reader.doc_frequency)
 
 
 def open_current(settings: Settings, known: Generation | None,
