@@ -10,14 +10,21 @@ from support import CORPUS, REPO, SAMPLE, WEB_DATA, base_settings, tiny_conferen
 from support.openapi import validate_api_response
 from support.servers import LiveServer, free_port
 
+SAMPLE_POSTINGS_BLOCK = 64   # the sample index's block size (index.schema.POSTINGS_BLOCK): several blocks a word
+
 
 @pytest.fixture(scope="session")
 def sample_settings(tmp_path_factory):
-    """Settings whose index (built once per session with rebuild_index) holds the bundled sample/."""
+    """Settings whose index (built once per session with rebuild_index) holds the bundled sample/. Its posting
+    lists are written in blocks of SAMPLE_POSTINGS_BLOCK postings, not the product's 512, so that the sample's
+    frequent words span several blocks and the block-walking reads (phrases, directories) are exercised."""
+    from searchsvc.index import schema as S
     from searchsvc.index.build import rebuild_index
 
     settings = base_settings().with_index_dir(tmp_path_factory.mktemp("sample-index"))
-    rebuild_index(settings, [SAMPLE])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(S, "POSTINGS_BLOCK", SAMPLE_POSTINGS_BLOCK)
+        rebuild_index(settings, [SAMPLE])
     return settings
 
 

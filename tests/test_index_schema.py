@@ -144,3 +144,43 @@ def test_turn_documents_are_turn_to_document_of_each_turn():
         expected = [S.turn_to_document(conf, turn) for turn in conf.turns]
         assert documents == expected
         assert [list(d) for d in documents] == [list(d) for d in expected]
+
+
+
+def _many_turns(conf_id: str, count: int) -> Conference:
+    from datetime import date
+    return Conference(id=conf_id, title="Briefing", date=date(2022, 3, 1), source_url="https://example.org/b",
+                      source_file=f"{conf_id}.md", source_format="whitehouse", officials=("Jen Psaki",),
+                      turns=[Turn(i, "qa", "Reuters", f"Question {i} on tariffs?", ("Jen Psaki",),
+                                  f"Answer {i}: the tariffs stay.", i) for i in range(count)])
+
+
+def _first_block_lengths(settings) -> set[int]:
+    """The first block's length of every posting list longer than a block, over all segments."""
+    from searchsvc.search import SearchService
+    service = SearchService(settings)
+    try:
+        lengths = set()
+        for sub, _base in service.current().reader.leaf_readers():
+            for field in S.TEXT_FIELDS:
+                for term in sub.lexicon(field):
+                    if sub.doc_frequency(field, term) > S.POSTINGS_BLOCK:
+                        blocks = W.value_blocks(sub.postings(field, term))
+                        assert blocks is not None
+                        lengths.add(blocks.length())
+        return lengths
+    finally:
+        service.close()
+
+
+def test_posting_lists_are_written_in_blocks_of_postings_block(tmp_path):
+    """Every writer of the index uses S.codec(): a posting list longer than Whoosh's default block (128) is
+    read back in blocks of POSTINGS_BLOCK postings, after a full rebuild and after an add (a new segment)."""
+    from support import base_settings
+
+    from searchsvc.index.build import add_conferences, rebuild_from_conferences
+    settings = base_settings().with_index_dir(tmp_path / "index")
+    rebuild_from_conferences(settings, [_many_turns("2022-03-01-briefing-aaaa", S.POSTINGS_BLOCK + 200)])
+    assert _first_block_lengths(settings) == {S.POSTINGS_BLOCK}
+    add_conferences(settings, [_many_turns("2022-03-02-briefing-bbbb", S.POSTINGS_BLOCK + 100)])
+    assert _first_block_lengths(settings) == {S.POSTINGS_BLOCK}

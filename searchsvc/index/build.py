@@ -82,6 +82,7 @@ def _bulk_writer(ix: Any) -> Any | None:
 def _new_writer(ix: Any, **kwargs: Any) -> Any:
     """A BulkSegmentWriter (postings in memory) or, for schemas it does not support, Whoosh's own writer."""
     bulk = _bulk_writer(ix)
+    kwargs.setdefault("codec", S.codec())
     if bulk is not None:
         return bulk(ix, **kwargs)
     return ix.writer(limitmb=WRITER_LIMIT_MB, **kwargs)

@@ -63,7 +63,7 @@ def _segment_process(ix: Any, runs: list[list[Conference]], conn: Any, counter: 
         done = 0
         vocabulary = Vocabulary()       # each run's writer starts from the tokens and stems of the runs before it
         for run in runs:
-            writer = BulkSegmentWriter(ix, vocabulary, _lk=False)
+            writer = BulkSegmentWriter(ix, vocabulary, _lk=False, codec=S.codec())
             for conf in run:
                 for doc in S.turn_documents(conf):
                     writer.add_document(**doc)
@@ -96,7 +96,7 @@ def write_in_processes(ix: Any, conferences: list[Conference], procs: int, lock_
     shares = [runs[k:k + per_process] for k in range(0, len(runs), per_process)]
     load_stemmer()
     ctx = multiprocessing.get_context("fork")
-    writer = ix.writer()      # holds Whoosh's write lock, creates the shared temp folder, commits the TOC
+    writer = ix.writer(codec=S.codec())   # holds Whoosh's write lock, creates the shared temp folder, commits the TOC
     workers = []
     try:
         for share in shares:
