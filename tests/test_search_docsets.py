@@ -116,3 +116,24 @@ def test_cache_mb_setting_bounds_each_generation(tmp_path):
     assert service.current().docsets._postings.maxsize == int((3 << 20) * (1 - POSITIONS_SHARE))
     service.close()
 
+
+
+def test_phrase_masks_are_kept_as_bits_and_come_back_the_same(sample_service):
+    """A phrase's mask is remembered a bit per document (an eighth of a bool array) and a repeated phrase gets
+    the same documents back, as a mask of its own (changing it leaves the remembered one as it was)."""
+    from searchsvc.search.docsets import DocSets
+    gen = sample_service.current()
+    docsets = DocSets(gen.searcher, gen.tables)
+    phrase = Q.Phrase("answer", ["unit", "state"])
+    reference = np.zeros(gen.tables.size, dtype=bool)
+    reference[np.fromiter(gen.searcher.docs_for_query(phrase), dtype=np.int64)] = True
+    assert reference.any()
+    first = docsets.mask(phrase)
+    assert first.dtype == bool and first.shape == (gen.tables.size,)
+    assert np.array_equal(first, reference & gen.tables.live)
+    (kept,) = docsets._masks.values()
+    assert kept.nbytes == (gen.tables.size + 7) // 8
+    again = docsets.mask(phrase)
+    assert np.array_equal(again, first)
+    again[:] = True
+    assert np.array_equal(docsets.mask(phrase), first)

@@ -28,7 +28,7 @@ from .phrases import PositionDecoder, phrase_docs
 CACHE_BYTES = 24 << 20     # memory for the postings and positions caches of a searcher (config: search.cache_mb)
 POSITIONS_SHARE = 1 / 3    # of it for decoded word positions (phrases, proximity), the rest for postings
 ENTRY_OVERHEAD = 320       # bytes a cached posting list costs beyond its arrays (two ndarray headers, key, links)
-MASK_CACHE = 64            # masks of phrase (and other non-boolean) queries kept per searcher
+MASK_CACHE = 64            # masks of phrase (and other non-boolean) queries kept per searcher, a bit per document
 B, K1 = 0.75, 1.2          # whoosh.scoring.BM25F defaults
 SPARSE_SCORING = 4         # score only the matched documents when a term's postings are this many times more
 
@@ -43,7 +43,7 @@ class DocSets:
         self.deletions = self.reader.has_deletions()
         self._postings: LRUCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LRUCache(
             max(1, int(cache_bytes * (1 - POSITIONS_SHARE))), getsizeof=posting_bytes)
-        self._masks: LRUCache[str, np.ndarray] = LRUCache(MASK_CACHE)
+        self._masks: LRUCache[str, np.ndarray] = LRUCache(MASK_CACHE)      # packed bits (np.packbits)
         self.decoder = PositionDecoder(int(cache_bytes * POSITIONS_SHARE))   # shared by phrase and proximity reads
         self.deadline: float | None = None   # time.perf_counter() value; set per search by the service
 
@@ -141,9 +141,9 @@ class DocSets:
     def _matched_mask(self, q: Q.Query) -> np.ndarray:
         """Mask of a phrase (or another query Whoosh matches), cached: paging and facet clicks repeat it."""
         key = repr(q)
-        found = self._masks.get(key)
-        if found is not None:
-            return found
+        packed = self._masks.get(key)
+        if packed is not None:
+            return np.unpackbits(packed, count=self.tables.size).view(bool)
         self.check_time()
         out = np.zeros(self.tables.size, dtype=bool)
         if isinstance(q, Q.Phrase) and q.slop == 1 and q.words:
@@ -153,7 +153,7 @@ class DocSets:
         else:
             out[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
         out &= self.tables.live
-        self._masks[key] = out
+        self._masks[key] = np.packbits(out)    # a bit per document: 7 KB a mask at x1, not 58
         return out
 
     def _phrase_docs(self, field: str, words: list[str], offsets: list[int] | None = None) -> np.ndarray:
