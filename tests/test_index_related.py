@@ -15,7 +15,7 @@ from searchsvc.index.store import current_generation, index_root
 from searchsvc.index.verify import read_manifest, write_manifest
 from searchsvc.models import KIND_QA, Conference, SearchRequest, Turn
 from searchsvc.search import SearchService
-from searchsvc.search.ranking import EXPANSION_BOOST, FORM_BOOST, RELATED_BOOST, Slot, WordPlan, ranking_query
+from searchsvc.search.wordplan import EXPANSION_BOOST, FORM_BOOST, RELATED_BOOST, Slot, WordPlan, ranking_query
 
 
 @pytest.fixture

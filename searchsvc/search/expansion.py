@@ -4,10 +4,10 @@ searchsvc/data/query_synonyms_en.txt (synonyms and abbreviations) and query_word
 people, word families that stemming does not join: `China | Chinese`, `oppose | opponent | opposition`) hold one
 group a line (`dprk | north korea | pyongyang`); each member is read as its index terms (stemmed, stop words
 dropped), so `vaccination` also stands for `vaccinations`. Expansions always count below the words typed
-(ranking.EXPANSION_BOOST, ranking.FORM_BOOST).
+(wordplan.EXPANSION_BOOST, wordplan.FORM_BOOST).
 
 Related terms learned from the generation's own text at build time (index/related.py, when `index.related_terms`
-is on) are the loosest: used only when few turns have every word (relaxing), ranked lowest (ranking.RELATED_BOOST).
+is on) are the loosest: used only when few turns have every word (relaxing), ranked lowest (wordplan.RELATED_BOOST).
 """
 
 from __future__ import annotations

@@ -14,25 +14,15 @@ import numpy as np
 from ..config import SearchSettings
 from ..errors import QueryBudgetError
 from ..models import SearchRequest, SuggestedFilter
+from .boosts import Boosts, boosts_for, suggest_filters
 from .docsets import DocSets
 from .facets import IndexTables, values_mask
 from .generation import Generation
 from .names import NameTable
 from .querying import ParsedQuery, parse_query, request_notices, scoring_terms
-from .ranking import (
-    Boosts,
-    boosts_for,
-    plan_notices,
-    plan_words,
-    ranking_query,
-    related_notices,
-    relaxed_match,
-    strict_mask,
-    suggest_filters,
-    text_share,
-    with_related,
-)
+from .relaxing import relaxed_match, strict_mask
 from .verbatim import verbatim_notice, verbatim_query
+from .wordplan import plan_notices, plan_words, ranking_query, related_notices, text_share, with_related
 
 RELAX_BELOW = 10        # fewer turns than this contain every word: also show turns with most of them
 RELAX_BONUS = 1000.0    # per name of the query (a slot, weighted by rarity) a turn has when relaxing: a tier
@@ -51,7 +41,7 @@ class Match:
     query: Any                       # the query that ranks and highlights
     notices: tuple[str, ...]
     skipped: bool                    # an optional extra was left out (time budget)
-    boosts: Boosts | None = None     # what ranking adds to BM25F: names, proximity (ranking.py)
+    boosts: Boosts | None = None     # what ranking adds to BM25F: names, proximity (boosts.py)
     suggested: tuple[SuggestedFilter, ...] = ()   # names of the query offered as filters
     named: np.ndarray | None = None  # the part of `matched` that the query's names give
 

@@ -5,7 +5,7 @@ People paste a remembered sentence or fragment (`I would have to go back or refe
 Education`) without quoting it; its words are mostly stop words and common words, so coverage and BM25F cannot
 tell the turn that says it from the many that use the same words. A plain query of VERBATIM_MIN_WORDS words or
 more is therefore also looked up as an exact phrase (exact.ExactPhrase over the exact-wording fields: the content
-words at their distances, then the stored text checked), and the turns found get VERBATIM_BONUS (ranking.Boosts).
+words at their distances, then the stored text checked), and the turns found get VERBATIM_BONUS (boosts.Boosts).
 """
 
 from __future__ import annotations
