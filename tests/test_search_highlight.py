@@ -116,6 +116,9 @@ def test_excluded_and_field_words_are_not_marked(tiny_service):
     ("a,b,c 5G 5g COVID-19 covid 19", ["5g", "covid", "19"]),
     ("", ["anything"]),
     ("Security, securities; secure!securely", ["security", "secure"]),
+    ("Dry, dryly, drier, DRY; shy and spy", ["dry", "dryly", "shy", "spy"]),     # Snowball's y -> i (term_starts)
+    ("o\u2018clock, O\u2019Brien's and d'Estaing", ["o'clock", "o'brien", "d'estaing"]),  # apostrophes either way
+    ("I, a, U.S.-China, U.S.A.", ["i", "a", "u.s", "u.s.a"]),                   # one-letter and dotted terms
 ])
 def test_find_matches_equals_mapping_every_token(text, words):
     wanted = terms(*words)

@@ -24,16 +24,18 @@ JOIN = f" {ELLIPSIS} "
 # with one is read token by token.
 _OTHER_CHARACTER = re.compile("[^\x00-\x7f\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00a0]")
 _INSIDE_TOKENS = "'\u2019.,"   # the characters other than \w that a token can hold (China's, U.S., 1,000)
+INSIDE_GAP = "[.,'\u2018\u2019]?"   # one of them between a term's first two characters in the token (U.S. -> u.s)
+APOSTROPHE = "['\u2018\u2019]"    # a term's apostrophe: folded from either typographic one
 
 
 def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of every token of `text` whose index term is in `terms`.
 
-    In texts whose tokens are ASCII (nearly all), a token's term begins with the token's first letter
-    lowercased (folding leaves ASCII alone, numbers keep their first digit, Snowball rewrites suffixes
-    only), so only the places where a token may start with one of the terms' first letters are looked
-    at (a regex in C), each checked to be a whole token. Other texts are read token by token
-    (walk_matches); tests/test_search_highlight.py checks that both give the same matches.
+    In texts whose tokens are ASCII (nearly all), a token's term begins as the token does lowercased (folding
+    leaves ASCII alone, numbers keep their first digits, Snowball rewrites suffixes only: term_starts says
+    how), so only the places where a token may start like one of the terms are looked at (a regex in C),
+    each checked to be a whole token. Other texts are read token by token (walk_matches);
+    tests/test_search_highlight.py checks that both give the same matches.
     """
     if not terms:
         return []
@@ -41,7 +43,7 @@ def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int,
         return walk_matches(text, terms)
     out: list[tuple[int, int, str]] = []
     covered = 0
-    for c in _starts(frozenset(t[0] for t in terms)).finditer(text):
+    for c in _starts(frozenset(p for t in terms for p in term_starts(t))).finditer(text):
         start = c.start()
         if start < covered:
             continue
@@ -151,10 +153,25 @@ def walk_matches(text: str, terms: Container[str]) -> list[tuple[int, int, str]]
     return out
 
 
+def term_starts(term: str) -> tuple[str, ...]:
+    """How an ASCII token whose index term is `term` begins (either case): with the term's first two characters,
+    a dot, comma or apostrophe allowed between them (U.S. -> u.s, 1,000 -> 1000), or a y for the term's i
+    (Snowball's dying -> die, dry -> dri); Snowball rewrites only suffixes beyond that. A term of one character,
+    or whose second is not ASCII, gives its first character."""
+    if len(term) < 2 or not term[1].isascii():
+        return (term[0],)
+    return (term[:2], term[0] + "y") if term[1] == "i" else (term[:2],)
+
+
 @lru_cache(maxsize=512)
-def _starts(letters: frozenset[str]) -> re.Pattern[str]:
-    """Where a token may start with one of `letters` (either case): a letter not preceded by a word character."""
-    return re.compile(r"(?<!\w)[" + re.escape("".join(sorted(letters))) + "]", re.IGNORECASE | re.ASCII)
+def _starts(prefixes: frozenset[str]) -> re.Pattern[str]:
+    """Where a token may start with one of `prefixes` (term_starts; either case): not after a word character."""
+    alternatives = sorted(re.escape(p[0]) + (INSIDE_GAP + _char(p[1]) if len(p) > 1 else "") for p in prefixes)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE | re.ASCII)
+
+
+def _char(char: str) -> str:
+    return APOSTROPHE if char == "'" else re.escape(char)
 
 
 def _token_at(text: str, start: int) -> re.Match[str] | None:
