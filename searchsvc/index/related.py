@@ -4,7 +4,7 @@ Words that share contexts (the words a few positions either side), not words tha
 positive-PMI word-context matrix over a capped sample of the turns, reduced by a truncated SVD (numpy), and each
 frequent term's nearest neighbours by cosine (Levy, Goldberg & Dagan 2015, "Improving distributional similarity
 with lessons learned from word embeddings": window 2, context counts smoothed to the power 0.75, eigenvalue
-weight 0.5). The table is written into the generation folder (RELATED_FILE) and read by search (ranking.py), where
+weight 0.5). The table is written into the generation folder (RELATED_FILE) and read by search (wordplan.py), where
 neighbours are optional expansions ranked below the typed words and the shipped synonyms.
 """
 
