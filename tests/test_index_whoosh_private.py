@@ -113,6 +113,7 @@ def test_phrase_positions_come_from_the_blocks_the_directory_points_at(sample_se
         walk.next()
     blocks = W.value_blocks(sub.postings("answer", "presid"))
     directory = blocks.directory()
+    assert directory.table.shape == (3, len(walked)) and directory.table.dtype == np.int64   # one array object
     assert len(walked) > 1 and directory.ends.tolist() == np.cumsum([n for n, _, _ in walked]).tolist()
     assert directory.last_ids.tolist() == [last for _, last, _ in walked]
     for k in [len(walked) - 1, 0, len(walked) // 2]:

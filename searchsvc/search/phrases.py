@@ -41,7 +41,7 @@ class PositionDecoder:
         self._known: dict[bytes, tuple[int, ...]] = {}
         self._most = max(1, memory // DECODED_ENTRY)   # memoised lists before the memo starts again
         self._directories: LRUCache[tuple[int, str, str], W.BlockDirectory] = LRUCache(
-            DIRECTORY_BLOCKS, getsizeof=lambda d: max(1, len(d.positions)))
+            DIRECTORY_BLOCKS, getsizeof=lambda d: max(1, d.table.shape[1]))
 
     def directory(self, key: tuple[int, str, str], blocks: W.ValueBlocks) -> W.BlockDirectory:
         """The directory of the posting list `blocks` walks (key: its segment reader, field, term), read once."""
