@@ -155,7 +155,7 @@ def test_off_the_pinned_whoosh_the_public_paths_give_the_same_results(sample_set
     requests = [SearchRequest(q=q, per_page=20) for q in ("trade", '"trade war"', "president -china", "")]
     fast = [sample_service.search(r) for r in requests]
     fast_tables = sample_service.current().tables
-    monkeypatch.setattr(W, "FAST", False)
+    monkeypatch.setattr(W.version, "FAST", False)
     slow_service = SearchService(sample_settings)
     slow = [slow_service.search(r) for r in requests]
     tables = slow_service.current().tables
@@ -200,7 +200,7 @@ def test_off_the_pinned_whoosh_the_bulk_writer_is_refused_clearly(monkeypatch):
     from whoosh.filedb.filestore import RamStorage
 
     from searchsvc.index.schema import build_schema
-    monkeypatch.setattr(W, "FAST", False)
+    monkeypatch.setattr(W.version, "FAST", False)
     assert not W.bulk_writer_supports(RamStorage().create_index(build_schema()))
     with pytest.raises(RuntimeError, match="needs whoosh-reloaded"):
         W.bulk_writer_base.__wrapped__()

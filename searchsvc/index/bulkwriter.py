@@ -18,7 +18,7 @@ in two ways the W3 readers do not see (they unpickle and decompress whatever the
   compressed by ISA-L instead of zlib (the same zlib format: see whoosh_private.compress).
 
 Not supported (BulkSegmentWriter.supports says so): schemas with separate spelling fields, other codecs, other
-Whoosh versions. Every Whoosh writer attribute and W3 byte layout it needs is in whoosh_private.py (the one
+Whoosh versions. Every Whoosh writer attribute and W3 byte layout it needs is in whoosh_private/ (the one
 door): bulk_writer_base() is its base class, and this module is imported only when whoosh_private.FAST says the
 installed Whoosh is the pinned one.
 """
