@@ -1,35 +1,26 @@
 """Tests for searchsvc.search.boosts: names' scores, proximity, suggested filters (tiny and sample index)."""
 
 import numpy as np
-from conftest import tiny_conferences
+from support import hit_ids, search_page, tiny_conferences
 
-from searchsvc.models import SearchRequest
 from searchsvc.search.boosts import Boosts
 
 MFA, WH = (c.id for c in tiny_conferences())
 
 
-def ids(page):
-    return [h.id for h in page.hits]
-
-
-def search(service, q, **kw):
-    return service.search(SearchRequest(q=q, per_page=20, **kw))
-
-
 def test_names_are_offered_as_filters(tiny_service):
-    page = search(tiny_service, "Zhao tariffs")
+    page = search_page(tiny_service, "Zhao tariffs")
     assert [(f.facet, f.value) for f in page.suggested_filters] == [("speaker", "Zhao Lijian")]
     assert page.suggested_filters[0].count == page.facets["speaker"][0].count
-    filtered = search(tiny_service, "Zhao tariffs", speakers=("Zhao Lijian",))
+    filtered = search_page(tiny_service, "Zhao tariffs", speakers=("Zhao Lijian",))
     assert filtered.suggested_filters == ()        # already filtered: nothing to offer
-    assert search(tiny_service, "tariffs").suggested_filters == ()
+    assert search_page(tiny_service, "tariffs").suggested_filters == ()
 
 
 def test_a_name_ranks_its_turns_first(tiny_service):
     """Both conferences discuss Hong Kong; naming the speaker puts hers first (names score, BM25F-like)."""
-    assert ids(search(tiny_service, "Psaki Hong Kong security"))[0] == f"{WH}-2"
-    assert ids(search(tiny_service, "Zhao Hong Kong security"))[0].startswith(MFA)
+    assert hit_ids(search_page(tiny_service, "Psaki Hong Kong security"))[0] == f"{WH}-2"
+    assert hit_ids(search_page(tiny_service, "Zhao Hong Kong security"))[0].startswith(MFA)
 
 
 def test_proximity_counts_words_side_by_side(tiny_service):

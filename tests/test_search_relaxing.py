@@ -5,8 +5,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from conftest import tiny_conferences
-from support import base_settings
+from support import hit_ids, indexed_service, search_page, tiny_conferences
 
 from searchsvc.models import KIND_QA, KIND_STATEMENT, Conference, SearchRequest, Turn
 from searchsvc.search import matching
@@ -17,29 +16,21 @@ from searchsvc.search.wordplan import plan_words
 MFA, WH = (c.id for c in tiny_conferences())
 
 
-def ids(page):
-    return [h.id for h in page.hits]
-
-
-def search(service, q, **kw):
-    return service.search(SearchRequest(q=q, per_page=20, **kw))
-
-
 def test_strict_matches_need_no_name_in_the_text(tiny_service):
     """Enough turns of Zhao's hold `national security`: no relaxing, and every one is his (field, not text)."""
-    page = search(tiny_service, "Zhao national security legislation")
-    assert set(ids(page)) == {f"{MFA}-1", f"{MFA}-4"} and not page.optional_terms
+    page = search_page(tiny_service, "Zhao national security legislation")
+    assert set(hit_ids(page)) == {f"{MFA}-1", f"{MFA}-4"} and not page.optional_terms
 
 
 def test_a_name_also_matches_the_text(tiny_service):
     """`zhao lijian` is in no text here, but a name typed in a query still finds turns that mention it."""
-    page = search(tiny_service, "Reuters")
-    assert {f"{MFA}-1", f"{MFA}-3"} <= set(ids(page))
+    page = search_page(tiny_service, "Reuters")
+    assert {f"{MFA}-1", f"{MFA}-3"} <= set(hit_ids(page))
 
 
 def test_relaxed_queries_never_return_nothing(tiny_service):
     """A query with informative words returns the turns with most of them even when none has all."""
-    page = search(tiny_service, "Zhao retaliation zebra")
+    page = search_page(tiny_service, "Zhao retaliation zebra")
     assert page.total and page.optional_terms
 
 
@@ -91,8 +82,6 @@ LONG = "2021-02-01-press-briefing-cccc3333"
 def long_turn_service(tmp_path_factory):
     """One very long statement holds `harbour`, `lantern`, `orchid` and `meadow` once each, far apart; one short
     answer holds `harbour lantern meadow`; twenty short turns hold none of them; Jen Psaki speaks only in the last."""
-    from searchsvc.index.build import rebuild_from_conferences
-    from searchsvc.search import SearchService
 
     filler = " ".join(f"word{i}" for i in range(400))
     turns = [Turn(0, KIND_STATEMENT, "", "", ("Karine Jean-Pierre",),
@@ -105,31 +94,28 @@ def long_turn_service(tmp_path_factory):
     conf = Conference(id=LONG, title="Press Briefing", date=date(2021, 2, 1), source_url="https://example.org/wh/2",
                       source_file="whitehouse/c.md", source_format="whitehouse",
                       officials=("Karine Jean-Pierre", "Jen Psaki"), turns=turns)
-    settings = base_settings().with_index_dir(tmp_path_factory.mktemp("long-turn-index"))
-    rebuild_from_conferences(settings, [conf])
-    service = SearchService(settings)
-    yield service
-    service.close()
+    with indexed_service(tmp_path_factory.mktemp("long-turn-index"), [conf]) as service:
+        yield service
 
 
 def test_relaxed_words_add_coverage_as_a_bonus_not_a_tier(long_turn_service):
     """Relaxed, a turn with one more of the words does not rank first for that alone: the long statement that holds
     all four by chance, far apart, ranks below the short answer that holds three of them (BM25F decides)."""
-    page = search(long_turn_service, "harbour lantern orchid meadow")
-    assert page.optional_terms and ids(page)[:2] == [f"{LONG}-1", f"{LONG}-0"]
+    page = search_page(long_turn_service, "harbour lantern orchid meadow")
+    assert page.optional_terms and hit_ids(page)[:2] == [f"{LONG}-1", f"{LONG}-0"]
 
 
 def test_relaxed_names_stay_a_tier(long_turn_service):
     """A name of the query matched as the speaker still puts that speaker's turns first when relaxing."""
-    page = search(long_turn_service, "Psaki harbour lantern meadow")
-    assert page.optional_terms and ids(page)[0] == f"{LONG}-22"
+    page = search_page(long_turn_service, "Psaki harbour lantern meadow")
+    assert page.optional_terms and hit_ids(page)[0] == f"{LONG}-22"
 
 
 def test_relaxed_words_as_a_tier_would_rank_the_long_turn_first(long_turn_service, monkeypatch):
     """The rule above is what changes the order: with words ranked as a tier, like names, the long one wins."""
     monkeypatch.setattr(matching, "WORD_COVERAGE_BONUS", matching.RELAX_BONUS)
     page = long_turn_service.search(SearchRequest(q="harbour lantern orchid meadow", per_page=19))   # not cached
-    assert ids(page)[0] == f"{LONG}-0"
+    assert hit_ids(page)[0] == f"{LONG}-0"
 
 
 RARE = "2021-04-01-press-briefing-eeee5555"
@@ -139,8 +125,6 @@ RARE = "2021-04-01-press-briefing-eeee5555"
 def rare_words_service(tmp_path_factory):
     """Turn 0 holds the two rare words `zephyr` and `quokka`, nothing else of the query; turns 1-20 hold the three
     common ones, `budget`, `plan`, `vote`; no turn holds all five."""
-    from searchsvc.index.build import rebuild_from_conferences
-    from searchsvc.search import SearchService
 
     turns = [Turn(0, KIND_QA, "", "What about the zephyr?", ("Jen Psaki",), "The quokka is safe.", 1)]
     turns += [Turn(i, KIND_QA, "", f"Question {i} on the budget?", ("Jen Psaki",), "The plan gets a vote.", i + 1)
@@ -149,17 +133,14 @@ def rare_words_service(tmp_path_factory):
     conf = Conference(id=RARE, title="Press Briefing", date=date(2021, 4, 1), source_url="https://example.org/wh/4",
                       source_file="whitehouse/e.md", source_format="whitehouse", officials=("Jen Psaki",),
                       turns=turns)
-    settings = base_settings().with_index_dir(tmp_path_factory.mktemp("rare-words-index"))
-    rebuild_from_conferences(settings, [conf])
-    service = SearchService(settings)
-    yield service
-    service.close()
+    with indexed_service(tmp_path_factory.mktemp("rare-words-index"), [conf]) as service:
+        yield service
 
 
 def test_relaxed_turns_with_the_rarer_half_of_the_query_match(rare_words_service):
     """Relaxed, a turn with two of five words matches when they carry half of the query's weight (rarity)."""
-    page = search(rare_words_service, "zephyr quokka budget plan vote")
-    assert page.optional_terms and f"{RARE}-0" in ids(page)
+    page = search_page(rare_words_service, "zephyr quokka budget plan vote")
+    assert page.optional_terms and f"{RARE}-0" in hit_ids(page)
 
 
 def test_relaxed_turns_with_too_few_words_by_count_only_would_not_match(rare_words_service, monkeypatch):
@@ -168,4 +149,4 @@ def test_relaxed_turns_with_too_few_words_by_count_only_would_not_match(rare_wor
 
     monkeypatch.setattr(relaxing, "RELAX_WEIGHT_SHARE", 0.0)
     page = rare_words_service.search(SearchRequest(q="zephyr quokka budget plan vote", per_page=19))   # not cached
-    assert f"{RARE}-0" not in ids(page)
+    assert f"{RARE}-0" not in hit_ids(page)

@@ -4,8 +4,7 @@ query and the notices (over the tiny index and small planted ones; figures are i
 from datetime import date
 
 import pytest
-from conftest import tiny_conferences
-from support import base_settings
+from support import base_settings, hit_ids, search_page, tiny_conferences
 
 from searchsvc.models import KIND_QA, Conference, SearchRequest, Turn
 from searchsvc.search.querying import parse_query
@@ -22,14 +21,6 @@ from searchsvc.search.wordplan import (
 )
 
 MFA, WH = (c.id for c in tiny_conferences())
-
-
-def ids(page):
-    return [h.id for h in page.hits]
-
-
-def search(service, q, **kw):
-    return service.search(SearchRequest(q=q, per_page=20, **kw))
 
 
 def test_shipped_synonyms_expand_multiword_queries(tiny_service):
@@ -77,8 +68,8 @@ def test_one_word_counts_exactly_its_turns(tiny_service):
     ("Sullivan Hong Kong", f"{WH}-2"),
 ])
 def test_names_match_their_fields(tiny_service, q, expected):
-    page = search(tiny_service, q)
-    assert ids(page)[0] == expected
+    page = search_page(tiny_service, q)
+    assert hit_ids(page)[0] == expected
     assert any("also matched the" in n for n in page.notices)
 
 
@@ -106,11 +97,11 @@ def test_common_words_rank_as_typed_and_listed_fillers_below(tiny_service):
 
 
 def test_only_words_without_topic_are_required_then(tiny_service):
-    assert set(ids(search(tiny_service, "response"))) == {f"{MFA}-4"}
+    assert set(hit_ids(search_page(tiny_service, "response"))) == {f"{MFA}-4"}
 
 
 def test_exact_quotes_are_not_names(tiny_service):
-    page = search(tiny_service, '"Zhao" tariffs')
+    page = search_page(tiny_service, '"Zhao" tariffs')
     assert page.total == 0 or not page.suggested_filters
 
 
@@ -147,6 +138,6 @@ def forms_service(tmp_path_factory):
     ("opponents harbour bill", [f"{FORMS}-3"], "oppose"),                  # a word of the same family
 ])
 def test_other_words_and_forms_find_the_turn_and_say_so(forms_service, q, expected, shown):
-    page = search(forms_service, q)
-    assert ids(page)[:len(expected)] == expected and not page.optional_terms   # every slot met: no relaxing
+    page = search_page(forms_service, q)
+    assert hit_ids(page)[:len(expected)] == expected and not page.optional_terms   # every slot met: no relaxing
     assert any("also searched as" in n and shown in n for n in page.notices)

@@ -4,8 +4,11 @@ fixtures): repository paths, the repo's settings, tiny hand-built conferences.""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from searchsvc.config import Settings, load_settings
 from searchsvc.models import KIND_MODERATOR, KIND_QA, KIND_STATEMENT, Conference, Turn
@@ -78,3 +81,28 @@ def multi_segment_settings(index_dir: Path) -> Settings:
                        turns=[Turn(0, KIND_STATEMENT, "", "", ("Karine Jean-Pierre", "Jen Psaki"), "Hello.", 1)])
     add_conferences(settings, [changed, extra])
     return settings
+
+
+def hit_ids(page) -> list[str]:
+    """The turn ids of a search page's hits, in rank order."""
+    return [h.id for h in page.hits]
+
+
+def search_page(service, q: str, **kw):
+    """service.search of `q` with 20 hits a page (keyword arguments: other SearchRequest fields)."""
+    from searchsvc.models import SearchRequest
+    return service.search(SearchRequest(q=q, per_page=20, **kw))
+
+
+@contextmanager
+def indexed_service(index_dir: Path, conferences: list[Conference]) -> Iterator[Any]:
+    """A SearchService over a fresh index of `conferences` in `index_dir` (closed afterwards)."""
+    from searchsvc.index.build import rebuild_from_conferences
+    from searchsvc.search import SearchService
+    settings = base_settings().with_index_dir(index_dir)
+    rebuild_from_conferences(settings, conferences)
+    service = SearchService(settings)
+    try:
+        yield service
+    finally:
+        service.close()
