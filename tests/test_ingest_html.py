@@ -131,6 +131,16 @@ def test_page_without_any_date_is_filed_undated_with_a_warning(tmp_path):
     assert any("no date" in w for w in conf.reading.warnings)
 
 
+def test_page_without_a_title_is_named_after_its_file_with_a_warning(tmp_path):
+    """No <title>, no heading (a page cut short at the top): the file name is the title, and the reading says so
+    (a conference never has an empty title; found by the hardening run's mutated transcripts)."""
+    path = tmp_path / "briefing_2019-06-04.html"
+    path.write_text("<html><body><div><p><b>Q: Hi?</b></p><p>A: Hello.</p></div></body></html>", encoding="utf-8")
+    [conf] = parse_transcript(path)
+    assert conf.title == "briefing 2019 06 04" and conf.turns
+    assert any("no title" in w for w in conf.reading.warnings)
+
+
 def test_pages_tsv_maps_files_to_urls():
     urls = read_urls(DATA)
     assert urls["t1000002.html"] == "https://www.fmprc.gov.cn/mfa_eng/t1000002.shtml"

@@ -116,6 +116,11 @@ def all_dates(text: str) -> list[date]:
     return out
 
 
+def title_from_file(path: str) -> str:
+    """A title made of a file's name (separators read as spaces), for a document that states none."""
+    return clean(re.sub(r"[_\-]+", " ", Path(path).stem))
+
+
 def find_month_day(text: str) -> tuple[int, int] | None:
     """A 'Month Day' written without a year ("on September 10"), or None."""
     m = _MD.search(text)

@@ -9,7 +9,7 @@ from datetime import date
 
 from ..errors import TranscriptError
 from ..models import KIND_QA, UNDATED, Conference, LabelReading, Reading, Turn, make_conference_id
-from .common import TurnBuilder, clean, surname_key
+from .common import TurnBuilder, clean, surname_key, title_from_file
 from .document import Document
 from .finder import Segment, find_segments
 from .header import read_header
@@ -140,9 +140,12 @@ def segment(doc: Document) -> Conference:
     if day is None:
         day = UNDATED
         warnings.append(f"no date in the document: filed under {UNDATED.isoformat()}")
+    title = doc.title
+    if not title:      # a page without a title element or heading: named after its file, and said so
+        title = title_from_file(doc.path)
+        warnings.append("no title in the document: the file name is the title")
     reading = _reading(doc, body, roles, names, turns, warnings, "header" if header.line else "", day)
     source = doc.publisher or doc.container
-    title = doc.title
     return Conference(id=make_conference_id(source, day, title), title=title, date=day, source_url=doc.source_url,
                       source_file=doc.path, source_format=source, officials=tuple(officials),
                       turns=turns, roles=_roles(doc.title, named_in_title, header.roles, roles, names),

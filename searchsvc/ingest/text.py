@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .common import clean, find_date
+from .common import clean, find_date, title_from_file
 from .dates import date_in_name, find_any_date
 from .document import Block, Document
 from .publishers import publisher_of
@@ -57,7 +57,7 @@ def read_text_document(path: str, text: str, encoding: str) -> Document:
         blocks.append(Block(raw.strip(" \u00a0\t"), n, para=n > prev + 1 or not blocks, brk=True))
         prev = n
     if not title:
-        title = clean(re.sub(r"[_\-]+", " ", Path(path).stem))
+        title = title_from_file(path)
         notes.append("no title line: the file name is the title")
     m = _PAGE_NO.search(Path(path).stem)
     page = int(m.group(1)) if m else (1 if paged else 0)
