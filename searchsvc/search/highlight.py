@@ -24,8 +24,8 @@ JOIN = f" {ELLIPSIS} "
 # with one is read token by token.
 _OTHER_CHARACTER = re.compile("[^\x00-\x7f\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00a0]")
 _INSIDE_TOKENS = "'\u2019.,"   # the characters other than \w that a token can hold (China's, U.S., 1,000)
-INSIDE_GAP = "[.,'\u2018\u2019]?"   # one of them between a term's first two characters in the token (U.S. -> u.s)
-APOSTROPHE = "['\u2018\u2019]"    # a term's apostrophe: folded from either typographic one
+INSIDE_GAP = "[" + re.escape(_INSIDE_TOKENS) + "]?"   # one of them between a term's first two characters (u.s)
+APOSTROPHE = "['\u2019]"      # a term's apostrophe in the token: either apostrophe TOKEN_RE lets inside one
 
 
 def find_matches(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
