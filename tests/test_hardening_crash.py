@@ -206,7 +206,7 @@ def test_killed_multiprocess_writer_leaves_no_lock_or_orphans(tmp_path, sample_s
     they lived on (blocked on their job queue) and kept the index locked for good. Now they drop the lock and
     die with the build."""
     tally = Tally("crash.mpwriter")
-    write_synthetic_corpus(tmp_path / "synthetic", conferences=26, turns=200, words=4)
+    write_synthetic_corpus(tmp_path / "synthetic", conferences=100, turns=200, words=4)   # outlasts the 0.3 s wait
     settings = sample_settings.with_index_dir(tmp_path / "index")
     rebuild_index(settings, [SAMPLE / "mfa"])
     before = current_generation(settings)
