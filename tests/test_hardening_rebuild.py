@@ -60,7 +60,7 @@ def test_rebuild_and_add_under_load_fail_no_request(start_server, sample_setting
         return "done" in steps and seen.count(f"/api/search?q={MARKERS[1]}", after=steps["done"]) >= 3
 
     loader = threading.Thread(target=lambda: result.setdefault("load", run_load(
-        server.port, paths, rate, seconds=2, until=until, max_seconds=1500 if large else 180,
+        server.port, paths, rate, seconds=6, until=until, max_seconds=1500 if large else 180,
         on_answer=seen.add)))
     loader.start()
     try:
